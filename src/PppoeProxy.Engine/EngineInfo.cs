@@ -1,0 +1,1 @@
+namespace PppoeProxy.Engine; public static class EngineInfo { public const string Name = "PppoeProxy"; }

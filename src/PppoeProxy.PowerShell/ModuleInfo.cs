@@ -1,0 +1,1 @@
+namespace PppoeProxy.PowerShell; internal static class ModuleInfo { }
