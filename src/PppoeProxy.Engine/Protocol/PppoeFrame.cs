@@ -1,0 +1,228 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace PppoeProxy.Engine.Protocol;
+
+/// <summary>
+/// A PPPoE frame as shown to users (CLI JSON, PowerShell objects). Built from a <see cref="FrameView"/>
+/// only when someone asks; the forwarding path never makes one.
+/// </summary>
+public sealed class PppoeFrame
+{
+    public DateTimeOffset Time { get; set; }
+    public string? Interface { get; set; }
+    public MacAddress Source { get; set; }
+    public MacAddress Destination { get; set; }
+    public int[] VlanIds => VlanTags.Select(t => t.Id).ToArray();
+    /// <summary>"discovery" or "session"; null when the frame never reached a PPPoE header.</summary>
+    public string? Stage => EtherType switch
+    {
+        EtherTypes.PppoeDiscovery => "discovery",
+        EtherTypes.PppoeSession => "session",
+        _ => null,
+    };
+    public string Code => Stage is null ? "" : PppoeCodes.Name(CodeValue, EtherType == EtherTypes.PppoeDiscovery);
+    public byte CodeValue { get; set; }
+    public int SessionId { get; set; }
+    /// <summary>The PPPoE length field as sent.</summary>
+    public int PayloadLength { get; set; }
+    public IReadOnlyList<PppoeTag> Tags { get; set; } = Array.Empty<PppoeTag>();
+    public PppInfo? Ppp { get; set; }
+    public string? Error { get; set; }
+
+    [JsonIgnore] public VlanTag[] VlanTags { get; set; } = Array.Empty<VlanTag>();
+    [JsonIgnore] public ushort EtherType { get; set; } = EtherTypes.PppoeDiscovery;
+    [JsonIgnore] public byte Version { get; set; } = 1;
+    [JsonIgnore] public byte Type { get; set; } = 1;
+    /// <summary>Session payload (PPP protocol field onward). Discovery frames are written from <see cref="Tags"/>.</summary>
+    [JsonIgnore] public byte[] Payload { get; set; } = Array.Empty<byte>();
+    /// <summary>Ethernet padding after the PPPoE payload, kept so a frame writes back byte for byte.</summary>
+    [JsonIgnore] public byte[] Padding { get; set; } = Array.Empty<byte>();
+    /// <summary>The captured bytes, when the frame came from the wire or a file.</summary>
+    [JsonIgnore] public byte[]? RawBytes { get; set; }
+    [JsonIgnore] public bool IsDiscovery => EtherType == EtherTypes.PppoeDiscovery;
+
+    /// <summary>A one-line summary such as "PADO AC-Name=BRAS01 Service-Name=internet".</summary>
+    [JsonIgnore]
+    public string Summary
+    {
+        get
+        {
+            if (Error is not null) return $"{Code} malformed: {Error}".TrimStart();
+            if (Stage == "discovery")
+            {
+                var text = new StringBuilder(Code);
+                foreach (var tag in Tags)
+                {
+                    if (tag.Type is (int)PppoeTagType.EndOfList) continue;
+                    text.Append(' ').Append(tag.Type is (int)PppoeTagType.AcCookie or (int)PppoeTagType.HostUniq or (int)PppoeTagType.RelaySessionId
+                        ? $"{tag.Name}=<{tag.RawValue.Length} bytes>" : tag.ToString());
+                }
+                return text.ToString();
+            }
+            return Ppp is null ? Code : Ppp.ToString();
+        }
+    }
+
+    public override string ToString() =>
+        $"{Time:HH:mm:ss.fff} {Interface} {Source} -> {Destination} sid={SessionId} {Summary}".Replace("  ", " ");
+
+    public static PppoeFrame FromView(in FrameView view, DateTimeOffset time, string? interfaceName, bool keepRawBytes = true)
+    {
+        var frame = new PppoeFrame
+        {
+            Time = time,
+            Interface = interfaceName,
+            Source = view.Source,
+            Destination = view.Destination,
+            EtherType = view.EtherType,
+            Version = view.Version,
+            Type = view.Type,
+            CodeValue = view.Code,
+            SessionId = view.SessionId,
+            PayloadLength = view.LengthField,
+            Error = view.ErrorText,
+            RawBytes = keepRawBytes ? view.Bytes.ToArray() : null,
+        };
+        frame.VlanTags = view.VlanCount switch
+        {
+            0 => Array.Empty<VlanTag>(),
+            1 => new[] { new VlanTag(view.OuterVlanTpid, view.OuterVlanTci) },
+            _ => new[] { new VlanTag(view.OuterVlanTpid, view.OuterVlanTci), new VlanTag(view.InnerVlanTpid, view.InnerVlanTci) },
+        };
+        if (view.IsDiscovery)
+        {
+            var tags = new List<PppoeTag>();
+            foreach (var tag in view.Tags) tags.Add(new PppoeTag(tag.Type, tag.Value.ToArray()));
+            frame.Tags = tags;
+        }
+        else if (view.IsSessionStage)
+        {
+            frame.Payload = view.Payload.ToArray();
+            if (view.PppProtocolFieldSize > 0)
+            {
+                frame.Ppp = new PppInfo
+                {
+                    Protocol = view.PppProtocol,
+                    Code = view.HasPppControlHeader ? view.PppCode : null,
+                    Identifier = view.HasPppControlHeader ? view.PppIdentifier : null,
+                };
+            }
+        }
+        frame.Padding = view.Trailer.ToArray();
+        return frame;
+    }
+
+    public static PppoeFrame Parse(ReadOnlySpan<byte> bytes, DateTimeOffset time = default, string? interfaceName = null) =>
+        FromView(FrameView.Parse(bytes), time, interfaceName);
+
+    public int PppoePayloadLength => IsDiscovery ? Tags.Sum(t => 4 + t.RawValue.Length) : Payload.Length;
+
+    public int WireLength => FrameView.EthernetHeaderLength + VlanTags.Length * FrameView.VlanTagLength
+        + FrameView.PppoeHeaderLength + PppoePayloadLength + Padding.Length;
+
+    /// <summary>Writes the frame; the PPPoE length field is computed from the content.</summary>
+    public int WriteTo(Span<byte> destination)
+    {
+        int offset = FrameWriter.WriteEthernetHeader(destination, Destination, Source, VlanTags, EtherType);
+        int payloadLength = PppoePayloadLength;
+        FrameWriter.WritePppoeHeader(destination[offset..], CodeValue, (ushort)SessionId, (ushort)payloadLength, Version, Type);
+        offset += FrameView.PppoeHeaderLength;
+        if (IsDiscovery)
+        {
+            foreach (var tag in Tags) offset += FrameWriter.WriteTag(destination[offset..], (ushort)tag.Type, tag.RawValue);
+        }
+        else
+        {
+            Payload.CopyTo(destination[offset..]);
+            offset += Payload.Length;
+        }
+        Padding.CopyTo(destination[offset..]);
+        return offset + Padding.Length;
+    }
+
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[WireLength];
+        WriteTo(bytes);
+        return bytes;
+    }
+
+    public static PppoeFrame Discovery(PppoeCode code, MacAddress source, MacAddress destination, ushort sessionId,
+        IEnumerable<PppoeTag> tags, IReadOnlyList<VlanTag>? vlans = null) => new PppoeFrame()
+    {
+        EtherType = EtherTypes.PppoeDiscovery,
+        CodeValue = (byte)code,
+        Source = source,
+        Destination = destination,
+        SessionId = sessionId,
+        Tags = tags.ToList(),
+        VlanTags = vlans?.ToArray() ?? Array.Empty<VlanTag>(),
+        Time = DateTimeOffset.UtcNow,
+    }.WithLengthFromContent();
+
+    public static PppoeFrame Session(MacAddress source, MacAddress destination, ushort sessionId, byte[] pppPayload,
+        IReadOnlyList<VlanTag>? vlans = null)
+    {
+        var frame = new PppoeFrame
+        {
+            EtherType = EtherTypes.PppoeSession,
+            CodeValue = 0,
+            Source = source,
+            Destination = destination,
+            SessionId = sessionId,
+            Payload = pppPayload,
+            VlanTags = vlans?.ToArray() ?? Array.Empty<VlanTag>(),
+            Time = DateTimeOffset.UtcNow,
+        }.WithLengthFromContent();
+        var view = FrameView.Parse(frame.ToBytes());
+        if (view.PppProtocolFieldSize > 0)
+            frame.Ppp = new PppInfo { Protocol = view.PppProtocol, Code = view.HasPppControlHeader ? view.PppCode : null,
+                Identifier = view.HasPppControlHeader ? view.PppIdentifier : null };
+        return frame;
+    }
+
+    private PppoeFrame WithLengthFromContent()
+    {
+        PayloadLength = PppoePayloadLength;
+        return this;
+    }
+}
+
+/// <summary>Span writers shared by the frame model and the forwarding path.</summary>
+public static class FrameWriter
+{
+    public static int WriteEthernetHeader(Span<byte> destination, MacAddress dst, MacAddress src,
+        ReadOnlySpan<VlanTag> vlans, ushort etherType)
+    {
+        dst.Write(destination);
+        src.Write(destination[6..]);
+        int offset = 12;
+        foreach (var vlan in vlans)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(destination[offset..], vlan.Tpid);
+            BinaryPrimitives.WriteUInt16BigEndian(destination[(offset + 2)..], vlan.Tci);
+            offset += 4;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(destination[offset..], etherType);
+        return offset + 2;
+    }
+
+    public static void WritePppoeHeader(Span<byte> destination, byte code, ushort sessionId, ushort length,
+        byte version = 1, byte type = 1)
+    {
+        destination[0] = (byte)((version << 4) | (type & 0x0F));
+        destination[1] = code;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], sessionId);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[4..], length);
+    }
+
+    public static int WriteTag(Span<byte> destination, ushort type, ReadOnlySpan<byte> value)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(destination, type);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)value.Length);
+        value.CopyTo(destination[4..]);
+        return 4 + value.Length;
+    }
+}

@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using PppoeProxy.Engine.Protocol;
+
+namespace PppoeProxy.Engine.Sessions;
+
+/// <summary>
+/// Learns PPPoE sessions from a frame stream: from discovery when it sees it, and from mid-session
+/// traffic alone otherwise (a tool started late, or a ghost session with only the AC's echoes left).
+/// One thread observes; any thread may take a snapshot.
+/// </summary>
+public sealed class SessionTracker
+{
+    private readonly ConcurrentDictionary<SessionKey, PppoeSession> _sessions = new();
+    // Discovery state before a session id exists: PADI info by client, offers by (client, AC).
+    private readonly ConcurrentDictionary<(ulong Client, uint Vlan), PppoeSession> _padiSeen = new();
+    private readonly Func<MacAddress, bool> _isLocalMac;
+
+    /// <param name="isLocalMac">True for MACs owned by this host: such a MAC is the client.</param>
+    public SessionTracker(Func<MacAddress, bool>? isLocalMac = null) => _isLocalMac = isLocalMac ?? (_ => false);
+
+    public int Count => _sessions.Count;
+
+    /// <summary>Copies of the sessions, safe to hand to users while observation goes on.</summary>
+    public IReadOnlyList<PppoeSession> Snapshot() =>
+        _sessions.Values.Select(s => s.Clone()).OrderBy(s => s.FirstSeen).ThenBy(s => s.SessionId).ToList();
+
+    public bool TryGet(MacAddress a, MacAddress b, ushort sessionId, uint vlanKey, out PppoeSession session) =>
+        _sessions.TryGetValue(SessionKey.Of(a, b, sessionId, vlanKey), out session!);
+
+    public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    {
+        if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType) return;
+        if (frame.IsDiscovery) ObserveDiscovery(frame, time, interfaceName);
+        else ObserveSession(frame, time, interfaceName);
+    }
+
+    private void ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    {
+        var key = SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, VlanKey(frame));
+        if (!_sessions.TryGetValue(key, out var session))
+        {
+            session = NewSession(frame, time, interfaceName, SessionState.Established);
+            session.ClientMac = frame.Source;
+            session.ServerMac = frame.Destination;
+            _sessions[key] = session;
+            ApplyLocalMacEvidence(session);
+        }
+        Tally(session, frame, time);
+        if (session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
+    }
+
+    private static void Tally(PppoeSession session, in FrameView frame, DateTimeOffset time)
+    {
+        session.LastSeen = time;
+        bool fromClient = frame.Source == session.ClientMac;
+        if (fromClient) { session.FramesFromClient++; session.BytesFromClient += frame.Bytes.Length; }
+        else { session.FramesFromServer++; session.BytesFromServer += frame.Bytes.Length; }
+        if (frame.IsLcp(PppProtocols.LcpEchoRequest))
+        {
+            if (fromClient) session.EchoRequestsFromClientMac++;
+            else session.EchoRequestsFromServerMac++;
+        }
+    }
+
+    private void ApplyPppEvidence(PppoeSession session, in FrameView frame)
+    {
+        if (frame.HasPppControlHeader)
+        {
+            bool? senderIsClient = (frame.PppProtocol, frame.PppCode) switch
+            {
+                (PppProtocols.Pap, PppProtocols.PapAuthenticateRequest) => true,
+                (PppProtocols.Pap, 2 or 3) => false,
+                (PppProtocols.Chap, PppProtocols.ChapChallenge) => false,
+                (PppProtocols.Chap, PppProtocols.ChapResponse) => true,
+                (PppProtocols.Chap, 3 or 4) => false,
+                _ => null,
+            };
+            if (senderIsClient is bool isClient)
+            {
+                string what = $"{PppProtocols.Name(frame.PppProtocol)} {PppProtocols.CodeName(frame.PppProtocol, frame.PppCode)} from {frame.Source}";
+                SetRoles(session, isClient ? frame.Source : frame.Destination, RoleConfidence.Likely, what);
+                return;
+            }
+        }
+        if (session.RoleConfidence == RoleConfidence.Guessed && session.FramesFromClient > 0 && session.FramesFromServer > 0)
+        {
+            // The silent side spoke after all: unanswered echoes no longer tell us anything.
+            session.RoleConfidence = RoleConfidence.Unknown;
+            session.RoleEvidence = "both sides talk; no role evidence yet";
+            return;
+        }
+        if (session.RoleConfidence >= RoleConfidence.Guessed) return;
+        // Ghost sessions: one side keeps probing, the other never says anything.
+        if (session.EchoRequestsFromServerMac > 0 && session.FramesFromClient == 0)
+            SetRoles(session, session.ClientMac, RoleConfidence.Guessed, $"unanswered LCP Echo-Requests from {session.ServerMac}");
+        else if (session.EchoRequestsFromClientMac > 0 && session.FramesFromServer == 0)
+            SetRoles(session, session.ServerMac, RoleConfidence.Guessed, $"unanswered LCP Echo-Requests from {session.ClientMac}");
+    }
+
+    private void ApplyLocalMacEvidence(PppoeSession session)
+    {
+        bool clientLocal = _isLocalMac(session.ClientMac), serverLocal = _isLocalMac(session.ServerMac);
+        if (clientLocal == serverLocal) return;
+        var local = clientLocal ? session.ClientMac : session.ServerMac;
+        SetRoles(session, local, RoleConfidence.Certain, $"{local} belongs to this host");
+    }
+
+    private static void SetRoles(PppoeSession session, MacAddress client, RoleConfidence confidence, string evidence)
+    {
+        if (confidence <= session.RoleConfidence) return;
+        if (session.ClientMac != client) session.SwapRoles();
+        session.RoleConfidence = confidence;
+        session.RoleEvidence = evidence;
+    }
+
+    private void ObserveDiscovery(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    {
+        uint vlan = VlanKey(frame);
+        switch ((PppoeCode)frame.Code)
+        {
+            case PppoeCode.PADI:
+            {
+                var padi = NewSession(frame, time, interfaceName, SessionState.Discovering);
+                padi.ClientMac = frame.Source;
+                FillFromTags(padi, frame);
+                _padiSeen[(frame.Source.Value, vlan)] = padi;
+                break;
+            }
+            case PppoeCode.PADO:
+            case PppoeCode.PADR:
+            {
+                bool fromAc = frame.Code == (byte)PppoeCode.PADO;
+                var client = fromAc ? frame.Destination : frame.Source;
+                var ac = fromAc ? frame.Source : frame.Destination;
+                var session = Discovering(client, ac, vlan, frame, time, interfaceName);
+                FillFromTags(session, frame);
+                Tally(session, frame, time);
+                break;
+            }
+            case PppoeCode.PADS:
+            {
+                var client = frame.Destination;
+                var ac = frame.Source;
+                var discovering = Discovering(client, ac, vlan, frame, time, interfaceName);
+                if (frame.SessionId == 0)
+                {
+                    // The AC refused; the offer entry records that.
+                    discovering.State = SessionState.Terminated;
+                    FillFromTags(discovering, frame);
+                    Tally(discovering, frame, time);
+                    break;
+                }
+                _sessions.TryRemove(SessionKey.Of(client, ac, 0, vlan), out _);
+                var session = discovering.Clone();
+                session.SessionId = frame.SessionId;
+                session.State = SessionState.Established;
+                session.LastSeen = time;
+                FillFromTags(session, frame);
+                Tally(session, frame, time);
+                _sessions[SessionKey.Of(client, ac, frame.SessionId, vlan)] = session;
+                break;
+            }
+            case PppoeCode.PADT:
+            {
+                var key = SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, vlan);
+                if (!_sessions.TryGetValue(key, out var session))
+                {
+                    // A PADT for a session we never saw still tells us it existed and is over.
+                    session = NewSession(frame, time, interfaceName, SessionState.Terminated);
+                    session.ClientMac = frame.Source;
+                    session.ServerMac = frame.Destination;
+                    _sessions[key] = session;
+                    ApplyLocalMacEvidence(session);
+                }
+                session.State = SessionState.Terminated;
+                Tally(session, frame, time);
+                break;
+            }
+        }
+    }
+
+    private PppoeSession Discovering(MacAddress client, MacAddress ac, uint vlan, in FrameView frame,
+        DateTimeOffset time, string? interfaceName)
+    {
+        var key = SessionKey.Of(client, ac, 0, vlan);
+        if (_sessions.TryGetValue(key, out var session)) return session;
+        session = NewSession(frame, time, interfaceName, SessionState.Discovering);
+        if (_padiSeen.TryGetValue((client.Value, vlan), out var padi))
+        {
+            session.FirstSeen = padi.FirstSeen;
+            session.ServiceName = padi.ServiceName;
+            session.HostUniq = padi.HostUniq;
+        }
+        session.ClientMac = client;
+        session.ServerMac = ac;
+        session.RoleConfidence = RoleConfidence.Certain;
+        session.RoleEvidence = "seen in discovery";
+        _sessions[key] = session;
+        return session;
+    }
+
+    private static PppoeSession NewSession(in FrameView frame, DateTimeOffset time, string? interfaceName, SessionState state) => new()
+    {
+        Interface = interfaceName,
+        SessionId = frame.SessionId,
+        State = state,
+        FirstSeen = time,
+        LastSeen = time,
+        VlanTags = frame.VlanCount switch
+        {
+            0 => Array.Empty<VlanTag>(),
+            1 => new[] { new VlanTag(frame.OuterVlanTpid, frame.OuterVlanTci) },
+            _ => new[] { new VlanTag(frame.OuterVlanTpid, frame.OuterVlanTci), new VlanTag(frame.InnerVlanTpid, frame.InnerVlanTci) },
+        },
+    };
+
+    private static void FillFromTags(PppoeSession session, in FrameView frame)
+    {
+        foreach (var tag in frame.Tags)
+        {
+            switch ((PppoeTagType)tag.Type)
+            {
+                case PppoeTagType.ServiceName when tag.Value.Length > 0 || session.ServiceName is null:
+                    session.ServiceName = PppoeTag.FormatValue(tag.Type, tag.Value);
+                    break;
+                case PppoeTagType.AcName:
+                    session.AcName = PppoeTag.FormatValue(tag.Type, tag.Value);
+                    break;
+                case PppoeTagType.HostUniq:
+                    session.HostUniq = PppoeTag.FormatValue(tag.Type, tag.Value);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>VLAN ids folded into one number (outer in the high half) for keys.</summary>
+    public static uint VlanKey(in FrameView frame) => frame.VlanCount switch
+    {
+        0 => 0,
+        1 => 0x1000_0000u | frame.OuterVlanId,
+        _ => 0x2000_0000u | ((uint)frame.OuterVlanId << 12) | frame.InnerVlanId,
+    };
+}
+
+/// <summary>A session's identity, independent of which side sent the frame.</summary>
+public readonly record struct SessionKey(ulong LowMac, ulong HighMac, ushort SessionId, uint Vlan)
+{
+    public static SessionKey Of(MacAddress a, MacAddress b, ushort sessionId, uint vlan) =>
+        a.Value <= b.Value ? new(a.Value, b.Value, sessionId, vlan) : new(b.Value, a.Value, sessionId, vlan);
+}
