@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace PppoeProxy.Engine.Capture;
+
+/// <summary>
+/// Linux interface facts read from /sys/class/net. Cheap enough to call before every open, and
+/// lets us give "does not exist" / "is down" messages before libpcap gives a vaguer one.
+/// </summary>
+public static class NetworkInterfaces
+{
+    private const string SysClassNet = "/sys/class/net";
+    private const int IffUp = 0x1;
+    private const int MaxNameLength = 15; // IFNAMSIZ - 1
+
+    /// <summary>Interface names present in this network namespace, sorted.</summary>
+    public static IReadOnlyList<string> List()
+    {
+        if (!Directory.Exists(SysClassNet)) return Array.Empty<string>();
+        var names = Directory.GetFileSystemEntries(SysClassNet).Select(Path.GetFileName).OfType<string>().ToList();
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    public static bool Exists(string name) => IsValidName(name) && Directory.Exists(SysPath(name));
+
+    /// <summary>True when the interface is administratively up (IFF_UP), which is what libpcap needs.</summary>
+    public static bool IsUp(string name)
+    {
+        var flags = ReadAttribute(name, "flags");
+        if (flags is null) return false;
+        var hex = flags.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? flags[2..] : flags;
+        return int.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+            && (value & IffUp) != 0;
+    }
+
+    /// <summary>The 6-byte MAC address, or null if the interface is missing or has no Ethernet address.</summary>
+    public static byte[]? GetMacBytes(string name)
+    {
+        var text = ReadAttribute(name, "address");
+        return text is null ? null : ParseMac(text);
+    }
+
+    /// <summary>
+    /// Every non-zero MAC of every local interface, as lowercase "aa:bb:cc:dd:ee:ff". Used to tell
+    /// which side of a PPPoE session is this machine.
+    /// </summary>
+    public static IReadOnlySet<string> LocalMacs()
+    {
+        var macs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in List())
+        {
+            var mac = GetMacBytes(name);
+            if (mac is not null && mac.AsSpan().IndexOfAnyExcept((byte)0) >= 0) macs.Add(FormatMac(mac));
+        }
+        return macs;
+    }
+
+    /// <summary>Formats a 6-byte MAC as lowercase colon-separated hex, the form <see cref="LocalMacs"/> uses.</summary>
+    public static string FormatMac(ReadOnlySpan<byte> mac)
+    {
+        if (mac.Length != 6) throw new ArgumentException("a MAC address has 6 bytes", nameof(mac));
+        return string.Create(17, mac.ToArray(), static (chars, bytes) =>
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                if (i > 0) chars[i * 3 - 1] = ':';
+                bytes[i].TryFormat(chars.Slice(i * 3, 2), out _, "x2", CultureInfo.InvariantCulture);
+            }
+        });
+    }
+
+    /// <summary>Parses "aa:bb:cc:dd:ee:ff" (or '-' separated); null if it is not exactly 6 bytes.</summary>
+    public static byte[]? ParseMac(string text)
+    {
+        var parts = text.Trim().Split(':', '-');
+        if (parts.Length != 6) return null;
+        var mac = new byte[6];
+        for (int i = 0; i < 6; i++)
+        {
+            if (parts[i].Length is < 1 or > 2
+                || !byte.TryParse(parts[i], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out mac[i]))
+                return null;
+        }
+        return mac;
+    }
+
+    // Rejects names that could escape /sys/class/net or that the kernel could never have created.
+    internal static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= MaxNameLength && name != "." && name != ".."
+        && name.AsSpan().IndexOfAny('/', '\0') < 0 && !name.Any(char.IsWhiteSpace);
+
+    private static string SysPath(string name) => Path.Combine(SysClassNet, name);
+
+    private static string? ReadAttribute(string name, string attribute)
+    {
+        if (!IsValidName(name)) return null;
+        try
+        {
+            return File.ReadAllText(Path.Combine(SysPath(name), attribute)).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // interface vanished between checks, or attribute unreadable
+        }
+    }
+}
