@@ -1,1 +1,3 @@
-return 0;
+using PppoeProxy.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error, Console.In, interactive: !Console.IsInputRedirected);

@@ -117,9 +117,9 @@ public sealed class PppoeFrame
     public static PppoeFrame Parse(ReadOnlySpan<byte> bytes, DateTimeOffset time = default, string? interfaceName = null) =>
         FromView(FrameView.Parse(bytes), time, interfaceName);
 
-    public int PppoePayloadLength => IsDiscovery ? Tags.Sum(t => 4 + t.RawValue.Length) : Payload.Length;
+    [JsonIgnore] public int PppoePayloadLength => IsDiscovery ? Tags.Sum(t => 4 + t.RawValue.Length) : Payload.Length;
 
-    public int WireLength => FrameView.EthernetHeaderLength + VlanTags.Length * FrameView.VlanTagLength
+    [JsonIgnore] public int WireLength => FrameView.EthernetHeaderLength + VlanTags.Length * FrameView.VlanTagLength
         + FrameView.PppoeHeaderLength + PppoePayloadLength + Padding.Length;
 
     /// <summary>Writes the frame; the PPPoE length field is computed from the content.</summary>

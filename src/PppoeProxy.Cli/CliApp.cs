@@ -1,0 +1,91 @@
+using System.CommandLine;
+using PppoeProxy.Cli.Commands;
+using PppoeProxy.Engine.Capture;
+
+namespace PppoeProxy.Cli;
+
+/// <summary>Exit codes, as the README documents them.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int RuntimeError = 1;
+    public const int UsageError = 2;
+}
+
+/// <summary>A usage mistake found after parsing (e.g. two options that exclude each other).</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Where a command writes, and whether someone is there to answer a question.</summary>
+public sealed record Console2(TextWriter Out, TextWriter Error, TextReader In, bool Interactive);
+
+public static class CliApp
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, bool interactive)
+    {
+        var io = new Console2(stdout, stderr, stdin, interactive);
+        var root = BuildRoot(io);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"pppoeproxy: {parsed.Errors[0].Message}");
+            stderr.WriteLine("Try 'pppoeproxy --help'.");
+            return ExitCodes.UsageError;
+        }
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parsed.Invoke(config);
+        }
+        catch (Exception error)
+        {
+            return Report(error, stderr);
+        }
+    }
+
+    /// <summary>One line on stderr, never a stack trace; the exit code says what kind of failure.</summary>
+    public static int Report(Exception error, TextWriter stderr)
+    {
+        while (error is AggregateException { InnerException: { } inner }) error = inner;
+        switch (error)
+        {
+            case UsageException:
+                stderr.WriteLine($"pppoeproxy: {error.Message}");
+                return ExitCodes.UsageError;
+            case OperationCanceledException:
+                return ExitCodes.Success;
+            case CaptureException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException:
+                stderr.WriteLine($"pppoeproxy: {FirstLine(error.Message)}");
+                return ExitCodes.RuntimeError;
+            default:
+                stderr.WriteLine($"pppoeproxy: unexpected {error.GetType().Name}: {FirstLine(error.Message)}");
+                return ExitCodes.RuntimeError;
+        }
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].TrimEnd();
+
+    public static RootCommand BuildRoot(Console2 io)
+    {
+        var root = new RootCommand("PppoeProxy: tunnel PPPoE across networks and kill ghost PPPoE sessions.");
+        root.Subcommands.Add(FramesCommand.Build(io));
+        root.Subcommands.Add(SessionsCommand.Build(io));
+        root.Subcommands.Add(PadtCommand.Build(io));
+        root.Subcommands.Add(KillCommand.Build(io));
+        root.Subcommands.Add(DiscoverCommand.Build(io));
+        return root;
+    }
+
+    /// <summary>Runs a synchronous command body with the token System.CommandLine cancels on Ctrl+C/SIGTERM.</summary>
+    public static void SetSyncAction(this Command command, Console2 io, Func<ParseResult, CancellationToken, int> body) =>
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            try
+            {
+                return Task.FromResult(body(parseResult, cancellationToken));
+            }
+            catch (Exception error)
+            {
+                return Task.FromResult(Report(error, io.Error));
+            }
+        });
+}

@@ -1,0 +1,56 @@
+using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Protocol;
+
+namespace PppoeProxy.Engine.Operations;
+
+/// <summary>Called once per frame with the parsed view; return false to stop reading.</summary>
+public delegate bool FrameHandler(in FrameView frame, DateTimeOffset time);
+
+/// <summary>Where frames come from: a live interface or a capture file. Shared by the CLI and the cmdlets.</summary>
+public static class FrameReading
+{
+    /// <summary>Reads PPPoE frames from a pcap/pcapng file; other ethertypes are skipped.</summary>
+    /// <param name="progress">Fraction of the file read, reported every few thousand frames.</param>
+    public static void ReadFile(string path, FrameHandler handler, IProgress<double>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var reader = PcapFileReader.Open(path);
+        long count = 0;
+        while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var captured))
+        {
+            var view = FrameView.Parse(captured.Data);
+            if (++count % 4096 == 0 && progress is not null && reader.Length > 0)
+                progress.Report((double)reader.Position / reader.Length);
+            if (view.Error is FrameError.NotPppoe) continue;
+            if (!handler(view, FromUnixMicros(captured.TimestampUnixMicros))) break;
+        }
+        progress?.Report(1.0);
+    }
+
+    /// <summary>
+    /// Captures PPPoE frames on a live interface until the handler says stop, the timeout passes or
+    /// the token is cancelled. Reads time out every 100 ms so cancellation is prompt.
+    /// </summary>
+    public static void Capture(string interfaceName, CaptureOptions options, FrameHandler handler, TimeSpan? timeout,
+        CancellationToken cancellationToken = default, Action<LiveCapture>? onOpened = null)
+    {
+        using var capture = LiveCapture.Open(interfaceName, options);
+        onOpened?.Invoke(capture);
+        Pump(capture, handler, timeout, cancellationToken);
+    }
+
+    public static void Pump(LiveCapture capture, FrameHandler handler, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var deadline = timeout is TimeSpan t && t > TimeSpan.Zero ? DateTime.UtcNow + t : DateTime.MaxValue;
+        while (!cancellationToken.IsCancellationRequested && DateTime.UtcNow < deadline)
+        {
+            if (!capture.TryRead(out var captured)) continue;
+            var view = FrameView.Parse(captured.Data);
+            if (view.Error is FrameError.NotPppoe) continue;
+            if (!handler(view, FromUnixMicros(captured.TimestampUnixMicros))) return;
+        }
+    }
+
+    public static DateTimeOffset FromUnixMicros(long micros) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(0).AddTicks(micros * 10);
+}

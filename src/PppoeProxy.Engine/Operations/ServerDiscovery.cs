@@ -1,0 +1,26 @@
+using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Engine.Sessions;
+
+namespace PppoeProxy.Engine.Operations;
+
+/// <summary>The PADI probe on a live interface: what `pppoe -A` does.</summary>
+public static class ServerDiscovery
+{
+    public static IReadOnlyList<PppoeOffer> Probe(string interfaceName, string? serviceName, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        var macBytes = NetworkInterfaces.GetMacBytes(interfaceName)
+            ?? throw new CaptureException(CaptureErrorKind.InterfaceNotFound, $"interface '{interfaceName}' has no MAC address");
+        var probe = new PadiProbe(MacAddress.Read(macBytes), serviceName);
+        var offers = new List<PppoeOffer>();
+        FrameReading.Capture(interfaceName, new CaptureOptions { Direction = CaptureDirection.InboundOnly },
+            (in FrameView frame, DateTimeOffset _) =>
+            {
+                if (probe.TryAccept(frame, interfaceName) is { } offer) offers.Add(offer);
+                return true;
+            }, timeout, cancellationToken,
+            onOpened: capture => capture.Inject(probe.BuildPadi().ToBytes()));
+        return offers;
+    }
+}
