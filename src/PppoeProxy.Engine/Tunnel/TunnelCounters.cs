@@ -1,0 +1,69 @@
+namespace PppoeProxy.Engine.Tunnel;
+
+/// <summary>Why a frame was not forwarded. Every drop is counted under one of these.</summary>
+public enum DropReason
+{
+    /// <summary>The tunnel's send queue was full: the tunnel could not keep up.</summary>
+    QueueFull,
+    /// <summary>The client had no tunnel up when the frame was captured.</summary>
+    Disconnected,
+    /// <summary>A frame from the AC to a MAC no tunnel owns.</summary>
+    UnknownDestination,
+    /// <summary>A tunnel sent a frame whose source MAC another live tunnel owns.</summary>
+    SpoofedSource,
+    /// <summary>The source MAC's sessions are held for a tunnel with another certificate.</summary>
+    HeldForOtherPeer,
+    /// <summary>A frame to a client whose tunnel dropped: its sessions are held for the grace period.</summary>
+    HeldSession,
+    /// <summary>Rewrite mode: a discovery answer without our Relay-Session-Id, or a session we never set up.</summary>
+    NotRelayed,
+    Malformed,
+    /// <summary>Injection on the interface failed.</summary>
+    InjectFailed,
+}
+
+/// <summary>Frame and byte counters for one direction pair plus drops by reason; safe across threads.</summary>
+public sealed class TunnelCounters
+{
+    private long _framesToTunnel, _bytesToTunnel, _framesFromTunnel, _bytesFromTunnel;
+    private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+
+    public long FramesToTunnel => Volatile.Read(ref _framesToTunnel);
+    public long BytesToTunnel => Volatile.Read(ref _bytesToTunnel);
+    public long FramesFromTunnel => Volatile.Read(ref _framesFromTunnel);
+    public long BytesFromTunnel => Volatile.Read(ref _bytesFromTunnel);
+
+    public void CountToTunnel(int bytes)
+    {
+        Interlocked.Increment(ref _framesToTunnel);
+        Interlocked.Add(ref _bytesToTunnel, bytes);
+    }
+
+    public void CountFromTunnel(int bytes)
+    {
+        Interlocked.Increment(ref _framesFromTunnel);
+        Interlocked.Add(ref _bytesFromTunnel, bytes);
+    }
+
+    public void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
+
+    public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    public long TotalDrops => _drops.Sum(d => Volatile.Read(ref d));
+
+    /// <summary>Non-zero drop counts by name, for stats lines and JSON.</summary>
+    public IReadOnlyDictionary<string, long> DropsByReason() => Enum.GetValues<DropReason>()
+        .Where(r => Drops(r) > 0).ToDictionary(r => r.ToString(), Drops);
+
+    public TunnelCountersSnapshot Snapshot() => new(FramesToTunnel, BytesToTunnel, FramesFromTunnel, BytesFromTunnel, DropsByReason());
+
+    public override string ToString() => Snapshot().ToString();
+}
+
+public sealed record TunnelCountersSnapshot(long FramesToTunnel, long BytesToTunnel, long FramesFromTunnel, long BytesFromTunnel,
+    IReadOnlyDictionary<string, long> Drops)
+{
+    public override string ToString() =>
+        $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops " +
+        (Drops.Count == 0 ? "0" : string.Join(" ", Drops.Select(d => $"{d.Key}={d.Value}")));
+}
