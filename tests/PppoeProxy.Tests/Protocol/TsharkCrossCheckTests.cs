@@ -83,12 +83,12 @@ public class TsharkCrossCheckTests
     private static void Compare(int number, byte[] bytes, Dictionary<string, string> t)
     {
         var f = PppoeFrame.Parse(bytes);
-        void Eq(object expected, object actual, string what) =>
+        void Eq(object? expected, object? actual, string what) =>
             Assert.True(Equals(expected, actual), $"frame {number} {what}: tshark '{expected}', ours '{actual}'");
 
         Eq(number.ToString(CultureInfo.InvariantCulture), t["frame.number"], "number");
         Eq("", t["_ws.malformed"], "tshark malformed");
-        Eq(null!, f.Error!, "our error");
+        Eq(null, f.Error, "our error");
         Eq(t["eth.src"], f.Source.ToString(), "eth.src");
         Eq(t["eth.dst"], f.Destination.ToString(), "eth.dst");
         Eq(t["vlan.id"], Join(f.VlanTags.Where(v => v.Tpid == EtherTypes.Vlan8021Q).Select(v => v.Id)), "802.1Q ids");
