@@ -36,7 +36,8 @@ public class TsharkRobustnessTests
             var pcap = Path.Combine(dir, "mutated.pcap");
             TestPcap.Write(pcap, frames);
             var rows = ExternalTools.TsharkFields(pcap, "frame.number", "_ws.malformed", "_ws.expert.message",
-                "ppp.code", "ppp.identifier", "ppp.length", "pap.code", "pap.identifier", "pap.length", "chap.code", "chap.identifier", "chap.length");
+                "ppp.code", "ppp.identifier", "ppp.length", "pap.code", "pap.identifier", "pap.length", "chap.code", "chap.identifier", "chap.length",
+                "pppoe.code", "pppoe.session_id", "ppp.protocol");
             Assert.Equal(frames.Count, rows.Count);
             var missed = new List<string>();
             int tsharkMalformed = 0, excluded = 0;
@@ -50,6 +51,12 @@ public class TsharkRobustnessTests
                     _ = PppoeFrame.Parse(bytes).Summary;
                 }
                 catch (Exception e) { throw new Xunit.Sdk.XunitException($"frame {i + 1} threw: {Convert.ToHexString(bytes)}: {e}"); }
+                // Header fields tshark decoded must match ours even on damaged frames.
+                var v = FrameView.Parse(bytes);
+                if (rows[i]["pppoe.session_id"].Length > 0 && (Hex(rows[i]["pppoe.code"]) != v.Code || Hex(rows[i]["pppoe.session_id"]) != v.SessionId))
+                    missed.Add($"frame {i + 1} header decoded differently: {Convert.ToHexString(bytes)}");
+                if (rows[i]["ppp.protocol"].Length > 0 && v.PppProtocolFieldSize > 0 && Hex(rows[i]["ppp.protocol"].Split('|')[0]) != v.PppProtocol)
+                    missed.Add($"frame {i + 1} PPP protocol {rows[i]["ppp.protocol"]} vs ours 0x{v.PppProtocol:x4}: {Convert.ToHexString(bytes)}");
                 var layer = MalformedLayer(rows[i]["_ws.malformed"]);
                 if (layer is null) continue;
                 tsharkMalformed++;
@@ -64,6 +71,8 @@ public class TsharkRobustnessTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    private static int Hex(string text) => Convert.ToInt32(text, 16);
 
     /// <summary>"[Malformed Packet: PPP LCP]|_ws.malformed" → "PPP LCP"; null when tshark had no complaint.</summary>
     private static string? MalformedLayer(string field)
