@@ -35,10 +35,19 @@ public sealed class PppoeSession
     public DateTimeOffset LastSeen { get; internal set; }
     public long Frames => FramesFromClient + FramesFromServer;
     public long Bytes => BytesFromClient + BytesFromServer;
-    public long FramesFromClient { get; internal set; }
-    public long FramesFromServer { get; internal set; }
-    public long BytesFromClient { get; internal set; }
-    public long BytesFromServer { get; internal set; }
+    public long FramesFromClient { get => Volatile.Read(ref _framesFromClient); internal set => _framesFromClient = value; }
+    public long FramesFromServer { get => Volatile.Read(ref _framesFromServer); internal set => _framesFromServer = value; }
+    public long BytesFromClient { get => Volatile.Read(ref _bytesFromClient); internal set => _bytesFromClient = value; }
+    public long BytesFromServer { get => Volatile.Read(ref _bytesFromServer); internal set => _bytesFromServer = value; }
+
+    // Fields so the proxy's threads (capture and tunnel readers) can count with Interlocked.
+    private long _framesFromClient, _framesFromServer, _bytesFromClient, _bytesFromServer;
+
+    internal void CountFrame(bool fromClient, int bytes)
+    {
+        if (fromClient) { Interlocked.Increment(ref _framesFromClient); Interlocked.Add(ref _bytesFromClient, bytes); }
+        else { Interlocked.Increment(ref _framesFromServer); Interlocked.Add(ref _bytesFromServer, bytes); }
+    }
     [JsonConverter(typeof(JsonStringEnumConverter))]
     public RoleConfidence RoleConfidence { get; internal set; }
     public string RoleEvidence { get; internal set; } = "none yet";

@@ -6,7 +6,7 @@ namespace PppoeProxy.Engine.Sessions;
 /// <summary>
 /// Learns PPPoE sessions from a frame stream: from discovery when it sees it, and from mid-session
 /// traffic alone otherwise (a tool started late, or a ghost session with only the AC's echoes left).
-/// One thread observes; any thread may take a snapshot.
+/// Counters are thread-safe; role and state changes are rare and last-writer-wins.
 /// </summary>
 public sealed class SessionTracker
 {
@@ -42,8 +42,9 @@ public sealed class SessionTracker
             session = NewSession(frame, time, interfaceName, SessionState.Established);
             session.ClientMac = frame.Source;
             session.ServerMac = frame.Destination;
-            _sessions[key] = session;
             ApplyLocalMacEvidence(session);
+            // Two threads may meet the same new session (proxy capture and tunnel reader): one wins.
+            session = _sessions.GetOrAdd(key, session);
         }
         Tally(session, frame, time);
         if (session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
@@ -53,8 +54,7 @@ public sealed class SessionTracker
     {
         session.LastSeen = time;
         bool fromClient = frame.Source == session.ClientMac;
-        if (fromClient) { session.FramesFromClient++; session.BytesFromClient += frame.Bytes.Length; }
-        else { session.FramesFromServer++; session.BytesFromServer += frame.Bytes.Length; }
+        session.CountFrame(fromClient, frame.Bytes.Length);
         if (frame.IsLcp(PppProtocols.LcpEchoRequest))
         {
             if (fromClient) session.EchoRequestsFromClientMac++;
