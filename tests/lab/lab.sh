@@ -109,6 +109,9 @@ cmd_dial() {
   done
   if [[ -z $sid ]]; then
     echo "--- $log" >&2; cat "$log" >&2 2>/dev/null || true
+    # Don't leave a half-dialled client behind retrying discovery.
+    kill -9 $(cat "$DIR/client-$n.pid" 2>/dev/null) 2>/dev/null || true
+    mv "$DIR/client-$n.pid" "$DIR/client-$n.failed" 2>/dev/null || true
     die "dial: no session within 15 s"
   fi
   echo "SESSION_ID=$sid CLIENT_MAC=$cmac AC_MAC=$amac"
