@@ -140,11 +140,12 @@ cmd_hangup() {
 cmd_sessions() {
   local spid; spid=$(cat "$DIR/server.pid" 2>/dev/null) || return 0
   # pppoe-server forks one -q program per session; the relay pppoe is its child.
-  ps --ppid "$spid" -o pid=,stat=,args= 2>/dev/null | while read -r pid stat args; do
+  { ps --ppid "$spid" -o pid=,stat=,args= 2>/dev/null || true; } | while read -r pid stat args; do
     [[ $stat == Z* || $args != *ppp-peer.py* ]] && continue
     [[ $args =~ -e\ ([0-9]+):([0-9a-fA-F:]+) ]] || continue
     echo "$pid ${BASH_REMATCH[1]} ${BASH_REMATCH[2],,}"
   done
+  true  # no sessions is a normal answer, not an error
 }
 
 cmd_logs() {
