@@ -34,6 +34,9 @@ mac_of() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\)
 # A pid counts as alive unless gone or a zombie (pid 1 here reaps lazily).
 alive() { local s; s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [[ $s != Z ]]; }
 
+# Pid-file entries may be stale; only touch a pid that still runs one of our programs.
+ours() { alive "$1" && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qE 'ppp-peer\.py|pppoe'; }
+
 no_v6() {  # $1 = netns or "" for root; $2 = interface
   if [[ -n $1 ]]; then ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" 2>/dev/null || true
   else sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" 2>/dev/null || true; fi
@@ -45,7 +48,7 @@ cmd_up() {
     --split) split=1 ;; --require-pap) pap=1 ;; *) die "up: unknown option $o" ;; esac; done
   command -v pppoe-server >/dev/null || die "pppoe-server not installed (apt-get install pppoe)"
   ns_exists "$NS_AC" && die "lab $NAME already up (run: lab.sh down $NAME)"
-  mkdir -p "$DIR"
+  rm -rf "$DIR"; mkdir -p "$DIR"  # stale logs (PPX_LAB_KEEP) would confuse dial
   ip netns add "$NS_AC"; ip netns add "$NS_HOME"
   for ns in "$NS_AC" "$NS_HOME"; do
     ip -n "$ns" link set lo up
@@ -120,7 +123,8 @@ cmd_dial() {
 client_pids() { cat "$DIR"/client-*.pid 2>/dev/null || true; }
 
 cmd_ghost() {
-  local pids; pids=$(client_pids)
+  local pids="" p
+  for p in $(client_pids); do ours "$p" && pids+=" $p"; done
   [[ -n $pids ]] || die "ghost: no client running"
   # SIGKILL both at once: pppoe never gets to send its PADT.
   kill -9 $pids 2>/dev/null || true
@@ -132,7 +136,7 @@ cmd_hangup() {
   local f pid
   for f in "$DIR"/client-*.pid; do
     [[ -e $f ]] || continue
-    read -r pid _ < "$f"; kill -TERM "$pid" 2>/dev/null || true
+    read -r pid _ < "$f"; ours "$pid" && kill -TERM "$pid" 2>/dev/null || true
     mv "$f" "${f%.pid}.done"
   done
 }
@@ -160,7 +164,7 @@ cmd_down() {
       ns_exists "$ns" && pids+=" $(ip netns pids "$ns" 2>/dev/null || true)"
     done
     for p in $(cat "$DIR"/server.pid "$DIR"/client-*.pid "$DIR"/client-*.ghost 2>/dev/null || true); do
-      alive "$p" && pids+=" $p"
+      ours "$p" && pids+=" $p"
     done
     pids=$(for p in $pids; do alive "$p" && echo "$p"; done | sort -u | tr '\n' ' ') || true
     [[ -z ${pids// } ]] && break

@@ -12,7 +12,7 @@ that child's stdin/stdout.
                  the OPTS file (the `-O` file given to pppoe-server).
   --role client  --pty-cmd "pppoe -I IF ...": the home (CPE) side.
 
-Logs go to --log / $PPX_PEER_LOG (ac: DIR/ac-SID.log). Lines tests rely on:
+Logs go to --log / $PPX_PEER_LOG (ac: DIR/ac-SID-PID.log). Lines tests rely on:
   SESSION sid=N peer=MAC pid=P child=C     LCP OPENED     PAP ACKED
   IPCP OPENED local=A remote=B             EXIT reason=...
 """
@@ -309,7 +309,8 @@ def main():
     m = re.search(r"-e\s+(\d+):([0-9a-fA-F:]{17})", a.pty_cmd)
     sid, peer = (int(m.group(1)), m.group(2).lower()) if m else (None, None)
     if not a.log and a.logdir:
-        a.log = os.path.join(a.logdir, "ac-%s.log" % (sid if sid is not None else os.getpid()))
+        # pid in the name: pppoe-server reuses session ids, each instance needs its own log.
+        a.log = os.path.join(a.logdir, "ac-%s-%d.log" % (sid, os.getpid()))
     if a.log:
         LOG = open(a.log, "a", buffering=1)
     log("START role=%s argv=%s" % (a.role, sys.argv[1:]))
@@ -324,6 +325,9 @@ def main():
             f.write("%d %d\n" % (os.getpid(), child.pid))
 
     def on_signal(signum, _frame):
+        # pppoe-server may signal again (one SIGTERM per PADT it sees); finish cleanup once.
+        for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(s, signal.SIG_IGN)
         raise SystemExit("signal %d" % signum)
     for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(s, on_signal)
