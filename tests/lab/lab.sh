@@ -120,15 +120,19 @@ cmd_dial() {
   echo "SESSION_ID=$sid CLIENT_MAC=$cmac AC_MAC=$amac"
 }
 
-client_pids() { cat "$DIR"/client-*.pid 2>/dev/null || true; }
-
 cmd_ghost() {
-  local pids="" p
-  for p in $(client_pids); do ours "$p" && pids+=" $p"; done
+  local f spid cpid pids=""
+  # Freeze pppoe before its peer script: if the script died first, pppoe would see EOF on
+  # stdin and send a PADT before its own SIGKILL landed (seen as a flaky test).
+  for f in "$DIR"/client-*.pid; do
+    [[ -e $f ]] || continue
+    read -r spid cpid < "$f"
+    ours "$cpid" && { kill -STOP "$cpid"; pids+=" $cpid"; }
+    ours "$spid" && { kill -STOP "$spid"; pids+=" $spid"; }
+    mv "$f" "${f%.pid}.ghost"
+  done
   [[ -n $pids ]] || die "ghost: no client running"
-  # SIGKILL both at once: pppoe never gets to send its PADT.
   kill -9 $pids 2>/dev/null || true
-  for f in "$DIR"/client-*.pid; do [[ -e $f ]] && mv "$f" "${f%.pid}.ghost"; done
   echo "KILLED=$(echo $pids | tr ' ' ,)"
 }
 
