@@ -39,6 +39,23 @@ internal static unsafe class LibPcap
     internal static delegate* unmanaged<nint, Stat*, int> Stats;
     internal static delegate* unmanaged<nint, void> BreakLoop;
     internal static delegate* unmanaged<byte*> LibVersion;
+    internal static delegate* unmanaged<nint, int, byte*, int> SetNonBlock;
+    internal static delegate* unmanaged<nint, int> GetSelectableFd;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    internal const short PollIn = 0x001;
+
+    // libc's poll: libpcap's own wait ignores the read timeout in immediate mode (it re-polls
+    // until a frame comes), so TryRead runs the handle non-blocking and waits here instead.
+    [DllImport("libc.so.6", EntryPoint = "poll", SetLastError = true)]
+    internal static extern int Poll(PollFd* fds, nuint count, int timeoutMs);
 
     /// <summary>struct pcap_pkthdr: a struct timeval (two C longs on Linux) then caplen and len.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -109,6 +126,8 @@ internal static unsafe class LibPcap
             StatusToStr = (delegate* unmanaged<int, byte*>)NativeLibrary.GetExport(lib, "pcap_statustostr");
             Close = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "pcap_close");
             Stats = (delegate* unmanaged<nint, Stat*, int>)NativeLibrary.GetExport(lib, "pcap_stats");
+            SetNonBlock = (delegate* unmanaged<nint, int, byte*, int>)NativeLibrary.GetExport(lib, "pcap_setnonblock");
+            GetSelectableFd = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(lib, "pcap_get_selectable_fd");
             BreakLoop = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "pcap_breakloop");
             LibVersion = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "pcap_lib_version");
         }

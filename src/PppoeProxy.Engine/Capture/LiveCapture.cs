@@ -20,6 +20,7 @@ public sealed unsafe class LiveCapture : IDisposable
     private int _activeCalls;
     private int _closing;
     private readonly byte[] _frameBuffer;
+    private readonly int _selectableFd;
 
     public string InterfaceName { get; }
     public CaptureOptions Options { get; }
@@ -32,6 +33,7 @@ public sealed unsafe class LiveCapture : IDisposable
         // Frames are copied out of libpcap's ring into this buffer so a span the caller still holds
         // never points into memory that pcap_close (Dispose on another thread) has unmapped.
         _frameBuffer = new byte[options.SnapLength];
+        _selectableFd = LibPcap.GetSelectableFd(handle);
     }
 
     ~LiveCapture() => CloseHandle();
@@ -73,6 +75,13 @@ public sealed unsafe class LiveCapture : IDisposable
             LibPcap.PacketHeader* header;
             byte* data;
             int status = LibPcap.NextEx(_handle, &header, &data);
+            if (status == 0)
+            {
+                // Non-blocking handle: nothing queued, so wait (bounded) for the socket, then try once more.
+                var poll = new LibPcap.PollFd { Fd = _selectableFd, Events = LibPcap.PollIn };
+                if (LibPcap.Poll(&poll, 1, Options.ReadTimeoutMs) <= 0) return false;
+                status = LibPcap.NextEx(_handle, &header, &data);
+            }
             if (status == 1)
             {
                 int length = (int)Math.Min(header->CapturedLength, (uint)_frameBuffer.Length);
@@ -212,6 +221,10 @@ public sealed unsafe class LiveCapture : IDisposable
                 $"cannot restrict capture direction on {iface}: {LibPcap.ErrorText(handle)}");
 
         if (options.Filter.Length > 0) ApplyFilter(handle, iface, options.Filter);
+
+        byte* errbuf = stackalloc byte[LibPcap.ErrbufSize];
+        if (LibPcap.SetNonBlock(handle, 1, errbuf) != 0)
+            throw new CaptureException(CaptureErrorKind.Other, $"cannot make the capture on {iface} non-blocking: {new string((sbyte*)errbuf)}");
     }
 
     private static void ApplyFilter(nint handle, string iface, string filter)

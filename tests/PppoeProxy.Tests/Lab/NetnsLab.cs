@@ -39,7 +39,7 @@ public sealed partial class NetnsLab : IDisposable
 
     private NetnsLab(string name, bool split) { Name = name; Split = split; }
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => RepoPaths.Root;
     public static string LabScript => Path.Combine(RepoRoot, "tests", "lab", "lab.sh");
 
     /// <summary>Brings up a lab with a random short name (veth names must fit 15 chars).</summary>
@@ -197,12 +197,6 @@ public sealed partial class NetnsLab : IDisposable
     private static CommandResult Check(CommandResult r, string what) =>
         r.Ok ? r : throw new InvalidOperationException($"{what} failed: {r}");
 
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "PppoeProxy.sln"))) return d.FullName;
-        throw new InvalidOperationException($"PppoeProxy.sln not found above {AppContext.BaseDirectory}");
-    }
 
     [GeneratedRegex(@"SESSION_ID=(\d+) CLIENT_MAC=([0-9a-f:]{17}) AC_MAC=([0-9a-f:]{17})")]
     private static partial Regex DialLine();

@@ -18,7 +18,7 @@ public sealed class RootFactAttribute : FactAttribute
 
 public static class LabEnvironment
 {
-    [DllImport("libc", SetLastError = false)]
+    [DllImport("libc.so.6", SetLastError = false)]
     private static extern uint geteuid();
 
     public static bool IsRoot()
