@@ -41,7 +41,8 @@ public class TunnelCertificateFileTests : IDisposable
         (code, output) = Openssl("x509", "-in", prefix + ".crt", "-noout", "-text");
         Assert.Contains("prime256v1", output);
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(prefix + ".key"));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(prefix + ".key"));
 
         using var loaded = CertificateFiles.Load(prefix + ".crt", prefix + ".key");
         Assert.True(loaded.HasPrivateKey);
