@@ -14,9 +14,10 @@ public sealed record TunnelTlsSession(SslStream Stream, string PeerFingerprint);
 /// </summary>
 /// <remarks>
 /// The returned SslStream owns <c>inner</c>; on any failure <c>inner</c> is disposed, since a
-/// connection that failed its handshake is useless. Note that in TLS 1.3 the client finishes its
-/// side before the server checks the client certificate: a client the server refuses sees
-/// success here and then an error or end of stream on its first read.
+/// connection that failed its handshake is useless. In TLS 1.3 (and with .NET validating after
+/// OpenSSL finishes) each side may complete before the other has judged its certificate: a
+/// refused peer can see success here and then an error or end of stream on its first read, so
+/// treat the first application message (the wire hello/reply) as the real confirmation.
 /// </remarks>
 public static class TunnelTls
 {
