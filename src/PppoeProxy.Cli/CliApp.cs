@@ -23,6 +23,7 @@ public static class CliApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, bool interactive)
     {
         var io = new Console2(stdout, stderr, stdin, interactive);
+        if (LegacyArgs.IsLegacy(args)) return RunLegacy(args, io);
         var root = BuildRoot(io);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -31,7 +32,9 @@ public static class CliApp
             stderr.WriteLine("Try 'pppoeproxy --help'.");
             return ExitCodes.UsageError;
         }
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        // The graceful stop (PADTs, goodbyes) is bounded to a few seconds; give it room before a forced exit.
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(15) };
         try
         {
             return parsed.Invoke(config);
@@ -40,6 +43,18 @@ public static class CliApp
         {
             return Report(error, stderr);
         }
+    }
+
+    private static int RunLegacy(string[] args, Console2 io)
+    {
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        try { return LegacyArgs.Run(args, io, stop.Token); }
+        catch (Exception error) { return Report(error, io.Error); }
+        finally { Console.CancelKeyPress -= onCancel; }
     }
 
     /// <summary>One line on stderr, never a stack trace; the exit code says what kind of failure.</summary>
@@ -53,7 +68,7 @@ public static class CliApp
                 return ExitCodes.UsageError;
             case OperationCanceledException:
                 return ExitCodes.Success;
-            case CaptureException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException:
+            case CaptureException or PppoeProxy.Engine.Tunnel.Security.TunnelConfigException or System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException:
                 stderr.WriteLine($"pppoeproxy: {FirstLine(error.Message)}");
                 return ExitCodes.RuntimeError;
             default:
@@ -72,6 +87,9 @@ public static class CliApp
         root.Subcommands.Add(PadtCommand.Build(io));
         root.Subcommands.Add(KillCommand.Build(io));
         root.Subcommands.Add(DiscoverCommand.Build(io));
+        root.Subcommands.Add(ServerCommand.Build(io));
+        root.Subcommands.Add(ClientCommand.Build(io));
+        root.Subcommands.Add(CertCommand.Build(io));
         return root;
     }
 

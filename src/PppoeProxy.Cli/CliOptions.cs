@@ -14,11 +14,14 @@ public static class CliOptions
         HelpName = "IF",
     };
 
-    public static Option<double?> Timeout(string description) => new("--timeout", "-t")
+    public static Option<double?> Timeout(string description) => Seconds("--timeout", description, "-t");
+
+    /// <summary>A positive number of seconds (fractions allowed).</summary>
+    public static Option<double?> Seconds(string name, string description, params string[] aliases) => new(name, aliases)
     {
         Description = description,
         HelpName = "S",
-        Validators = { r => { if (r.GetValueOrDefault<double?>() is double v && v <= 0) r.AddError("--timeout must be a positive number of seconds"); } },
+        Validators = { r => { if (r.GetValueOrDefault<double?>() is double v && v <= 0) r.AddError($"{name} must be a positive number of seconds"); } },
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Write JSON Lines (one object per line, camelCase)" };

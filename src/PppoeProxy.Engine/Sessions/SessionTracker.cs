@@ -27,6 +27,26 @@ public sealed class SessionTracker
     public bool TryGet(MacAddress a, MacAddress b, ushort sessionId, uint vlanKey, out PppoeSession session) =>
         _sessions.TryGetValue(SessionKey.Of(a, b, sessionId, vlanKey), out session!);
 
+    /// <summary>Copies of the sessions that match, e.g. the live sessions of one client MAC.</summary>
+    public IReadOnlyList<PppoeSession> Find(Func<PppoeSession, bool> match) =>
+        _sessions.Values.Where(match).Select(s => s.Clone()).ToList();
+
+    /// <summary>Marks a session ended when we ended it ourselves (a PADT the wire will not show us).</summary>
+    public void MarkTerminated(PppoeSession session)
+    {
+        uint vlan = session.VlanTags.Length switch
+        {
+            0 => 0,
+            1 => 0x1000_0000u | (uint)session.VlanTags[0].Id,
+            _ => 0x2000_0000u | ((uint)session.VlanTags[0].Id << 12) | (uint)session.VlanTags[1].Id,
+        };
+        if (_sessions.TryGetValue(SessionKey.Of(session.ClientMac, session.ServerMac, (ushort)session.SessionId, vlan), out var live))
+        {
+            live.State = SessionState.Terminated;
+            live.LastSeen = DateTimeOffset.UtcNow;
+        }
+    }
+
     public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName)
     {
         if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType) return;

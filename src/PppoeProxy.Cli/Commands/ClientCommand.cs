@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Tunnel;
+
+namespace PppoeProxy.Cli.Commands;
+
+/// <summary>`pppoeproxy client`: carry a LAN's PPPoE frames to a proxy server.</summary>
+public static class ClientCommand
+{
+    public static Command Build(Console2 io)
+    {
+        var iface = CliOptions.Interface(required: true);
+        var server = new Option<string>("--server", "-s") { Description = "The proxy server", Required = true, HelpName = "HOST:PORT" };
+        var keepalive = CliOptions.Seconds("--keepalive", "Ping the server every S seconds (default 60); 3 missed answers = dead");
+        var shared = new TunnelOptions();
+        var command = new Command("client", "Run the proxy client: the end on the remote LAN with the PPPoE client") { iface, server, keepalive };
+        shared.AddTo(command);
+        server.Validators.Add(r => { if (!Endpoints.TrySplit(r.GetValueOrDefault<string>() ?? "", out _, out _, out var error)) r.AddError("--server: " + error); });
+
+        command.SetSyncAction(io, (parsed, cancel) =>
+        {
+            Endpoints.TrySplit(parsed.GetValue(server)!, out var host, out int port, out _);
+            var options = new ClientOptions
+            {
+                Interface = parsed.GetValue(iface)!,
+                ServerHost = host,
+                ServerPort = port,
+                Security = shared.LoadSecurity(parsed),
+                KeepAlive = CliOptions.Seconds(parsed.GetValue(keepalive)) ?? TimeSpan.FromSeconds(60),
+                Grace = CliOptions.Seconds(parsed.GetValue(shared.Grace)) ?? TimeSpan.FromSeconds(30),
+                StatsInterval = CliOptions.Seconds(parsed.GetValue(shared.Stats)),
+            };
+            return RunClient(options, parsed.GetValue(shared.LogLevel), cancel);
+        });
+        return command;
+    }
+
+    public static int RunClient(ClientOptions options, LogLevel level, CancellationToken cancel)
+    {
+        using var logging = CliLogging.Create(level);
+        using var client = new ProxyClient(options, logging.CreateLogger("pppoeproxy.client"));
+        client.Start();
+        client.RunAsync(cancel).GetAwaiter().GetResult();
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Net;
+
+namespace PppoeProxy.Cli;
+
+/// <summary>host:port parsing with clear one-line errors; IPv6 in brackets ([::1]:9000).</summary>
+public static class Endpoints
+{
+    public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error)
+    {
+        endpoint = null!;
+        if (!TrySplit(text, out var host, out int port, out error)) return false;
+        if (host.Length == 0 || host == "*") { endpoint = new IPEndPoint(IPAddress.IPv6Any, port); return true; }
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            error = $"'{text}': listen address must be an IP address (e.g. 127.0.0.1:4789 or [::1]:4789)";
+            return false;
+        }
+        endpoint = new IPEndPoint(address, port);
+        return true;
+    }
+
+    public static bool TrySplit(string text, out string host, out int port, out string error)
+    {
+        host = "";
+        port = 0;
+        error = "";
+        int colon = text.LastIndexOf(':');
+        if (colon < 0 || (text.StartsWith('[') && !text[..colon].EndsWith(']')) || (!text.StartsWith('[') && text.IndexOf(':') != colon))
+        {
+            error = $"'{text}' is not HOST:PORT (IPv6 in brackets: [::1]:4789)";
+            return false;
+        }
+        host = text[..colon].Trim('[', ']');
+        if (!int.TryParse(text[(colon + 1)..], out port) || port is < 1 or > 65535)
+        {
+            error = $"'{text}': port must be 1..65535";
+            return false;
+        }
+        return true;
+    }
+}

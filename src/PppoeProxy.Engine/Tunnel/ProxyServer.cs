@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Operations;
+using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Engine.Sessions;
+
+namespace PppoeProxy.Engine.Tunnel;
+
+/// <summary>
+/// The proxy server: accepts tunnels, injects their frames toward the AC and sends the AC's answers
+/// back to the one tunnel that owns the client. One thread reads the AC side; each tunnel has a
+/// reader and a writer thread. A graceful stop sends PADTs both ways and never hangs.
+/// </summary>
+public sealed class ProxyServer : IDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<long, TunnelLink> _links = new();
+    private readonly CancellationTokenSource _stopCapture = new();
+    private LiveCapture? _capture;
+    private ServerRouter? _router;
+    private Socket? _listener;
+    private Thread? _captureThread;
+
+    public ProxyServer(ServerOptions options, ILogger logger)
+    {
+        _options = options;
+        _log = logger;
+    }
+
+    /// <summary>The endpoint actually bound (port 0 in the options picks a free one).</summary>
+    public IPEndPoint? LocalEndpoint => _listener?.LocalEndPoint as IPEndPoint;
+
+    /// <summary>Opens the interface and the listener; errors here are the caller's one-line failures.</summary>
+    public void Start()
+    {
+        var macBytes = NetworkInterfaces.GetMacBytes(_options.Interface);
+        _capture = LiveCapture.Open(_options.Interface, new CaptureOptions
+        {
+            Direction = CaptureDirection.InboundOnly,
+            // Transparent mode must hear frames addressed to the remote clients' MACs.
+            Promiscuous = _options.MacMode == MacMode.Transparent,
+        });
+        _router = new ServerRouter(_options.MacMode, macBytes is null ? default : MacAddress.Read(macBytes), _options.Interface,
+            new SessionTracker(), _log);
+        _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
+        _listener.Bind(_options.Listen);
+        _listener.Listen(64);
+        _captureThread = new Thread(CaptureLoop) { IsBackground = true, Name = "server-capture" };
+        _captureThread.Start();
+        _log.LogInformation("server listening on {Endpoint} ({Security}), interface {Interface} in {MacMode} mode, allow {Allow}",
+            LocalEndpoint, SecurityText, _options.Interface, _options.MacMode.ToString().ToLowerInvariant(), _options.Allow);
+        if (_options.Security is null)
+            _log.LogWarning("the tunnel is NOT encrypted: PPP credentials cross it in clear text");
+    }
+
+    private string SecurityText => _options.Mode == TunnelMode.Legacy ? "legacy Go protocol, plain text"
+        : _options.Security is null ? "plain text" : $"TLS 1.3, {_options.Security.TrustedFingerprints.Count} pinned client certificate(s)";
+
+    /// <summary>Serves until cancelled, then stops gracefully.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        if (_listener is null) Start();
+        var accepting = AcceptLoopAsync(stop);
+        var lastStats = Environment.TickCount64;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), stop).ContinueWith(_ => { });
+                ExpireHolds();
+                CloseIdleLinks();
+                if (_options.StatsInterval is TimeSpan every && Environment.TickCount64 - lastStats >= every.TotalMilliseconds)
+                {
+                    lastStats = Environment.TickCount64;
+                    LogStats();
+                }
+            }
+        }
+        finally
+        {
+            Stop();
+            await accepting.ContinueWith(_ => { });
+        }
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try { socket = await _listener!.AcceptAsync(stop); }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            _ = Task.Run(() => HandleAsync(socket, stop));
+        }
+    }
+
+    private async Task HandleAsync(Socket socket, CancellationToken stop)
+    {
+        TunnelLink link;
+        try
+        {
+            link = await TunnelHandshake.AcceptAsync(socket, _options.Mode, _options.Mode == TunnelMode.V1 ? _options.Security : null,
+                _options.Allow, _log, _options.HandshakeTimeout, stop);
+        }
+        catch (TunnelHandshakeException rejected)
+        {
+            _log.LogWarning("{Reason}", rejected.Message);
+            return;
+        }
+        catch (OperationCanceledException) { return; }
+        _log.LogInformation("tunnel connected: {Peer}{Identity}", link.PeerName,
+            link.PeerFingerprint is null ? " (no certificate)" : $", certificate {link.PeerFingerprint}");
+        _links[link.Id] = link;
+        link.Closed += OnLinkClosed;
+        var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
+        link.Start((l, frame) => FromTunnel(l, frame, scratch));
+        if (stop.IsCancellationRequested) link.Close("server stopping");
+    }
+
+    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, byte[] scratch)
+    {
+        var view = FrameView.Parse(frame);
+        int length = _router!.RouteFromTunnel(link, view, DateTimeOffset.UtcNow, scratch, out bool inScratch);
+        if (length < 0) return;
+        try { _capture!.Inject(inScratch ? scratch.AsSpan(0, length) : frame); }
+        catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
+    }
+
+    private void CaptureLoop()
+    {
+        var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
+        var capture = _capture!;
+        try
+        {
+            while (!_stopCapture.IsCancellationRequested)
+            {
+                if (!capture.TryRead(out var captured)) continue;
+                var view = FrameView.Parse(captured.Data);
+                var link = _router!.RouteFromAc(view, captured.Timestamp, scratch, out var toSend);
+                if (link is not null && !link.TrySendFrame(toSend, view.EtherType)) link.Counters.Drop(DropReason.QueueFull);
+            }
+        }
+        catch (CaptureException error) { _log.LogError("capture on {Interface} failed: {Error}", _options.Interface, error.Message); }
+        catch (ObjectDisposedException) { }
+    }
+
+    private void OnLinkClosed(TunnelLink link, string reason)
+    {
+        _links.TryRemove(link.Id, out _);
+        _log.LogInformation("tunnel disconnected: {Peer}: {Reason}", link.PeerName, reason);
+        _router?.OnLinkClosed(link, _options.Grace);
+    }
+
+    private void ExpireHolds()
+    {
+        foreach (var mac in _router!.Owners.TakeExpired())
+        {
+            foreach (var session in _router.LiveSessionsOf(mac))
+                SendPadtToAc(session, "grace period over");
+        }
+    }
+
+    private void SendPadtToAc(PppoeSession session, string why)
+    {
+        var request = _router!.PadtTowardAc(session, $"pppoeproxy: {why}");
+        try
+        {
+            foreach (var frame in PadtForge.Build(request)) _capture!.Inject(frame.ToBytes());
+            _router.Ended(session);
+            _log.LogInformation("PADT sent to AC {Ac} for session {Session} of {Client} ({Why})", session.ServerMac, session.SessionId, session.ClientMac, why);
+        }
+        catch (Exception e) when (e is CaptureException or ObjectDisposedException)
+        {
+            _log.LogError("PADT for session {Session} not sent: {Error}", session.SessionId, e.Message);
+        }
+    }
+
+    private void CloseIdleLinks()
+    {
+        foreach (var link in _links.Values)
+            if (link.SinceLastReceived > _options.IdleTimeout)
+                link.Close($"no traffic or keepalive for {_options.IdleTimeout.TotalSeconds:0} s", goodbye: "idle timeout");
+    }
+
+    public ProxyStatus Status()
+    {
+        var router = _router;
+        var owners = router?.Owners.Snapshot() ?? Array.Empty<(MacAddress, MacOwnership.Owner)>();
+        var peers = _links.Values.Select(l => new PeerStatus(l.Id, l.PeerName, l.PeerFingerprint, l.ConnectedAt, l.IsOpen,
+            l.Counters.Snapshot(), owners.Where(o => ReferenceEquals(o.Item2.CurrentLink, l)).Select(o => o.Item1.ToString()).ToList())).ToList();
+        var sessions = router?.Tracker.Snapshot() ?? Array.Empty<PppoeSession>();
+        return new ProxyStatus("server", _options.Interface, LocalEndpoint?.ToString() ?? _options.Listen.ToString(), SecurityText,
+            _options.MacMode.ToString().ToLowerInvariant(), peers, sessions,
+            router?.Counters.Snapshot() ?? new TunnelCounters().Snapshot(),
+            owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList());
+    }
+
+    public void LogStats()
+    {
+        foreach (var line in Status().StatsLines()) _log.LogInformation("{Stats}", line);
+    }
+
+    private int _stopped;
+
+    /// <summary>Graceful stop: PADT both ways for every tunnelled session, goodbye to every tunnel. Bounded in time.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        try { _listener?.Dispose(); } catch (SocketException) { }
+        _stopCapture.Cancel();
+        // The capture thread is each ring's only producer: it must be out before we queue PADTs.
+        _captureThread?.Join(TimeSpan.FromSeconds(2));
+        if (_router is not null)
+        {
+            foreach (var (mac, owner) in _router.Owners.Snapshot())
+            {
+                foreach (var session in _router.LiveSessionsOf(mac))
+                {
+                    // Tell the client's LAN through its tunnel (forged from the AC), then the AC.
+                    if (owner.CurrentLink is { IsOpen: true } link)
+                    {
+                        var toClient = PadtForge.Padt(session.ServerMac, session.ClientMac, (ushort)session.SessionId, session.VlanTags, "pppoeproxy: server stopping");
+                        link.TrySendFrame(toClient.ToBytes(), EtherTypes.PppoeDiscovery);
+                    }
+                    SendPadtToAc(session, "server stopping");
+                }
+            }
+        }
+        Parallel.ForEach(_links.Values, link => link.Close("server stopping", goodbye: "server stopping", flushTimeout: TimeSpan.FromSeconds(1)));
+        LogStats();
+        _capture?.Dispose();
+    }
+
+    public void Dispose() => Stop();
+}

@@ -1,0 +1,220 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Tunnel.Wire;
+
+namespace PppoeProxy.Engine.Tunnel;
+
+/// <summary>Called on the link's reader thread for each frame that arrives through the tunnel.</summary>
+public delegate void LinkFrameHandler(TunnelLink link, ReadOnlySpan<byte> frame);
+
+/// <summary>
+/// One established tunnel connection (after TLS and handshake): a reader thread that parses records
+/// and a writer thread that sends whatever the ring holds in one write. Frames are queued by one
+/// producer (the capture thread) without locks; control records (ping, pong, goodbye) take a small
+/// locked queue because they are rare and come from other threads.
+/// </summary>
+public sealed class TunnelLink : IDisposable
+{
+    public const int DefaultRingBytes = 4 * 1024 * 1024;
+    private const int ReadBufferBytes = 256 * 1024;
+
+    private readonly Stream _stream;
+    private readonly Socket? _socket;
+    private readonly TunnelCodec _codec;
+    private readonly RecordRing _ring;
+    private readonly ILogger _log;
+    private readonly object _controlGate = new();
+    private readonly List<byte[]> _control = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly byte[] _frameScratch;
+    private LinkFrameHandler? _onFrame;
+    private Thread? _reader, _writer;
+    private int _closed;
+    private long _lastReceivedTicks = Environment.TickCount64;
+    private long _lastPongTicks = Environment.TickCount64;
+    private static long _nextId;
+
+    public TunnelLink(Stream stream, Socket? socket, TunnelCodec codec, string peerName, string? peerFingerprint,
+        ILogger logger, int ringBytes = DefaultRingBytes)
+    {
+        _stream = stream;
+        _socket = socket;
+        _codec = codec;
+        _ring = new RecordRing(ringBytes);
+        _log = logger;
+        _frameScratch = new byte[codec.MaxRecordSize];
+        PeerName = peerName;
+        PeerFingerprint = peerFingerprint;
+        Id = Interlocked.Increment(ref _nextId);
+    }
+
+    public long Id { get; }
+    public string PeerName { get; }
+    /// <summary>The peer's pinned certificate fingerprint; null for plain-text tunnels.</summary>
+    public string? PeerFingerprint { get; }
+    public TunnelMode Mode => _codec.Mode;
+    public TunnelCounters Counters { get; } = new();
+    public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
+    public bool IsOpen => Volatile.Read(ref _closed) == 0;
+    public string? CloseReason { get; private set; }
+    public TimeSpan SinceLastReceived => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastReceivedTicks));
+    public TimeSpan SinceLastPong => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastPongTicks));
+    public long QueuedBytes => _ring.QueuedBytes;
+
+    /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
+    public event Action<TunnelLink, string>? Closed;
+
+    public void Start(LinkFrameHandler onFrame)
+    {
+        _onFrame = onFrame;
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"tunnel-{Id}-read" };
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"tunnel-{Id}-write" };
+        _writer.Start();
+        _reader.Start();
+    }
+
+    /// <summary>Queues a frame; false when the queue is full or the link closed (the caller counts the drop).</summary>
+    public bool TrySendFrame(ReadOnlySpan<byte> frame, ushort etherType)
+    {
+        if (!IsOpen || frame.Length > _codec.MaxFrameLength) return false;
+        int length = _codec.WriteFrame(_frameScratch, frame, etherType);
+        if (!_ring.TryWrite(_frameScratch.AsSpan(0, length))) return false;
+        Counters.CountToTunnel(frame.Length);
+        return true;
+    }
+
+    public void SendPing() => SendControl(buffer => _codec.WritePing(buffer, (ulong)Environment.TickCount64));
+
+    private void SendControl(Func<byte[], int> write)
+    {
+        if (!IsOpen) return;
+        var buffer = new byte[WireCodec.MaxGoodbyeRecordSize + 16];
+        int length = write(buffer);
+        if (length == 0) return;
+        lock (_controlGate) _control.Add(buffer.AsSpan(0, length).ToArray());
+        _ring.Wake();
+    }
+
+    /// <summary>
+    /// Closes the link. With <paramref name="goodbye"/>, a goodbye record is sent first (v1) and
+    /// queued frames are flushed, waiting at most <paramref name="flushTimeout"/>: a stop never hangs.
+    /// </summary>
+    public void Close(string reason, string? goodbye = null, TimeSpan? flushTimeout = null)
+    {
+        if (goodbye is not null && IsOpen)
+        {
+            SendControl(buffer => _codec.WriteGoodbye(buffer, goodbye));
+            var deadline = Environment.TickCount64 + (long)(flushTimeout ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
+            while (IsOpen && (_ring.QueuedBytes > 0 || ControlPending) && Environment.TickCount64 < deadline) Thread.Sleep(5);
+        }
+        Shutdown(reason);
+    }
+
+    private bool ControlPending { get { lock (_controlGate) return _control.Count > 0; } }
+
+    private void Shutdown(string reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        CloseReason = reason;
+        _stop.Cancel();
+        _ring.Wake();
+        try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        try { _stream.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { }
+        try { _socket?.Dispose(); } catch (ObjectDisposedException) { }
+        Closed?.Invoke(this, reason);
+    }
+
+    private void WriteLoop()
+    {
+        try
+        {
+            while (IsOpen)
+            {
+                byte[][] control;
+                lock (_controlGate)
+                {
+                    control = _control.Count == 0 ? Array.Empty<byte[]>() : _control.ToArray();
+                    _control.Clear();
+                }
+                foreach (var record in control) _stream.Write(record);
+                long written = _ring.Drain(piece => _stream.Write(piece.Span), TimeSpan.FromMilliseconds(500), _stop.Token);
+                if (written > 0 || control.Length > 0) _stream.Flush();
+            }
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        {
+            Shutdown(IsOpen ? $"write failed: {error.Message}" : CloseReason ?? "closed");
+        }
+    }
+
+    private void ReadLoop()
+    {
+        var buffer = new byte[ReadBufferBytes];
+        int filled = 0;
+        try
+        {
+            while (IsOpen)
+            {
+                int read = _stream.Read(buffer, filled, buffer.Length - filled);
+                if (read == 0)
+                {
+                    Shutdown("peer closed the connection");
+                    return;
+                }
+                Volatile.Write(ref _lastReceivedTicks, Environment.TickCount64);
+                filled += read;
+                int offset = 0;
+                while (IsOpen)
+                {
+                    var status = _codec.TryRead(buffer.AsSpan(offset, filled - offset), out var kind, out var payload, out int consumed);
+                    if (status == RecordStatus.NeedMoreData) break;
+                    if (status != RecordStatus.Ok || kind == TunnelRecordKind.Unknown)
+                    {
+                        var why = status == RecordStatus.Ok ? "unknown record type" : $"{status} record";
+                        _log.LogWarning("tunnel {Peer}: protocol error ({Why}); closing", PeerName, why);
+                        Shutdown($"protocol error: {why}");
+                        return;
+                    }
+                    Dispatch(kind, payload);
+                    offset += consumed;
+                }
+                // Keep the partial record at the front; the buffer always has room for one whole record.
+                if (offset > 0)
+                {
+                    Buffer.BlockCopy(buffer, offset, buffer, 0, filled - offset);
+                    filled -= offset;
+                }
+            }
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        {
+            Shutdown(IsOpen ? $"connection lost: {error.Message}" : CloseReason ?? "closed");
+        }
+    }
+
+    private void Dispatch(TunnelRecordKind kind, ReadOnlySpan<byte> payload)
+    {
+        switch (kind)
+        {
+            case TunnelRecordKind.Frame:
+                Counters.CountFromTunnel(payload.Length);
+                _onFrame!(this, payload);
+                break;
+            case TunnelRecordKind.Ping:
+                ulong token = payload.Length == 8 ? WireCodec.ReadToken(payload) : 0;
+                SendControl(buffer => _codec.WritePong(buffer, token));
+                break;
+            case TunnelRecordKind.Pong:
+                Volatile.Write(ref _lastPongTicks, Environment.TickCount64);
+                break;
+            case TunnelRecordKind.Goodbye:
+                WireCodec.ReadGoodbye(payload, out var text);
+                Shutdown($"peer said goodbye{(text.Length > 0 ? ": " + text : "")}");
+                break;
+        }
+    }
+
+    public void Dispose() => Close("disposed");
+
+    public override string ToString() => $"{PeerName}{(PeerFingerprint is null ? "" : $" [{PeerFingerprint[..12]}]")}";
+}
