@@ -32,12 +32,14 @@ public static class CliApp
             stderr.WriteLine("Try 'pppoeproxy --help'.");
             return ExitCodes.UsageError;
         }
-        // The graceful stop (PADTs, goodbyes) is bounded to a few seconds; give it room before a forced exit.
+        // Our own signal handling: Ctrl+C and SIGTERM cancel the token and the command stops
+        // gracefully (PADTs, goodbyes; bounded to a few seconds) instead of the runtime killing it.
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false,
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(15) };
+            ProcessTerminationTimeout = null };
+        using var signals = new StopSignals();
         try
         {
-            return parsed.Invoke(config);
+            return parsed.InvokeAsync(config, signals.Token).GetAwaiter().GetResult();
         }
         catch (Exception error)
         {
@@ -47,14 +49,9 @@ public static class CliApp
 
     private static int RunLegacy(string[] args, Console2 io)
     {
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-        try { return LegacyArgs.Run(args, io, stop.Token); }
+        using var signals = new StopSignals();
+        try { return LegacyArgs.Run(args, io, signals.Token); }
         catch (Exception error) { return Report(error, io.Error); }
-        finally { Console.CancelKeyPress -= onCancel; }
     }
 
     /// <summary>One line on stderr, never a stack trace; the exit code says what kind of failure.</summary>
@@ -106,4 +103,32 @@ public static class CliApp
                 return Task.FromResult(Report(error, io.Error));
             }
         });
+}
+
+/// <summary>SIGINT, SIGTERM and SIGQUIT become a cancellation, so long-running commands stop gracefully.</summary>
+internal sealed class StopSignals : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<System.Runtime.InteropServices.PosixSignalRegistration> _registrations = new();
+
+    public StopSignals()
+    {
+        foreach (var signal in new[] { System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                     System.Runtime.InteropServices.PosixSignal.SIGQUIT })
+        {
+            _registrations.Add(System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                _stop.Cancel();
+            }));
+        }
+    }
+
+    public CancellationToken Token => _stop.Token;
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations) registration.Dispose();
+        _stop.Dispose();
+    }
 }

@@ -54,6 +54,28 @@ public sealed class MacOwnership
         }
     }
 
+    /// <summary>
+    /// A tunnel whose certificate held MACs were waiting for takes them back at once, so the AC's
+    /// frames reach the client again even before the client sends anything. Plain-text tunnels
+    /// prove nothing about identity and adopt only by sending from the MAC (see <see cref="Claim"/>).
+    /// </summary>
+    public IReadOnlyList<MacAddress> AdoptByIdentity(TunnelLink link)
+    {
+        var adopted = new List<MacAddress>();
+        if (link.PeerFingerprint is null) return adopted;
+        foreach (var (mac, owner) in _owners)
+        {
+            lock (owner)
+            {
+                if (owner.Link is not null || owner.Identity != link.PeerFingerprint) continue;
+                owner.Link = link;
+                owner.HeldUntilTicks = 0;
+                adopted.Add(new MacAddress(mac));
+            }
+        }
+        return adopted;
+    }
+
     /// <summary>The live tunnel for a destination MAC, or null (held, or nobody's).</summary>
     public TunnelLink? LinkFor(MacAddress destination, out bool held)
     {

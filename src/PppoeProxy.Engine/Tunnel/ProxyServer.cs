@@ -119,6 +119,8 @@ public sealed class ProxyServer : IDisposable
         link.Closed += OnLinkClosed;
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
         link.Start((l, frame) => FromTunnel(l, frame, scratch));
+        foreach (var mac in _router!.Owners.AdoptByIdentity(link))
+            _log.LogInformation("tunnel {Peer} resumed the held sessions of {Mac} (same certificate)", link.PeerName, mac);
         if (stop.IsCancellationRequested) link.Close("server stopping");
     }
 

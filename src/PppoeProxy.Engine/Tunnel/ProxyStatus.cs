@@ -14,7 +14,7 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     /// <summary>Lines for the log: one per tunnel and one per session.</summary>
     public IEnumerable<string> StatsLines()
     {
-        yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s); {Counters}";
+        yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); drops {Counters.DropsText}";
         foreach (var peer in Peers)
             yield return $"  tunnel {peer.Name}: {peer.Counters}";
         foreach (var s in Sessions)

@@ -49,7 +49,7 @@ public sealed class TunnelCounters
 
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
-    public long TotalDrops => _drops.Sum(d => Volatile.Read(ref d));
+    public long TotalDrops => _drops.Sum();
 
     /// <summary>Non-zero drop counts by name, for stats lines and JSON.</summary>
     public IReadOnlyDictionary<string, long> DropsByReason() => Enum.GetValues<DropReason>()
@@ -63,7 +63,8 @@ public sealed class TunnelCounters
 public sealed record TunnelCountersSnapshot(long FramesToTunnel, long BytesToTunnel, long FramesFromTunnel, long BytesFromTunnel,
     IReadOnlyDictionary<string, long> Drops)
 {
+    public string DropsText => Drops.Count == 0 ? "0" : string.Join(" ", Drops.Select(d => $"{d.Key}={d.Value}"));
+
     public override string ToString() =>
-        $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops " +
-        (Drops.Count == 0 ? "0" : string.Join(" ", Drops.Select(d => $"{d.Key}={d.Value}")));
+        $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {DropsText}";
 }
