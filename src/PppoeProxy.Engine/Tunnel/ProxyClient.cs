@@ -24,6 +24,9 @@ public sealed class ProxyClient : IDisposable
     private bool _lanToldAfterDisconnect;
     private int _stopped;
 
+    /// <summary>Sees every frame in either direction (see <see cref="FrameTap"/>).</summary>
+    public FrameTap? Tap { get; set; }
+
     public ProxyClient(ClientOptions options, ILogger logger)
     {
         _options = options;
@@ -121,7 +124,9 @@ public sealed class ProxyClient : IDisposable
     private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame)
     {
         var view = FrameView.Parse(frame);
-        _tracker.Observe(view, DateTimeOffset.UtcNow, _options.Interface);
+        var now = DateTimeOffset.UtcNow;
+        _tracker.Observe(view, now, _options.Interface);
+        Tap?.Invoke(view, now, TapDirection.FromTunnel);
         try { _capture!.Inject(frame); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
     }
@@ -137,6 +142,7 @@ public sealed class ProxyClient : IDisposable
                 var view = FrameView.Parse(captured.Data);
                 if (!view.IsPppoe) continue;
                 _tracker.Observe(view, captured.Timestamp, _options.Interface);
+                Tap?.Invoke(view, captured.Timestamp, TapDirection.FromLan);
                 var link = _link;
                 if (link is null || !link.IsOpen) Counters.Drop(DropReason.Disconnected);
                 else if (!link.TrySendFrame(captured.Data, view.EtherType)) link.Counters.Drop(DropReason.QueueFull);

@@ -25,6 +25,9 @@ public sealed class ProxyServer : IDisposable
     private Socket? _listener;
     private Thread? _captureThread;
 
+    /// <summary>Sees every frame routed in either direction (see <see cref="FrameTap"/>).</summary>
+    public FrameTap? Tap { get; set; }
+
     public ProxyServer(ServerOptions options, ILogger logger)
     {
         _options = options;
@@ -127,8 +130,10 @@ public sealed class ProxyServer : IDisposable
     private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, byte[] scratch)
     {
         var view = FrameView.Parse(frame);
-        int length = _router!.RouteFromTunnel(link, view, DateTimeOffset.UtcNow, scratch, out bool inScratch);
+        var now = DateTimeOffset.UtcNow;
+        int length = _router!.RouteFromTunnel(link, view, now, scratch, out bool inScratch);
         if (length < 0) return;
+        Tap?.Invoke(view, now, TapDirection.FromTunnel);
         try { _capture!.Inject(inScratch ? scratch.AsSpan(0, length) : frame); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
     }
@@ -144,6 +149,7 @@ public sealed class ProxyServer : IDisposable
                 if (!capture.TryRead(out var captured)) continue;
                 var view = FrameView.Parse(captured.Data);
                 var link = _router!.RouteFromAc(view, captured.Timestamp, scratch, out var toSend);
+                if (link is not null) Tap?.Invoke(FrameView.Parse(toSend), captured.Timestamp, TapDirection.FromAc);
                 if (link is not null && !link.TrySendFrame(toSend, view.EtherType)) link.Counters.Drop(DropReason.QueueFull);
             }
         }
