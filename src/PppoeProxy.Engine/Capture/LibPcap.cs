@@ -39,6 +39,23 @@ internal static unsafe class LibPcap
     internal static delegate* unmanaged<nint, Stat*, int> Stats;
     internal static delegate* unmanaged<nint, void> BreakLoop;
     internal static delegate* unmanaged<byte*> LibVersion;
+    internal static delegate* unmanaged<nint, int, byte*, int> SetNonBlock;
+    internal static delegate* unmanaged<nint, int> GetSelectableFd;
+
+    internal const short PollIn = 0x1;
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    // libc by its soname, so no resolver is needed (plain "libc" would hit the libc.so linker script).
+    [DllImport("libc.so.6", EntryPoint = "poll")]
+    internal static extern int Poll(PollFd* fds, nuint count, int timeoutMs);
 
     /// <summary>struct pcap_pkthdr: a struct timeval (two C longs on Linux) then caplen and len.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -111,6 +128,8 @@ internal static unsafe class LibPcap
             Stats = (delegate* unmanaged<nint, Stat*, int>)NativeLibrary.GetExport(lib, "pcap_stats");
             BreakLoop = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "pcap_breakloop");
             LibVersion = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "pcap_lib_version");
+            SetNonBlock = (delegate* unmanaged<nint, int, byte*, int>)NativeLibrary.GetExport(lib, "pcap_setnonblock");
+            GetSelectableFd = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(lib, "pcap_get_selectable_fd");
         }
         catch (EntryPointNotFoundException e)
         {
