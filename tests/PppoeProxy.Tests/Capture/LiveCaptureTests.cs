@@ -37,12 +37,12 @@ public sealed class LiveCaptureTests : IDisposable
 
         // Interleaved so a filter that stops after the first non-PPPoE frame would show.
         Veth.SendFromPeer(new[] { _frames.Ipv4, _frames.Discovery, _frames.Arp, _frames.Session,
-            _frames.Ipv4OneTag, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags });
-        var received = Collect(capture, 5, TimeSpan.FromSeconds(5));
+            _frames.Ipv4OneTag, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags, _frames.SessionTwo8021QTags });
+        var received = Collect(capture, 6, TimeSpan.FromSeconds(5));
 
         // The kernel strips the outer VLAN tag on receive; exact bytes prove libpcap put it back.
-        Assert.Equal(new[] { _frames.Discovery, _frames.Session, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags }, received);
-        Assert.True(capture.GetStatistics().Received >= 5);
+        Assert.Equal(new[] { _frames.Discovery, _frames.Session, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags, _frames.SessionTwo8021QTags }, received);
+        Assert.True(capture.GetStatistics().Received >= 6);
     }
 
     [RootFact]
@@ -53,11 +53,12 @@ public sealed class LiveCaptureTests : IDisposable
         using var injector = LiveCapture.OpenForInjection(Veth.Local);
         long peerBefore = Veth.PeerReceivedPackets();
 
-        var all = _frames.NonPppoe.Concat(_frames.Pppoe4).Append(_frames.SessionTwoTags).ToArray();
+        var pppoe = _frames.Pppoe4.Append(_frames.SessionTwoTags).Append(_frames.SessionTwo8021QTags).ToArray();
+        var all = _frames.NonPppoe.Concat(pppoe).ToArray();
         foreach (var frame in all) injector.Inject(frame);
 
         // Outgoing frames keep their VLAN tags in the data, so this also checks the filter on in-packet tags.
-        Assert.Equal(_frames.Pppoe4.Append(_frames.SessionTwoTags), Collect(both, 5, TimeSpan.FromSeconds(5)));
+        Assert.Equal(pppoe, Collect(both, pppoe.Length, TimeSpan.FromSeconds(5)));
         Assert.Empty(Collect(inboundOnly, 1, TimeSpan.FromMilliseconds(500)));
         Assert.True(Veth.PeerReceivedPackets() - peerBefore >= all.Length, "injected frames did not reach the peer");
         Assert.Empty(Collect(injector, 1, TimeSpan.FromMilliseconds(200))); // send-only handle queues nothing
