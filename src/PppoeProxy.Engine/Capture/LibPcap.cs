@@ -42,6 +42,9 @@ internal static unsafe class LibPcap
     internal static delegate* unmanaged<nint, int, byte*, int> SetNonBlock;
     internal static delegate* unmanaged<nint, int> GetSelectableFd;
 
+    internal const short PollIn = 0x1;
+
+    /// <summary>struct pollfd.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollFd
     {
@@ -50,11 +53,8 @@ internal static unsafe class LibPcap
         public short ReturnedEvents;
     }
 
-    internal const short PollIn = 0x001;
-
-    // libc's poll: libpcap's own wait ignores the read timeout in immediate mode (it re-polls
-    // until a frame comes), so TryRead runs the handle non-blocking and waits here instead.
-    [DllImport("libc.so.6", EntryPoint = "poll", SetLastError = true)]
+    // libc by its soname, so no resolver is needed (plain "libc" would hit the libc.so linker script).
+    [DllImport("libc.so.6", EntryPoint = "poll")]
     internal static extern int Poll(PollFd* fds, nuint count, int timeoutMs);
 
     /// <summary>struct pcap_pkthdr: a struct timeval (two C longs on Linux) then caplen and len.</summary>
@@ -126,10 +126,10 @@ internal static unsafe class LibPcap
             StatusToStr = (delegate* unmanaged<int, byte*>)NativeLibrary.GetExport(lib, "pcap_statustostr");
             Close = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "pcap_close");
             Stats = (delegate* unmanaged<nint, Stat*, int>)NativeLibrary.GetExport(lib, "pcap_stats");
-            SetNonBlock = (delegate* unmanaged<nint, int, byte*, int>)NativeLibrary.GetExport(lib, "pcap_setnonblock");
-            GetSelectableFd = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(lib, "pcap_get_selectable_fd");
             BreakLoop = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "pcap_breakloop");
             LibVersion = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(lib, "pcap_lib_version");
+            SetNonBlock = (delegate* unmanaged<nint, int, byte*, int>)NativeLibrary.GetExport(lib, "pcap_setnonblock");
+            GetSelectableFd = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(lib, "pcap_get_selectable_fd");
         }
         catch (EntryPointNotFoundException e)
         {

@@ -7,14 +7,16 @@ namespace PppoeProxy.Engine.Capture;
 /// Intended pattern: one thread loops <c>while (!ct.IsCancellationRequested) if (cap.TryRead(out var f)) ...</c>;
 /// TryRead returns within <see cref="CaptureOptions.ReadTimeoutMs"/> when idle. <see cref="Inject"/> may be
 /// called from another thread (on Linux it is a plain send on the socket). Dispose may be called from any
-/// thread while the reader is inside TryRead: it wakes the reader and waits for it to leave libpcap
-/// before closing the handle; later calls throw <see cref="ObjectDisposedException"/>.
+/// thread while the reader is inside TryRead: the reader notices within 50 ms, and Dispose waits for
+/// it to leave libpcap before closing the handle; later calls throw <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed unsafe class LiveCapture : IDisposable
 {
     // How long Dispose waits for a reader to leave libpcap. The reader wakes via pcap_breakloop or,
     // at worst, its read timeout; if it's still inside after this, leaking the handle beats a crash.
     private static readonly TimeSpan DisposeWaitLimit = TimeSpan.FromSeconds(5);
+    // A waiting reader re-checks for Dispose at least this often.
+    private const int PollSliceMs = 50;
 
     private nint _handle;
     private int _activeCalls;
@@ -28,12 +30,12 @@ public sealed unsafe class LiveCapture : IDisposable
     private LiveCapture(nint handle, string interfaceName, CaptureOptions options)
     {
         _handle = handle;
+        _selectableFd = LibPcap.GetSelectableFd(handle);
         InterfaceName = interfaceName;
         Options = options;
         // Frames are copied out of libpcap's ring into this buffer so a span the caller still holds
         // never points into memory that pcap_close (Dispose on another thread) has unmapped.
         _frameBuffer = new byte[options.SnapLength];
-        _selectableFd = LibPcap.GetSelectableFd(handle);
     }
 
     ~LiveCapture() => CloseHandle();
@@ -74,14 +76,10 @@ public sealed unsafe class LiveCapture : IDisposable
         {
             LibPcap.PacketHeader* header;
             byte* data;
+            // The handle is non-blocking and we wait in our own poll(): libpcap 1.10's blocking read
+            // retries internally after its timeout and would never return on an idle interface.
             int status = LibPcap.NextEx(_handle, &header, &data);
-            if (status == 0)
-            {
-                // Non-blocking handle: nothing queued, so wait (bounded) for the socket, then try once more.
-                var poll = new LibPcap.PollFd { Fd = _selectableFd, Events = LibPcap.PollIn };
-                if (LibPcap.Poll(&poll, 1, Options.ReadTimeoutMs) <= 0) return false;
-                status = LibPcap.NextEx(_handle, &header, &data);
-            }
+            if (status == 0 && WaitUntilReadable()) status = LibPcap.NextEx(_handle, &header, &data);
             if (status == 1)
             {
                 int length = (int)Math.Min(header->CapturedLength, (uint)_frameBuffer.Length);
@@ -97,6 +95,18 @@ public sealed unsafe class LiveCapture : IDisposable
         {
             Exit();
         }
+    }
+
+    // True when the socket has data (or an error for pcap_next_ex to report) within the read timeout.
+    private bool WaitUntilReadable()
+    {
+        var pollFd = new LibPcap.PollFd { Fd = _selectableFd, Events = LibPcap.PollIn };
+        for (int remaining = Options.ReadTimeoutMs; remaining > 0 && Volatile.Read(ref _closing) == 0; remaining -= PollSliceMs)
+        {
+            int ready = LibPcap.Poll(&pollFd, 1, Math.Min(remaining, PollSliceMs));
+            if (ready != 0) return true; // ready, or a poll error that pcap_next_ex will explain
+        }
+        return false;
     }
 
     /// <summary>Sends one complete Ethernet frame (no FCS) out of the interface.</summary>
@@ -136,8 +146,6 @@ public sealed unsafe class LiveCapture : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;
-        var handle = Volatile.Read(ref _handle);
-        if (handle != 0) LibPcap.BreakLoop(handle); // wakes a reader blocked in poll() now
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (Volatile.Read(ref _activeCalls) != 0)
         {
@@ -223,8 +231,9 @@ public sealed unsafe class LiveCapture : IDisposable
         if (options.Filter.Length > 0) ApplyFilter(handle, iface, options.Filter);
 
         byte* errbuf = stackalloc byte[LibPcap.ErrbufSize];
-        if (LibPcap.SetNonBlock(handle, 1, errbuf) != 0)
-            throw new CaptureException(CaptureErrorKind.Other, $"cannot make the capture on {iface} non-blocking: {new string((sbyte*)errbuf)}");
+        errbuf[0] = 0;
+        if (LibPcap.SetNonBlock(handle, 1, errbuf) != 0 || LibPcap.GetSelectableFd(handle) < 0)
+            throw new CaptureException(CaptureErrorKind.Other, $"cannot make capture on {iface} non-blocking: {new string((sbyte*)errbuf)}");
     }
 
     private static void ApplyFilter(nint handle, string iface, string filter)
