@@ -25,6 +25,8 @@ public static class CliApp
         var io = new Console2(stdout, stderr, stdin, interactive);
         if (LegacyArgs.IsLegacy(args)) return RunLegacy(args, io);
         var root = BuildRoot(io);
+        try { args = ConfigFile.Expand(args, root); }
+        catch (UsageException error) { return Report(error, stderr); }
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -58,6 +60,8 @@ public static class CliApp
     public static int Report(Exception error, TextWriter stderr)
     {
         while (error is AggregateException { InnerException: { } inner }) error = inner;
+        // For bug reports: the whole exception, on request only.
+        if (Environment.GetEnvironmentVariable("PPPOEPROXY_DEBUG") is "1") stderr.WriteLine(error.ToString());
         switch (error)
         {
             case UsageException:
@@ -87,6 +91,7 @@ public static class CliApp
         root.Subcommands.Add(ServerCommand.Build(io));
         root.Subcommands.Add(ClientCommand.Build(io));
         root.Subcommands.Add(CertCommand.Build(io));
+        root.Subcommands.Add(StatusCommand.Build(io));
         return root;
     }
 

@@ -44,13 +44,13 @@ public static partial class LegacyArgs
             return ServerCommand.RunServer(new ServerOptions
             {
                 Interface = iface, Listen = endpoint, Allow = allow!, Mode = TunnelMode.Legacy, Security = null,
-            }, LogLevel.Information, cancel);
+            }, LogLevel.Information, null, cancel);
         }
         if (!Endpoints.TrySplit(address, out var host, out int port, out var clientError)) return Usage(io, "-address: " + clientError);
         return ClientCommand.RunClient(new ClientOptions
         {
             Interface = iface, ServerHost = host, ServerPort = port, Mode = TunnelMode.Legacy, Security = null,
-        }, LogLevel.Information, cancel);
+        }, LogLevel.Information, null, cancel);
     }
 
     private static int Usage(Console2 io, string message)

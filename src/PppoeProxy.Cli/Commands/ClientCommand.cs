@@ -30,16 +30,18 @@ public static class ClientCommand
                 Grace = CliOptions.Seconds(parsed.GetValue(shared.Grace)) ?? TimeSpan.FromSeconds(30),
                 StatsInterval = CliOptions.Seconds(parsed.GetValue(shared.Stats)),
             };
-            return RunClient(options, parsed.GetValue(shared.LogLevel), cancel);
+            return RunClient(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "client", options.Interface), cancel);
         });
         return command;
     }
 
-    public static int RunClient(ClientOptions options, LogLevel level, CancellationToken cancel)
+    public static int RunClient(ClientOptions options, LogLevel level, string? statusPath, CancellationToken cancel)
     {
         using var logging = CliLogging.Create(level);
-        using var client = new ProxyClient(options, logging.CreateLogger("pppoeproxy.client"));
+        var log = logging.CreateLogger("pppoeproxy.client");
+        using var client = new ProxyClient(options, log);
         client.Start();
+        using var status = statusPath is null ? null : StatusEndpoint.TryOpen(statusPath, client.Status, log);
         client.RunAsync(cancel).GetAwaiter().GetResult();
         return ExitCodes.Success;
     }

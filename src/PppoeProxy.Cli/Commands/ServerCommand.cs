@@ -33,16 +33,18 @@ public static class ServerCommand
                 Grace = CliOptions.Seconds(parsed.GetValue(shared.Grace)) ?? TimeSpan.FromSeconds(30),
                 StatsInterval = CliOptions.Seconds(parsed.GetValue(shared.Stats)),
             };
-            return RunServer(options, parsed.GetValue(shared.LogLevel), cancel);
+            return RunServer(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "server", options.Interface), cancel);
         });
         return command;
     }
 
-    public static int RunServer(ServerOptions options, LogLevel level, CancellationToken cancel)
+    public static int RunServer(ServerOptions options, LogLevel level, string? statusPath, CancellationToken cancel)
     {
         using var logging = CliLogging.Create(level);
-        using var server = new ProxyServer(options, logging.CreateLogger("pppoeproxy.server"));
+        var log = logging.CreateLogger("pppoeproxy.server");
+        using var server = new ProxyServer(options, log);
         server.Start();
+        using var status = statusPath is null ? null : StatusEndpoint.TryOpen(statusPath, server.Status, log);
         server.RunAsync(cancel).GetAwaiter().GetResult();
         return ExitCodes.Success;
     }

@@ -19,11 +19,16 @@ public sealed class TunnelOptions
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "Plain text, no TLS: PPP credentials cross the tunnel in clear" };
     public Option<double?> Stats { get; } = CliOptions.Seconds("--stats", "Print counters every S seconds (always printed on exit)");
     public Option<double?> Grace { get; } = CliOptions.Seconds("--grace", "Hold sessions of a dropped tunnel this long before PADT (default 30)");
+    public Option<string?> StatusSocket { get; } = new("--status-socket")
+    {
+        Description = "Unix socket answering `pppoeproxy status` (default /run/pppoeproxy/ROLE-IF.sock; 'none' turns it off)",
+        HelpName = "PATH",
+    };
     public Option<LogLevel> LogLevel { get; } = new("--log-level") { Description = "Trace, Debug, Information, Warning, Error", DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information };
 
     public void AddTo(Command command, bool withGrace = true)
     {
-        foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, LogLevel }) command.Options.Add(option);
+        foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel }) command.Options.Add(option);
         if (withGrace) command.Options.Add(Grace);
         command.Validators.Add(Validate);
     }
@@ -36,6 +41,14 @@ public sealed class TunnelOptions
         if (insecure && anyTls) result.AddError("--insecure excludes --cert, --key and --trust");
         else if (!insecure && !allTls) result.AddError("TLS needs --cert FILE --key FILE --trust FP (or --insecure for plain text)");
     }
+
+    /// <summary>The status socket path, or null when turned off.</summary>
+    public string? StatusPath(ParseResult parsed, string role, string interfaceName) => parsed.GetValue(StatusSocket) switch
+    {
+        null => StatusEndpoint.DefaultPath(role, interfaceName),
+        "none" or "" => null,
+        var path => path,
+    };
 
     public TunnelSecurity? LoadSecurity(ParseResult parsed) => parsed.GetValue(Insecure)
         ? null

@@ -21,24 +21,30 @@ public enum RoleConfidence
 /// <summary>A PPPoE session as the tracker knows it; also the object users see.</summary>
 public sealed class PppoeSession
 {
-    public string? Interface { get; internal set; }
-    public int SessionId { get; internal set; }
-    public MacAddress ClientMac { get; internal set; }
-    public MacAddress ServerMac { get; internal set; }
-    public int[] VlanIds => VlanTags.Select(t => t.Id).ToArray();
-    public string? ServiceName { get; internal set; }
-    public string? AcName { get; internal set; }
-    public string? HostUniq { get; internal set; }
+    [JsonInclude] public string? Interface { get; internal set; }
+    [JsonInclude] public int SessionId { get; internal set; }
+    [JsonInclude] public MacAddress ClientMac { get; internal set; }
+    [JsonInclude] public MacAddress ServerMac { get; internal set; }
+    [JsonInclude]
+    public int[] VlanIds
+    {
+        get => VlanTags.Select(t => t.Id).ToArray();
+        // Read back from status JSON: the ids survive, the exact TPIDs need not.
+        private set => VlanTags = VlanTag.FromIds(value);
+    }
+    [JsonInclude] public string? ServiceName { get; internal set; }
+    [JsonInclude] public string? AcName { get; internal set; }
+    [JsonInclude] public string? HostUniq { get; internal set; }
     [JsonConverter(typeof(JsonStringEnumConverter))]
-    public SessionState State { get; internal set; }
-    public DateTimeOffset FirstSeen { get; internal set; }
-    public DateTimeOffset LastSeen { get; internal set; }
+    [JsonInclude] public SessionState State { get; internal set; }
+    [JsonInclude] public DateTimeOffset FirstSeen { get; internal set; }
+    [JsonInclude] public DateTimeOffset LastSeen { get; internal set; }
     public long Frames => FramesFromClient + FramesFromServer;
     public long Bytes => BytesFromClient + BytesFromServer;
-    public long FramesFromClient { get => Volatile.Read(ref _framesFromClient); internal set => _framesFromClient = value; }
-    public long FramesFromServer { get => Volatile.Read(ref _framesFromServer); internal set => _framesFromServer = value; }
-    public long BytesFromClient { get => Volatile.Read(ref _bytesFromClient); internal set => _bytesFromClient = value; }
-    public long BytesFromServer { get => Volatile.Read(ref _bytesFromServer); internal set => _bytesFromServer = value; }
+    [JsonInclude] public long FramesFromClient { get => Volatile.Read(ref _framesFromClient); internal set => _framesFromClient = value; }
+    [JsonInclude] public long FramesFromServer { get => Volatile.Read(ref _framesFromServer); internal set => _framesFromServer = value; }
+    [JsonInclude] public long BytesFromClient { get => Volatile.Read(ref _bytesFromClient); internal set => _bytesFromClient = value; }
+    [JsonInclude] public long BytesFromServer { get => Volatile.Read(ref _bytesFromServer); internal set => _bytesFromServer = value; }
 
     // Fields so the proxy's threads (capture and tunnel readers) can count with Interlocked.
     private long _framesFromClient, _framesFromServer, _bytesFromClient, _bytesFromServer;
@@ -49,8 +55,8 @@ public sealed class PppoeSession
         else { Interlocked.Increment(ref _framesFromServer); Interlocked.Add(ref _bytesFromServer, bytes); }
     }
     [JsonConverter(typeof(JsonStringEnumConverter))]
-    public RoleConfidence RoleConfidence { get; internal set; }
-    public string RoleEvidence { get; internal set; } = "none yet";
+    [JsonInclude] public RoleConfidence RoleConfidence { get; internal set; }
+    [JsonInclude] public string RoleEvidence { get; internal set; } = "none yet";
     [JsonIgnore] public VlanTag[] VlanTags { get; internal set; } = Array.Empty<VlanTag>();
     [JsonIgnore] public bool RolesKnown => RoleConfidence != RoleConfidence.Unknown;
 

@@ -63,7 +63,7 @@ public sealed class TunnelCounters
 public sealed record TunnelCountersSnapshot(long FramesToTunnel, long BytesToTunnel, long FramesFromTunnel, long BytesFromTunnel,
     IReadOnlyDictionary<string, long> Drops)
 {
-    public string DropsText => Drops.Count == 0 ? "0" : string.Join(" ", Drops.Select(d => $"{d.Key}={d.Value}"));
+    [System.Text.Json.Serialization.JsonIgnore] public string DropsText => Drops.Count == 0 ? "0" : string.Join(" ", Drops.Select(d => $"{d.Key}={d.Value}"));
 
     public override string ToString() =>
         $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {DropsText}";

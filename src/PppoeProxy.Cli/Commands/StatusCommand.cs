@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Text.Json;
+using PppoeProxy.Engine.Operations;
+using PppoeProxy.Engine.Sessions;
+using PppoeProxy.Engine.Tunnel;
+
+namespace PppoeProxy.Cli.Commands;
+
+/// <summary>`pppoeproxy status`: sessions, peers and counters of running servers/clients, via their status sockets.</summary>
+public static class StatusCommand
+{
+    public static Command Build(Console2 io)
+    {
+        var socket = new Option<string?>("--socket") { Description = "One proxy's status socket (default: every socket in /run/pppoeproxy)", HelpName = "PATH" };
+        var json = CliOptions.Json();
+        var command = new Command("status", "Show the sessions, tunnels and counters of running proxies without stopping them") { socket, json };
+        command.SetSyncAction(io, (parsed, _) =>
+        {
+            var paths = parsed.GetValue(socket) is string one ? new[] { one }
+                : Directory.Exists(StatusEndpoint.DefaultDirectory) ? Directory.GetFiles(StatusEndpoint.DefaultDirectory, "*.sock") : Array.Empty<string>();
+            if (paths.Length == 0)
+            {
+                io.Error.WriteLine($"pppoeproxy: no running proxy found (no status socket in {StatusEndpoint.DefaultDirectory})");
+                return ExitCodes.RuntimeError;
+            }
+            int failures = 0;
+            foreach (var path in paths.OrderBy(p => p))
+            {
+                string line;
+                try { line = StatusEndpoint.Query(path, TimeSpan.FromSeconds(5)); }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+                {
+                    io.Error.WriteLine($"pppoeproxy: {path}: {e.Message}");
+                    failures++;
+                    continue;
+                }
+                if (parsed.GetValue(json)) io.Out.WriteLine(line);
+                else WriteReadable(io.Out, path, line);
+            }
+            io.Out.Flush();
+            return failures == 0 ? ExitCodes.Success : ExitCodes.RuntimeError;
+        });
+        return command;
+    }
+
+    private static void WriteReadable(TextWriter output, string path, string json)
+    {
+        var status = JsonSerializer.Deserialize<StatusView>(json, EngineJson.Options)
+            ?? throw new IOException($"{path}: unreadable status");
+        output.WriteLine($"{status.Role} on {status.Interface}, {status.Endpoint} ({status.Security}, {status.MacMode} mode) [{path}]");
+        output.WriteLine($"  drops: {(status.Counters.Drops.Count == 0 ? "0" : string.Join(" ", status.Counters.Drops.Select(d => $"{d.Key}={d.Value}")))}" +
+            (status.HeldClientMacs.Count > 0 ? $"; held clients: {string.Join(", ", status.HeldClientMacs)}" : ""));
+        foreach (var peer in status.Peers)
+            output.WriteLine($"  tunnel {peer.Name}{(peer.Fingerprint is null ? "" : $" [{peer.Fingerprint[..16]}…]")}: " +
+                $"{peer.Counters.FramesToTunnel} frames out, {peer.Counters.FramesFromTunnel} in, clients {string.Join(",", peer.ClientMacs)}");
+        Tables.WriteSessions(output, status.Sessions);
+        output.WriteLine();
+    }
+
+    /// <summary>The status JSON read back (records with init-only shapes do not deserialize).</summary>
+    private sealed class StatusView
+    {
+        public string Role { get; set; } = "";
+        public string Interface { get; set; } = "";
+        public string Endpoint { get; set; } = "";
+        public string Security { get; set; } = "";
+        public string MacMode { get; set; } = "";
+        public List<PeerView> Peers { get; set; } = new();
+        public List<PppoeSession> Sessions { get; set; } = new();
+        public CountersView Counters { get; set; } = new();
+        public List<string> HeldClientMacs { get; set; } = new();
+    }
+
+    private sealed class PeerView
+    {
+        public string Name { get; set; } = "";
+        public string? Fingerprint { get; set; }
+        public CountersView Counters { get; set; } = new();
+        public List<string> ClientMacs { get; set; } = new();
+    }
+
+    private sealed class CountersView
+    {
+        public long FramesToTunnel { get; set; }
+        public long FramesFromTunnel { get; set; }
+        public Dictionary<string, long> Drops { get; set; } = new();
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+
+namespace PppoeProxy.Cli;
+
+/// <summary>
+/// `--config FILE`: the long flag lists of server/client as a file, for systemd units and humans.
+/// One `name = value` per line, names as the flags without dashes (`interface = eth0`,
+/// `insecure = true`); `#` starts a comment. Flags on the command line win over the file.
+/// </summary>
+public static class ConfigFile
+{
+    public const string Flag = "--config";
+
+    /// <summary>Returns the arguments with the file's settings merged in; throws UsageException with FILE:LINE.</summary>
+    public static string[] Expand(string[] args, RootCommand root)
+    {
+        int at = Array.FindIndex(args, a => a == Flag || a.StartsWith(Flag + "="));
+        if (at < 0) return args;
+        string path;
+        var rest = args.ToList();
+        if (args[at].StartsWith(Flag + "=")) { path = args[at][(Flag.Length + 1)..]; rest.RemoveAt(at); }
+        else if (at + 1 < args.Length) { path = args[at + 1]; rest.RemoveRange(at, 2); }
+        else throw new UsageException($"{Flag} needs a file");
+        if (rest.Count == 0 || root.Subcommands.FirstOrDefault(c => c.Name == rest[0]) is not { } command)
+            throw new UsageException($"{Flag} goes after a command, e.g. pppoeproxy server {Flag} FILE");
+        if (!File.Exists(path)) throw new UsageException($"{Flag}: file not found: {path}");
+
+        var known = command.Options.SelectMany(o => o.Aliases.Append(o.Name)).Where(n => n.StartsWith("--")).ToHashSet();
+        var given = rest.Where(a => a.StartsWith("--")).Select(a => a.Split('=')[0]).ToHashSet();
+        var fromFile = new List<string>();
+        int number = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            number++;
+            var line = raw.Split('#')[0].Trim();
+            if (line.Length == 0) continue;
+            int equals = line.IndexOf('=');
+            if (equals <= 0) throw new UsageException($"{path}:{number}: expected 'name = value'");
+            var name = "--" + line[..equals].Trim();
+            var value = line[(equals + 1)..].Trim().Trim('"');
+            if (!known.Contains(name)) throw new UsageException($"{path}:{number}: unknown setting '{name[2..]}' for '{command.Name}'");
+            if (given.Contains(name)) continue;
+            var option = command.Options.First(o => o.Name == name || o.Aliases.Contains(name));
+            if (option.ValueType == typeof(bool))
+            {
+                if (!bool.TryParse(value, out bool on)) throw new UsageException($"{path}:{number}: '{name[2..]}' takes true or false");
+                if (on) fromFile.Add(name);
+                continue;
+            }
+            fromFile.Add(name);
+            fromFile.Add(value);
+        }
+        rest.InsertRange(1, fromFile);
+        return rest.ToArray();
+    }
+}
