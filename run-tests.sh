@@ -5,21 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(libpcap0.8 pppoe tshark tcpdump python3-scapy iproute2 procps)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "run-tests: missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
-    exit 1
-  fi
-  echo "run-tests: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/install-deps.sh
 
 dotnet build PppoeProxy.sln -c Release -nologo -v quiet -clp:ErrorsOnly\;NoSummary
 
