@@ -7,6 +7,7 @@
       Build   - dotnet build -c Release (engine, CLI, module, tests).
       Test    - the xunit suite; it runs the Pester tests itself when pwsh is on PATH. Non-zero exit on failure.
       Package - a module folder under out/PppoeProxy ready for $env:PSModulePath.
+      Publish - a self-contained single-file `pppoeproxy` under out/bin (for routers without .NET).
       Demo    - the main job on the built-in default (see README).
     Without pwsh, run-tests.sh and demo.sh do the same with bash.
 .EXAMPLE
@@ -14,10 +15,11 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Package', 'Publish', 'Demo')]
     [string[]] $Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    [string] $Runtime = 'linux-x64'
 )
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
@@ -48,6 +50,11 @@ foreach ($step in $Task) {
             (Get-Content PppoeProxy.psd1 -Raw) -replace "src/PppoeProxy.PowerShell/bin/Release/net8.0/", '' |
                 Set-Content (Join-Path $out 'PppoeProxy.psd1')
             Write-Host "Module folder: $out"
+        }
+        'Publish' {
+            Invoke-Native dotnet @('publish', 'src/PppoeProxy.Cli', '-c', $Configuration, '-r', $Runtime, '--self-contained',
+                '-p:PublishSingleFile=true', '-o', 'out/bin', '-nologo')
+            Write-Host "Executable: $(Join-Path $PSScriptRoot 'out/bin/pppoeproxy')"
         }
         'Demo' {
             Invoke-Native bash @('./demo.sh')
