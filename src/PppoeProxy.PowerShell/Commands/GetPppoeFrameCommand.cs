@@ -20,7 +20,7 @@ public sealed class GetPppoeFrameCommand : PppoeCmdlet
     [ValidateNotNullOrEmpty]
     public string Interface { get; set; } = "";
 
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [Alias("FullName")]
     [ValidateExistingFile]
     public string Path { get; set; } = "";

@@ -26,7 +26,7 @@ public sealed class GetPppoeSessionCommand : PppoeCmdlet
     [ValidateRange(1, 86400)]
     public int Timeout { get; set; } = 10;
 
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [Alias("FullName")]
     [ValidateExistingFile]
     public string Path { get; set; } = "";

@@ -20,7 +20,8 @@ public sealed class SendPppoePadtCommand : PppoeCmdlet
     public string Interface { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, PadtForge.MaxSessionId)]
+    // Both bounds int: ValidateRange wants one type for both.
+    [ValidateRange(1, (int)PadtForge.MaxSessionId)]
     public int SessionId { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]

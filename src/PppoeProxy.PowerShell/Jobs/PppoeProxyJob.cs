@@ -89,7 +89,10 @@ public sealed class PppoeProxyJob : Job
         SetJobState(JobState.Stopping);
         _cancel.Cancel();
         // The engine's stop is bounded; this bound is the backstop so Stop-Job never hangs the shell.
-        if (!_run.Wait(StopTimeout)) MarkFinished(JobState.Stopped, null);
+        try { _run.Wait(StopTimeout); }
+        catch (AggregateException) { } // a failure while stopping still ends in Stopped
+        // Set the state here, not only in the continuation, so Get-Job right after Stop-Job says Stopped.
+        MarkFinished(JobState.Stopped, null);
     }
 
     private void Finish(Task run)
