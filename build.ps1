@@ -4,18 +4,20 @@
     Build, test and package PppoeProxy.
 .DESCRIPTION
     Tasks:
-      Build   - dotnet build -c Release (engine, CLI, module, tests).
-      Test    - the xunit suite; it runs the Pester tests itself when pwsh is on PATH. Non-zero exit on failure.
+      Build   - dotnet build -c Release (engine, CLI, module, tests), then regenerate the module's MAML
+                help (en-US/PppoeProxy.PowerShell.dll-Help.xml) from help/*.md.
+      Help    - only the MAML regeneration.
+      Test    - the xunit suite, then the Pester tests (tests/Pester). Non-zero exit on any failure.
       Package - a module folder under out/PppoeProxy ready for $env:PSModulePath.
       Publish - a self-contained single-file `pppoeproxy` under out/bin (for routers without .NET).
       Demo    - the main job on the built-in default (see README).
     Without pwsh, run-tests.sh and demo.sh do the same with bash.
 .EXAMPLE
-    ./build.ps1 -Task Build, Test
+    ./build.ps1 -Task Build, Test, Package
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Publish', 'Demo')]
+    [ValidateSet('Build', 'Help', 'Test', 'Package', 'Publish', 'Demo')]
     [string[]] $Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -29,13 +31,40 @@ function Invoke-Native([string] $Command, [string[]] $Arguments) {
     if ($LASTEXITCODE -ne 0) { throw "$Command $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
+# Our markdown-to-MAML generator lives in the test project (no platyPS needed); the same test
+# checks the committed MAML is current when run without PPPOEPROXY_WRITE_HELP.
+function Update-Help {
+    $env:PPPOEPROXY_WRITE_HELP = '1'
+    try {
+        Invoke-Native dotnet @('test', 'tests/PppoeProxy.Tests', '-c', $Configuration, '--no-build', '-nologo',
+            '--filter', 'FullyQualifiedName~CommittedMamlMatchesTheMarkdown')
+    }
+    finally { Remove-Item Env:PPPOEPROXY_WRITE_HELP }
+    # The DLL's en-US copy came from the build before the regeneration.
+    Copy-Item en-US/* "src/PppoeProxy.PowerShell/bin/$Configuration/net8.0/en-US/" -Force
+}
+
 foreach ($step in $Task) {
     switch ($step) {
         'Build' {
             Invoke-Native dotnet @('build', 'PppoeProxy.sln', '-c', $Configuration, '-nologo')
+            Update-Help
+        }
+        'Help' {
+            Update-Help
         }
         'Test' {
-            Invoke-Native bash @('./run-tests.sh')
+            # Pester runs below, in this process, so the xunit wrapper that runs it is left out here.
+            Invoke-Native dotnet @('test', 'PppoeProxy.sln', '-c', $Configuration, '--no-build', '-nologo',
+                '--filter', 'FullyQualifiedName!~PesterTests')
+            Import-Module Pester -MinimumVersion 5.0
+            $config = New-PesterConfiguration
+            $config.Run.Path = 'tests/Pester'
+            $config.Run.PassThru = $true
+            $config.Output.Verbosity = 'Detailed'
+            $result = Invoke-Pester -Configuration $config
+            Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $result.PassedCount, $result.FailedCount, $result.SkippedCount)
+            if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') { exit 1 }
         }
         'Package' {
             Invoke-Native dotnet @('build', 'PppoeProxy.sln', '-c', $Configuration, '-nologo')
@@ -44,12 +73,13 @@ foreach ($step in $Task) {
             New-Item -ItemType Directory -Path $out | Out-Null
             $bin = "src/PppoeProxy.PowerShell/bin/$Configuration/net8.0"
             Copy-Item "$bin/*.dll" $out
-            Get-ChildItem $bin -Filter '*.ps1xml' -ErrorAction SilentlyContinue | Copy-Item -Destination $out
-            Get-ChildItem $bin -Directory -ErrorAction SilentlyContinue | Where-Object Name -eq 'en-US' | Copy-Item -Destination $out -Recurse
-            # The packaged manifest loads the DLL beside it, not the repo's build output.
-            (Get-Content PppoeProxy.psd1 -Raw) -replace "src/PppoeProxy.PowerShell/bin/Release/net8.0/", '' |
+            Copy-Item "$bin/*.ps1xml" $out
+            Copy-Item "$bin/en-US" $out -Recurse
+            # The packaged manifest loads the DLL, formats and types beside it, not the repo's build output;
+            # help is found in en-US beside the manifest either way.
+            (Get-Content PppoeProxy.psd1 -Raw).Replace('src/PppoeProxy.PowerShell/bin/Release/net8.0/', '') |
                 Set-Content (Join-Path $out 'PppoeProxy.psd1')
-            Write-Host "Module folder: $out"
+            Write-Host "Module folder: $out  (add $(Split-Path $out) to `$env:PSModulePath, then Import-Module PppoeProxy)"
         }
         'Publish' {
             Invoke-Native dotnet @('publish', 'src/PppoeProxy.Cli', '-c', $Configuration, '-r', $Runtime, '--self-contained',

@@ -1,0 +1,43 @@
+using System.Management.Automation;
+using PppoeProxy.Engine.Tunnel.Security;
+
+namespace PppoeProxy.PowerShell.Commands;
+
+/// <summary>New-PppoeProxyCertificate: a key pair for the tunnel's TLS; the peer pins the fingerprint.</summary>
+[Cmdlet(VerbsCommon.New, "PppoeProxyCertificate", SupportsShouldProcess = true)]
+[OutputType(typeof(ProxyCertificate))]
+public sealed class NewPppoeProxyCertificateCommand : PppoeCmdlet
+{
+    /// <summary>Path prefix: PATH.crt and PATH.key are written.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string CommonName { get; set; } = "pppoeproxy";
+
+    protected override void ProcessRecord()
+    {
+        var prefix = ResolvePath(Path);
+        var certPath = prefix + CertificateFiles.CertificateExtension;
+        var keyPath = prefix + CertificateFiles.KeyExtension;
+        foreach (var existing in new[] { certPath, keyPath }.Where(File.Exists))
+        {
+            // Overwriting a key silently breaks every peer that pinned it.
+            ThrowTerminatingError(new ErrorRecord(new IOException($"{existing} exists already; delete it first to make a new identity"),
+                "CertificateFileExists", ErrorCategory.ResourceExists, existing));
+        }
+        if (!ShouldProcess($"{certPath}, {keyPath}", "Create a self-signed certificate and private key")) return;
+        try
+        {
+            var fingerprint = CertificateFiles.Create(prefix, CommonName);
+            WriteVerbose($"certificate {certPath}, key {keyPath} (mode 0600); give the peer the fingerprint");
+            WriteObject(new ProxyCertificate(fingerprint, certPath, keyPath));
+        }
+        catch (Exception e) when (IsEngineFailure(e))
+        {
+            ThrowEngineError(e, "CertificateCreateFailed", prefix);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Management.Automation;
+using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Engine.Tunnel;
+using PppoeProxy.Engine.Tunnel.Security;
+using PppoeProxy.PowerShell.Jobs;
+using PppoeProxy.PowerShell.Support;
+
+namespace PppoeProxy.PowerShell.Commands;
+
+/// <summary>Start-PppoeProxyServer: the end beside the access concentrator.</summary>
+[Cmdlet(VerbsLifecycle.Start, "PppoeProxyServer", DefaultParameterSetName = TlsSet)]
+[OutputType(typeof(PppoeProxyJob))]
+[OutputType(typeof(PppoeFrame))]
+public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
+{
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateListenEndpoint]
+    public string Listen { get; set; } = "";
+
+    /// <summary>Client addresses allowed, as CIDRs; loopback only when omitted.</summary>
+    [Parameter]
+    [ValidateCidrList]
+    public string[]? Allow { get; set; }
+
+    [Parameter]
+    public MacMode MacMode { get; set; } = MacMode.Transparent;
+
+    private protected override ProxyEnd CreateEnd(ILogger logger)
+    {
+        ParameterChecks.TryParseListen(Listen, out var endpoint, out _);
+        var options = new ServerOptions
+        {
+            Interface = Interface,
+            Listen = endpoint,
+            Allow = Allow is { Length: > 0 } ? CidrAllowList.Parse(string.Join(',', Allow)) : CidrAllowList.LoopbackOnly,
+            Security = LoadSecurity(),
+            MacMode = MacMode,
+            Grace = TimeSpan.FromSeconds(GracePeriod),
+        };
+        return ProxyEnd.Server(options, logger);
+    }
+}

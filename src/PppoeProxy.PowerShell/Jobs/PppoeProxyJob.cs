@@ -1,0 +1,146 @@
+using System.Management.Automation;
+using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Jobs;
+using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Engine.Sessions;
+using PppoeProxy.Engine.Tunnel;
+
+namespace PppoeProxy.PowerShell.Jobs;
+
+/// <summary>
+/// A proxy server or client running in the background of the session: Get-Job lists it,
+/// Receive-Job yields the frames it routed (bounded, oldest dropped), Stop-Job stops it gracefully.
+/// </summary>
+public sealed class PppoeProxyJob : Job
+{
+    public const string JobTypeName = "PppoeProxyJob";
+    /// <summary>Longer than the engine's own bounded stop; past it Stop-Job returns anyway.</summary>
+    internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+    private const int LogLimit = 1000;
+
+    private readonly ProxyEnd _end;
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly DropOldestWriter<PSObject> _frames;
+    private readonly DropOldestWriter<WarningRecord> _warnings;
+    private readonly DropOldestWriter<VerboseRecord> _verbose;
+    private readonly DropOldestWriter<DebugRecord> _debug;
+    private readonly TapFrameFilter _filter;
+    private Task? _run;
+    private int _finished;
+    private volatile bool _stopRequested;
+
+    internal PppoeProxyJob(string command, string? name, Func<ILogger, ProxyEnd> createEnd, int outputLimit, bool includeData)
+        : base(command, name)
+    {
+        PSJobTypeName = JobTypeName;
+        // Our own collections, assigned before the job runs (the setters refuse afterwards).
+        Output = new PSDataCollection<PSObject>();
+        Error = new PSDataCollection<ErrorRecord>();
+        Warning = new PSDataCollection<WarningRecord>();
+        Verbose = new PSDataCollection<VerboseRecord>();
+        Debug = new PSDataCollection<DebugRecord>();
+        Progress = new PSDataCollection<ProgressRecord>();
+        Information = new PSDataCollection<InformationRecord>();
+        _frames = new DropOldestWriter<PSObject>(Output, outputLimit);
+        _warnings = new DropOldestWriter<WarningRecord>(Warning, LogLimit);
+        _verbose = new DropOldestWriter<VerboseRecord>(Verbose, LogLimit);
+        _debug = new DropOldestWriter<DebugRecord>(Debug, LogLimit);
+        _filter = new TapFrameFilter(includeData);
+        OutputLimit = outputLimit;
+        _end = createEnd(new CallbackLogger(Log));
+        _end.Tap = OnFrame;
+    }
+
+    public string Role => _end.Role;
+    public string Interface => _end.Interface;
+    public string Endpoint => _end.Endpoint;
+    public int OutputLimit { get; }
+    /// <summary>Frames dropped unread because Output held <see cref="OutputLimit"/> already.</summary>
+    public long DroppedOutput => _frames.Dropped;
+    public ProxyStatus ProxyStatus => _end.Status();
+    public IReadOnlyList<PppoeSession> Sessions => _end.Status().Sessions;
+    public IReadOnlyList<PeerStatus> Peers => _end.Status().Peers;
+    public TunnelCountersSnapshot Statistics => _end.Status().Counters;
+
+    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0 || Debug.Count > 0;
+    public override string Location => $"{Interface} {Endpoint}";
+    public override string StatusMessage
+    {
+        get
+        {
+            var status = _end.Status();
+            return $"{status.Peers.Count(p => p.Connected)} tunnel(s), {status.Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established)} session(s)";
+        }
+    }
+
+    /// <summary>Opens the engine on the caller's thread (so failures reach the cmdlet), then serves in the background.</summary>
+    internal void Start()
+    {
+        _end.Start();
+        _run = _end.RunAsync(_cancel.Token);
+        SetJobState(JobState.Running);
+        _run.ContinueWith(Finish, TaskScheduler.Default);
+    }
+
+    public override void StopJob()
+    {
+        _stopRequested = true;
+        if (Volatile.Read(ref _finished) != 0 || _run is null) return;
+        SetJobState(JobState.Stopping);
+        _cancel.Cancel();
+        // The engine's stop is bounded; this bound is the backstop so Stop-Job never hangs the shell.
+        try { _run.Wait(StopTimeout); }
+        catch (AggregateException) { } // a failure while stopping still ends in Stopped
+        // Set the state here, not only in the continuation, so Get-Job right after Stop-Job says Stopped.
+        MarkFinished(JobState.Stopped, null);
+    }
+
+    private void Finish(Task run)
+    {
+        if (run.Exception?.GetBaseException() is { } failure && !_stopRequested)
+        {
+            Error.Add(Commands.PppoeCmdlet.ToErrorRecord(failure, "ProxyFailed", Location));
+            MarkFinished(JobState.Failed, failure);
+        }
+        else MarkFinished(_stopRequested ? JobState.Stopped : JobState.Completed, null);
+    }
+
+    private void MarkFinished(JobState state, Exception? reason)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0) return;
+        // This reference assembly has no SetJobState(state, reason): the reason is in the Error stream.
+        _ = reason;
+        SetJobState(state);
+    }
+
+    // Runs on the engine's forwarding threads: filter first so data frames cost nothing by default.
+    private void OnFrame(in FrameView frame, DateTimeOffset time, TapDirection direction)
+    {
+        if (!_filter.Accepts(frame)) return;
+        var item = PSObject.AsPSObject(PppoeFrame.FromView(frame, time, _end.Interface));
+        item.Properties.Add(new PSNoteProperty("Direction", direction));
+        _frames.Add(item);
+    }
+
+    private void Log(LogStream stream, string text)
+    {
+        switch (stream)
+        {
+            case LogStream.Warning: _warnings.Add(new WarningRecord(text)); break;
+            case LogStream.Verbose: _verbose.Add(new VerboseRecord(text)); break;
+            case LogStream.Debug: _debug.Add(new DebugRecord(text)); break;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            if (Volatile.Read(ref _finished) == 0) StopJob();
+            _end.Tap = null;
+            _end.Dispose();
+            _cancel.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

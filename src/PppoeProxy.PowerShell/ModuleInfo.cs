@@ -1,1 +1,0 @@
-namespace PppoeProxy.PowerShell; internal static class ModuleInfo { }

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net;
+using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Engine.Tunnel.Security;
+
+namespace PppoeProxy.PowerShell.Support;
+
+/// <summary>
+/// Checks behind the cmdlets' validation attributes. Each returns null when the text is fine, or a
+/// one-line message that says what a good value looks like.
+/// </summary>
+public static class ParameterChecks
+{
+    public static string? CheckMac(string? text)
+    {
+        if (text is null || NetworkInterfaces.ParseMac(text) is not { } bytes)
+            return $"'{text}' is not a MAC address: use six hex bytes like 02:00:00:aa:bb:cc";
+        var mac = MacAddress.Read(bytes);
+        if (mac.IsGroup) return $"'{text}' is a multicast/broadcast address: a PPPoE peer has a unicast MAC";
+        return null;
+    }
+
+    public static MacAddress ParseMac(string text) =>
+        MacAddress.Read(NetworkInterfaces.ParseMac(text) ?? throw new ArgumentException(CheckMac(text)));
+
+    public static string? CheckCidrList(string? text) =>
+        CidrAllowList.TryParse(text, out _) ? null
+            : $"'{text}' is not a list of CIDRs: use e.g. 192.0.2.0/24,2001:db8::/32";
+
+    /// <summary>HOST:PORT; IPv6 in brackets ([::1]:4789).</summary>
+    public static string? CheckEndpoint(string? text) => TrySplitEndpoint(text ?? "", out _, out _, out var error) ? null : error;
+
+    /// <summary>A listen endpoint: an IP address (or '*' / empty for all addresses) and a port.</summary>
+    public static string? CheckListenEndpoint(string? text) => TryParseListen(text ?? "", out _, out var error) ? null : error;
+
+    public static bool TrySplitEndpoint(string text, out string host, out int port, out string error)
+    {
+        host = "";
+        port = 0;
+        error = "";
+        int colon = text.LastIndexOf(':');
+        bool bracketed = text.StartsWith('[');
+        if (colon < 0 || (bracketed && !text[..colon].EndsWith(']')) || (!bracketed && text.IndexOf(':') != colon))
+        {
+            error = $"'{text}' is not HOST:PORT (IPv6 in brackets: [::1]:4789)";
+            return false;
+        }
+        host = text[..colon].Trim('[', ']');
+        if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        {
+            error = $"'{text}': the port must be 1..65535";
+            return false;
+        }
+        return true;
+    }
+
+    public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error)
+    {
+        endpoint = null!;
+        if (!TrySplitEndpoint(text, out var host, out int port, out error)) return false;
+        if (host.Length == 0 || host == "*") { endpoint = new IPEndPoint(IPAddress.IPv6Any, port); return true; }
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            error = $"'{text}': the listen address must be an IP address (e.g. 127.0.0.1:4789 or [::1]:4789)";
+            return false;
+        }
+        endpoint = new IPEndPoint(address, port);
+        return true;
+    }
+
+    public static string? CheckFingerprint(string? text) =>
+        Fingerprint.TryParse(text, out _) ? null
+            : $"'{text}' is not a SHA-256 certificate fingerprint (64 hex digits, colons allowed), as New-PppoeProxyCertificate prints";
+}
