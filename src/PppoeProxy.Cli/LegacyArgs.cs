@@ -1,3 +1,4 @@
+using PppoeProxy.Engine.Operations;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using PppoeProxy.Engine.Operations;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Tunnel;

@@ -1,3 +1,4 @@
+using PppoeProxy.Engine.Operations;
 using System.Globalization;
 using System.Net;
 using PppoeProxy.Engine.Capture;
@@ -34,40 +35,11 @@ public static class ParameterChecks
     /// <summary>A listen endpoint: an IP address (or '*' / empty for all addresses) and a port.</summary>
     public static string? CheckListenEndpoint(string? text) => TryParseListen(text ?? "", out _, out var error) ? null : error;
 
-    public static bool TrySplitEndpoint(string text, out string host, out int port, out string error)
-    {
-        host = "";
-        port = 0;
-        error = "";
-        int colon = text.LastIndexOf(':');
-        bool bracketed = text.StartsWith('[');
-        if (colon < 0 || (bracketed && !text[..colon].EndsWith(']')) || (!bracketed && text.IndexOf(':') != colon))
-        {
-            error = $"'{text}' is not HOST:PORT (IPv6 in brackets: [::1]:4789)";
-            return false;
-        }
-        host = text[..colon].Trim('[', ']');
-        if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
-        {
-            error = $"'{text}': the port must be 1..65535";
-            return false;
-        }
-        return true;
-    }
+    public static bool TrySplitEndpoint(string text, out string host, out int port, out string error) =>
+        Endpoints.TrySplit(text, out host, out port, out error);
 
-    public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error)
-    {
-        endpoint = null!;
-        if (!TrySplitEndpoint(text, out var host, out int port, out error)) return false;
-        if (host.Length == 0 || host == "*") { endpoint = new IPEndPoint(IPAddress.IPv6Any, port); return true; }
-        if (!IPAddress.TryParse(host, out var address))
-        {
-            error = $"'{text}': the listen address must be an IP address (e.g. 127.0.0.1:4789 or [::1]:4789)";
-            return false;
-        }
-        endpoint = new IPEndPoint(address, port);
-        return true;
-    }
+    public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error) =>
+        Endpoints.TryParseListen(text, out endpoint, out error);
 
     public static string? CheckFingerprint(string? text) =>
         Fingerprint.TryParse(text, out _) ? null

@@ -1,8 +1,8 @@
 using System.Net;
 
-namespace PppoeProxy.Cli;
+namespace PppoeProxy.Engine.Operations;
 
-/// <summary>host:port parsing with clear one-line errors; IPv6 in brackets ([::1]:9000).</summary>
+/// <summary>host:port parsing with clear one-line errors; IPv6 in brackets ([::1]:9000). Shared by the CLI and the cmdlets.</summary>
 public static class Endpoints
 {
     public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error)
@@ -31,7 +31,7 @@ public static class Endpoints
             return false;
         }
         host = text[..colon].Trim('[', ']');
-        if (!int.TryParse(text[(colon + 1)..], out port) || port is < 1 or > 65535)
+        if (!int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
         {
             error = $"'{text}': port must be 1..65535";
             return false;
