@@ -36,14 +36,6 @@ public static class ClientCommand
         return command;
     }
 
-    public static int RunClient(ClientOptions options, LogLevel level, string? statusPath, CancellationToken cancel)
-    {
-        using var logging = CliLogging.Create(level);
-        var log = logging.CreateLogger("pppoeproxy.client");
-        using var client = new ProxyClient(options, log);
-        client.Start();
-        using var status = statusPath is null ? null : StatusEndpoint.TryOpen(statusPath, client.Status, log);
-        client.RunAsync(cancel).GetAwaiter().GetResult();
-        return ExitCodes.Success;
-    }
+    public static int RunClient(ClientOptions options, LogLevel level, string? statusPath, CancellationToken cancel) =>
+        ProxyRunner.Run(log => new ProxyClient(options, log), level, statusPath, cancel);
 }

@@ -39,14 +39,6 @@ public static class ServerCommand
         return command;
     }
 
-    public static int RunServer(ServerOptions options, LogLevel level, string? statusPath, CancellationToken cancel)
-    {
-        using var logging = CliLogging.Create(level);
-        var log = logging.CreateLogger("pppoeproxy.server");
-        using var server = new ProxyServer(options, log);
-        server.Start();
-        using var status = statusPath is null ? null : StatusEndpoint.TryOpen(statusPath, server.Status, log);
-        server.RunAsync(cancel).GetAwaiter().GetResult();
-        return ExitCodes.Success;
-    }
+    public static int RunServer(ServerOptions options, LogLevel level, string? statusPath, CancellationToken cancel) =>
+        ProxyRunner.Run(log => new ProxyServer(options, log), level, statusPath, cancel);
 }

@@ -11,7 +11,7 @@ namespace PppoeProxy.Engine.Tunnel;
 /// are dropped and counted, never queued. Tells the LAN's PPPoE client its sessions are gone
 /// (PADT) on a graceful stop, and when the tunnel has been down longer than the grace period.
 /// </summary>
-public sealed class ProxyClient : IDisposable
+public sealed class ProxyClient : IProxyEnd
 {
     private readonly ClientOptions _options;
     private readonly ILogger _log;
@@ -34,6 +34,10 @@ public sealed class ProxyClient : IDisposable
         var localMacs = NetworkInterfaces.LocalMacs();
         _tracker = new SessionTracker(mac => localMacs.Contains(mac.ToString()));
     }
+
+    public string Role => "client";
+    public string Interface => _options.Interface;
+    public string Endpoint => $"{_options.ServerHost}:{_options.ServerPort}";
 
     /// <summary>Frames captured while no tunnel was up, and other drops that belong to no tunnel.</summary>
     public TunnelCounters Counters { get; } = new();
@@ -209,7 +213,7 @@ public sealed class ProxyClient : IDisposable
         {
             new(link.Id, link.PeerName, link.PeerFingerprint, link.ConnectedAt, link.IsOpen, link.Counters.Snapshot(), Array.Empty<string>()),
         };
-        return new ProxyStatus("client", _options.Interface, $"{_options.ServerHost}:{_options.ServerPort}",
+        return new ProxyStatus(Role, Interface, Endpoint,
             _options.Mode == TunnelMode.Legacy ? "legacy Go protocol, plain text" : _options.Security is null ? "plain text" : "TLS 1.3, pinned server certificate",
             "transparent", peers, _tracker.Snapshot(), Counters.Snapshot(), Array.Empty<string>());
     }

@@ -14,7 +14,7 @@ namespace PppoeProxy.Engine.Tunnel;
 /// back to the one tunnel that owns the client. One thread reads the AC side; each tunnel has a
 /// reader and a writer thread. A graceful stop sends PADTs both ways and never hangs.
 /// </summary>
-public sealed class ProxyServer : IDisposable
+public sealed class ProxyServer : IProxyEnd
 {
     private readonly ServerOptions _options;
     private readonly ILogger _log;
@@ -33,6 +33,10 @@ public sealed class ProxyServer : IDisposable
         _options = options;
         _log = logger;
     }
+
+    public string Role => "server";
+    public string Interface => _options.Interface;
+    public string Endpoint => LocalEndpoint?.ToString() ?? _options.Listen.ToString();
 
     /// <summary>The endpoint actually bound (port 0 in the options picks a free one).</summary>
     public IPEndPoint? LocalEndpoint { get; private set; }
@@ -204,7 +208,7 @@ public sealed class ProxyServer : IDisposable
         var peers = _links.Values.Select(l => new PeerStatus(l.Id, l.PeerName, l.PeerFingerprint, l.ConnectedAt, l.IsOpen,
             l.Counters.Snapshot(), owners.Where(o => ReferenceEquals(o.Item2.CurrentLink, l)).Select(o => o.Item1.ToString()).ToList())).ToList();
         var sessions = router?.Tracker.Snapshot() ?? Array.Empty<PppoeSession>();
-        return new ProxyStatus("server", _options.Interface, LocalEndpoint?.ToString() ?? _options.Listen.ToString(), SecurityText,
+        return new ProxyStatus(Role, Interface, Endpoint, SecurityText,
             _options.MacMode.ToString().ToLowerInvariant(), peers, sessions,
             router?.Counters.Snapshot() ?? new TunnelCounters().Snapshot(),
             owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList());

@@ -22,7 +22,7 @@ public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
     [ValidateRange(1, 3600)]
     public int KeepAliveInterval { get; set; } = 60;
 
-    private protected override ProxyEnd CreateEnd(ILogger logger)
+    private protected override IProxyEnd CreateEnd(ILogger logger)
     {
         ParameterChecks.TrySplitEndpoint(Server, out var host, out int port, out _);
         var options = new ClientOptions
@@ -34,6 +34,6 @@ public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
             KeepAlive = TimeSpan.FromSeconds(KeepAliveInterval),
             Grace = TimeSpan.FromSeconds(GracePeriod),
         };
-        return ProxyEnd.Client(options, logger);
+        return new ProxyClient(options, logger);
     }
 }

@@ -26,7 +26,7 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
     [Parameter]
     public MacMode MacMode { get; set; } = MacMode.Transparent;
 
-    private protected override ProxyEnd CreateEnd(ILogger logger)
+    private protected override IProxyEnd CreateEnd(ILogger logger)
     {
         ParameterChecks.TryParseListen(Listen, out var endpoint, out _);
         var options = new ServerOptions
@@ -38,6 +38,6 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
             MacMode = MacMode,
             Grace = TimeSpan.FromSeconds(GracePeriod),
         };
-        return ProxyEnd.Server(options, logger);
+        return new ProxyServer(options, logger);
     }
 }

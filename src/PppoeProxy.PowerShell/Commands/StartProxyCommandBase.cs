@@ -57,7 +57,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    private protected abstract ProxyEnd CreateEnd(ILogger logger);
+    private protected abstract IProxyEnd CreateEnd(ILogger logger);
 
     protected Engine.Tunnel.TunnelSecurity? LoadSecurity() => Insecure.IsPresent
         ? null
@@ -108,7 +108,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
             else if (stream == LogStream.Verbose) WriteVerbose(text);
             else if (stream == LogStream.Debug) WriteDebug(text);
         }));
-        ProxyEnd end;
+        IProxyEnd end;
         try
         {
             end = CreateEnd(logger);
@@ -127,7 +127,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         }
         using (end)
         {
-            var run = end.RunAsync(StopToken);
+            var run = Task.Run(() => end.RunAsync(StopToken));
             run.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
             WriteVerbose($"proxy {end.Role} running on {Interface} ({end.Endpoint}); Ctrl+C stops it gracefully");
             foreach (var write in queue.GetConsumingEnumerable())

@@ -18,7 +18,7 @@ public sealed class PppoeProxyJob : Job
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
     private const int LogLimit = 1000;
 
-    private readonly ProxyEnd _end;
+    private readonly IProxyEnd _end;
     private readonly CancellationTokenSource _cancel = new();
     private readonly DropOldestWriter<PSObject> _frames;
     private readonly DropOldestWriter<WarningRecord> _warnings;
@@ -29,7 +29,7 @@ public sealed class PppoeProxyJob : Job
     private int _finished;
     private volatile bool _stopRequested;
 
-    internal PppoeProxyJob(string command, string? name, Func<ILogger, ProxyEnd> createEnd, int outputLimit, bool includeData)
+    internal PppoeProxyJob(string command, string? name, Func<ILogger, IProxyEnd> createEnd, int outputLimit, bool includeData)
         : base(command, name)
     {
         PSJobTypeName = JobTypeName;
@@ -77,7 +77,7 @@ public sealed class PppoeProxyJob : Job
     internal void Start()
     {
         _end.Start();
-        _run = _end.RunAsync(_cancel.Token);
+        _run = Task.Run(() => _end.RunAsync(_cancel.Token));
         SetJobState(JobState.Running);
         _run.ContinueWith(Finish, TaskScheduler.Default);
     }

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Tunnel;
+
+namespace PppoeProxy.Cli.Commands;
+
+/// <summary>Runs either tunnel end in the foreground with its log and status socket, until Ctrl+C/SIGTERM.</summary>
+public static class ProxyRunner
+{
+    public static int Run(Func<ILogger, IProxyEnd> create, LogLevel level, string? statusPath, CancellationToken cancel)
+    {
+        using var logging = CliLogging.Create(level);
+        var log = logging.CreateLogger("pppoeproxy");
+        using var end = create(log);
+        end.Start();
+        using var status = statusPath is null ? null : StatusEndpoint.TryOpen(statusPath, end.Status, log);
+        end.RunAsync(cancel).GetAwaiter().GetResult();
+        return ExitCodes.Success;
+    }
+}
