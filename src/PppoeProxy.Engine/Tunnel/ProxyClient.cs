@@ -43,7 +43,7 @@ public sealed class ProxyClient : IDisposable
     public void Start()
     {
         // Promiscuous: the LAN's client sends to the AC's MAC, which is not ours.
-        _capture = LiveCapture.Open(_options.Interface, new CaptureOptions { Direction = CaptureDirection.InboundOnly, Promiscuous = true });
+        _capture = LiveCapture.Open(_options.Interface, CaptureOptions.ForRelay(_options.Interface, promiscuous: true));
         _captureThread = new Thread(CaptureLoop) { IsBackground = true, Name = "client-capture" };
         _captureThread.Start();
     }
@@ -139,6 +139,7 @@ public sealed class ProxyClient : IDisposable
             while (!_stopCapture.IsCancellationRequested)
             {
                 if (!capture.TryRead(out var captured)) continue;
+                if (captured.IsTruncated) { Counters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
                 var view = FrameView.Parse(captured.Data);
                 if (!view.IsPppoe) continue;
                 _tracker.Observe(view, captured.Timestamp, _options.Interface);
@@ -204,6 +205,7 @@ public sealed class ProxyClient : IDisposable
 
     public ProxyStatus Status()
     {
+        CaptureDrops.Refresh(_capture, Counters);
         var link = _link;
         var peers = link is null ? new List<PeerStatus>() : new List<PeerStatus>
         {

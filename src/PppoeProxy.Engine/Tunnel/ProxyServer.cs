@@ -41,12 +41,8 @@ public sealed class ProxyServer : IDisposable
     public void Start()
     {
         var macBytes = NetworkInterfaces.GetMacBytes(_options.Interface);
-        _capture = LiveCapture.Open(_options.Interface, new CaptureOptions
-        {
-            Direction = CaptureDirection.InboundOnly,
-            // Transparent mode must hear frames addressed to the remote clients' MACs.
-            Promiscuous = _options.MacMode == MacMode.Transparent,
-        });
+        // Transparent mode must hear frames addressed to the remote clients' MACs.
+        _capture = LiveCapture.Open(_options.Interface, CaptureOptions.ForRelay(_options.Interface, promiscuous: _options.MacMode == MacMode.Transparent));
         _router = new ServerRouter(_options.MacMode, macBytes is null ? default : MacAddress.Read(macBytes), _options.Interface,
             new SessionTracker(), _log);
         _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -147,6 +143,7 @@ public sealed class ProxyServer : IDisposable
             while (!_stopCapture.IsCancellationRequested)
             {
                 if (!capture.TryRead(out var captured)) continue;
+                if (captured.IsTruncated) { _router!.Counters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
                 var view = FrameView.Parse(captured.Data);
                 var link = _router!.RouteFromAc(view, captured.Timestamp, scratch, out var toSend);
                 if (link is not null) Tap?.Invoke(FrameView.Parse(toSend), captured.Timestamp, TapDirection.FromAc);
@@ -198,6 +195,7 @@ public sealed class ProxyServer : IDisposable
     public ProxyStatus Status()
     {
         var router = _router;
+        if (router is not null) CaptureDrops.Refresh(_capture, router.Counters);
         var owners = router?.Owners.Snapshot() ?? Array.Empty<(MacAddress, MacOwnership.Owner)>();
         var peers = _links.Values.Select(l => new PeerStatus(l.Id, l.PeerName, l.PeerFingerprint, l.ConnectedAt, l.IsOpen,
             l.Counters.Snapshot(), owners.Where(o => ReferenceEquals(o.Item2.CurrentLink, l)).Select(o => o.Item1.ToString()).ToList())).ToList();
