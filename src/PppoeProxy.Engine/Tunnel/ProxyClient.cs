@@ -94,7 +94,8 @@ public sealed class ProxyClient : IDisposable
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);
-        link.Start(FromTunnel);
+        var batch = new FrameBatch(slotBytes: _capture!.Options.SnapLength); // the reader thread's own; the GC frees it
+        link.Start((l, frame) => FromTunnel(l, frame, batch), l => ProxyServer.InjectBatch(_capture, l, batch));
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
@@ -121,12 +122,19 @@ public sealed class ProxyClient : IDisposable
 
     private TunnelLink? _stopLink;
 
-    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame)
+    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, FrameBatch batch)
     {
         var view = FrameView.Parse(frame);
         var now = DateTimeOffset.UtcNow;
         _tracker.Observe(view, now, _options.Interface);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
+        // Batched as on the server: sent when full or when this read's records are done.
+        if (batch.TryAdd(frame))
+        {
+            if (batch.IsFull) ProxyServer.InjectBatch(_capture, link, batch);
+            return;
+        }
+        ProxyServer.InjectBatch(_capture, link, batch);
         try { _capture!.Inject(frame); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
     }
