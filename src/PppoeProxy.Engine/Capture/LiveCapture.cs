@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PppoeProxy.Engine.Capture;
@@ -126,6 +127,36 @@ public sealed unsafe class LiveCapture : IDisposable
             Exit();
         }
     }
+
+    /// <summary>
+    /// Sends every frame of <paramref name="batch"/> with sendmmsg on libpcap's socket (what pcap_inject does,
+    /// one syscall for the lot) and empties it. Returns how many frames the kernel refused (e.g. ENOBUFS);
+    /// the caller counts them as drops, as it would a failed <see cref="Inject(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public int Inject(FrameBatch batch)
+    {
+        if (batch.Count == 0) return 0;
+        Enter();
+        try
+        {
+            int done = 0, refused = 0;
+            while (done + refused < batch.Count)
+            {
+                int sent = batch.Send(_selectableFd, done + refused);
+                if (sent > 0) done += sent;
+                else if (sent < 0 && Marshal.GetLastPInvokeError() == EintrErrno) continue;
+                else refused++; // skip the frame the kernel refused, keep sending the rest
+            }
+            return refused;
+        }
+        finally
+        {
+            batch.Clear();
+            Exit();
+        }
+    }
+
+    private const int EintrErrno = 4;
 
     public CaptureStatistics GetStatistics()
     {

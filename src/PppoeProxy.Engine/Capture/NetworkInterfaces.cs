@@ -33,6 +33,10 @@ public static class NetworkInterfaces
             && (value & IffUp) != 0;
     }
 
+    /// <summary>The interface MTU, or null if the interface is missing.</summary>
+    public static int? GetMtu(string name) =>
+        int.TryParse(ReadAttribute(name, "mtu"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mtu) ? mtu : null;
+
     /// <summary>The 6-byte MAC address, or null if the interface is missing or has no Ethernet address.</summary>
     public static byte[]? GetMacBytes(string name)
     {

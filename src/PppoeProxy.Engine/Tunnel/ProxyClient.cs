@@ -47,7 +47,7 @@ public sealed class ProxyClient : IProxyEnd
     public void Start()
     {
         // Promiscuous: the LAN's client sends to the AC's MAC, which is not ours.
-        _capture = LiveCapture.Open(_options.Interface, new CaptureOptions { Direction = CaptureDirection.InboundOnly, Promiscuous = true });
+        _capture = LiveCapture.Open(_options.Interface, CaptureOptions.ForRelay(_options.Interface, promiscuous: true));
         _captureThread = new Thread(CaptureLoop) { IsBackground = true, Name = "client-capture" };
         _captureThread.Start();
     }
@@ -98,7 +98,8 @@ public sealed class ProxyClient : IProxyEnd
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);
-        link.Start(FromTunnel);
+        var batch = new FrameBatch(slotBytes: _capture!.Options.SnapLength); // the reader thread's own; the GC frees it
+        link.Start((l, frame) => FromTunnel(l, frame, batch), l => ProxyServer.InjectBatch(_capture, l, batch));
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
@@ -125,12 +126,19 @@ public sealed class ProxyClient : IProxyEnd
 
     private TunnelLink? _stopLink;
 
-    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame)
+    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, FrameBatch batch)
     {
         var view = FrameView.Parse(frame);
         var now = DateTimeOffset.UtcNow;
         _tracker.Observe(view, now, _options.Interface);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
+        // Batched as on the server: sent when full or when this read's records are done.
+        if (batch.TryAdd(frame))
+        {
+            if (batch.IsFull) ProxyServer.InjectBatch(_capture, link, batch);
+            return;
+        }
+        ProxyServer.InjectBatch(_capture, link, batch);
         try { _capture!.Inject(frame); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
     }
@@ -143,6 +151,7 @@ public sealed class ProxyClient : IProxyEnd
             while (!_stopCapture.IsCancellationRequested)
             {
                 if (!capture.TryRead(out var captured)) continue;
+                if (captured.IsTruncated) { Counters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
                 var view = FrameView.Parse(captured.Data);
                 if (!view.IsPppoe) continue;
                 _tracker.Observe(view, captured.Timestamp, _options.Interface);
@@ -208,6 +217,7 @@ public sealed class ProxyClient : IProxyEnd
 
     public ProxyStatus Status()
     {
+        CaptureDrops.Refresh(_capture, Counters);
         var link = _link;
         var peers = link is null ? new List<PeerStatus>() : new List<PeerStatus>
         {

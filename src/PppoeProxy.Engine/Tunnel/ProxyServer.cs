@@ -45,12 +45,8 @@ public sealed class ProxyServer : IProxyEnd
     public void Start()
     {
         var macBytes = NetworkInterfaces.GetMacBytes(_options.Interface);
-        _capture = LiveCapture.Open(_options.Interface, new CaptureOptions
-        {
-            Direction = CaptureDirection.InboundOnly,
-            // Transparent mode must hear frames addressed to the remote clients' MACs.
-            Promiscuous = _options.MacMode == MacMode.Transparent,
-        });
+        // Transparent mode must hear frames addressed to the remote clients' MACs.
+        _capture = LiveCapture.Open(_options.Interface, CaptureOptions.ForRelay(_options.Interface, promiscuous: _options.MacMode == MacMode.Transparent));
         _router = new ServerRouter(_options.MacMode, macBytes is null ? default : MacAddress.Read(macBytes), _options.Interface,
             new SessionTracker(), _log);
         _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -127,21 +123,42 @@ public sealed class ProxyServer : IProxyEnd
         _links[link.Id] = link;
         link.Closed += OnLinkClosed;
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
-        link.Start((l, frame) => FromTunnel(l, frame, scratch));
+        var batch = new FrameBatch(slotBytes: _capture!.Options.SnapLength); // the reader thread's own; the GC frees it
+        link.Start((l, frame) => FromTunnel(l, frame, scratch, batch), l => FlushInjections(l, batch));
         foreach (var mac in _router!.Owners.AdoptByIdentity(link))
             _log.LogInformation("tunnel {Peer} resumed the held sessions of {Mac} (same certificate)", link.PeerName, mac);
         if (stop.IsCancellationRequested) link.Close("server stopping");
     }
 
-    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, byte[] scratch)
+    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, byte[] scratch, FrameBatch batch)
     {
         var view = FrameView.Parse(frame);
         var now = DateTimeOffset.UtcNow;
         int length = _router!.RouteFromTunnel(link, view, now, scratch, out bool inScratch);
         if (length < 0) return;
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
-        try { _capture!.Inject(inScratch ? scratch.AsSpan(0, length) : frame); }
+        var bytes = inScratch ? scratch.AsSpan(0, length) : frame;
+        // Batched: sent when full or when this read's records are done (no added wait).
+        if (batch.TryAdd(bytes))
+        {
+            if (batch.IsFull) FlushInjections(link, batch);
+            return;
+        }
+        FlushInjections(link, batch); // larger than a slot: keep the order, send it alone
+        try { _capture!.Inject(bytes); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
+    }
+
+    private void FlushInjections(TunnelLink link, FrameBatch batch) => InjectBatch(_capture, link, batch);
+
+    /// <summary>Injects a batch; refused frames are counted as InjectFailed on the link.</summary>
+    internal static void InjectBatch(LiveCapture? capture, TunnelLink link, FrameBatch batch)
+    {
+        if (batch.Count == 0) return;
+        int failed;
+        try { failed = capture!.Inject(batch); }
+        catch (Exception e) when (e is CaptureException or ObjectDisposedException) { failed = batch.Count; batch.Clear(); }
+        for (int i = 0; i < failed; i++) link.Counters.Drop(DropReason.InjectFailed);
     }
 
     private void CaptureLoop()
@@ -153,6 +170,7 @@ public sealed class ProxyServer : IProxyEnd
             while (!_stopCapture.IsCancellationRequested)
             {
                 if (!capture.TryRead(out var captured)) continue;
+                if (captured.IsTruncated) { _router!.Counters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
                 var view = FrameView.Parse(captured.Data);
                 var link = _router!.RouteFromAc(view, captured.Timestamp, scratch, out var toSend);
                 if (link is not null) Tap?.Invoke(FrameView.Parse(toSend), captured.Timestamp, TapDirection.FromAc);
@@ -204,6 +222,7 @@ public sealed class ProxyServer : IProxyEnd
     public ProxyStatus Status()
     {
         var router = _router;
+        if (router is not null) CaptureDrops.Refresh(_capture, router.Counters);
         var owners = router?.Owners.Snapshot() ?? Array.Empty<(MacAddress, MacOwnership.Owner)>();
         var peers = _links.Values.Select(l => new PeerStatus(l.Id, l.PeerName, l.PeerFingerprint, l.ConnectedAt, l.IsOpen,
             l.Counters.Snapshot(), owners.Where(o => ReferenceEquals(o.Item2.CurrentLink, l)).Select(o => o.Item1.ToString()).ToList())).ToList();

@@ -20,6 +20,8 @@ public enum DropReason
     Malformed,
     /// <summary>Injection on the interface failed.</summary>
     InjectFailed,
+    /// <summary>The kernel's capture ring was full: the proxy did not read fast enough (from pcap_stats).</summary>
+    CaptureOverflow,
 }
 
 /// <summary>Frame and byte counters for one direction pair plus drops by reason; safe across threads.</summary>
@@ -47,6 +49,9 @@ public sealed class TunnelCounters
 
     public void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
+    /// <summary>For counts kept elsewhere (the kernel's capture drops): sets the running total.</summary>
+    public void SetDrops(DropReason reason, long total) => Volatile.Write(ref _drops[(int)reason], total);
+
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
     public long TotalDrops => _drops.Sum();
@@ -67,4 +72,15 @@ public sealed record TunnelCountersSnapshot(long FramesToTunnel, long BytesToTun
 
     public override string ToString() =>
         $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {DropsText}";
+}
+
+/// <summary>Copies the kernel's capture-ring drops into a counter so stats show them instead of hiding them.</summary>
+internal static class CaptureDrops
+{
+    public static void Refresh(Capture.LiveCapture? capture, TunnelCounters counters)
+    {
+        if (capture is null) return;
+        try { counters.SetDrops(DropReason.CaptureOverflow, capture.GetStatistics().DroppedByKernel); }
+        catch (Exception e) when (e is Capture.CaptureException or ObjectDisposedException) { }
+    }
 }

@@ -36,7 +36,7 @@ public static class TunnelHandshake
             throw new TunnelHandshakeException($"rejected {peer}: not in the allow-list ({allow})");
         }
         Tune(socket);
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new TunnelSocketStream(socket);
         try
         {
             var codec = TunnelCodec.For(mode);
@@ -101,7 +101,7 @@ public static class TunnelHandshake
         {
             Tune(socket);
             await socket.ConnectAsync(host, port, deadline.Token);
-            stream = new NetworkStream(socket, ownsSocket: true);
+            stream = new TunnelSocketStream(socket);
             var codec = TunnelCodec.For(mode);
             if (mode == TunnelMode.Legacy) return new TunnelLink(stream, socket, codec, server, null, logger);
             string? fingerprint = null;

@@ -28,6 +28,7 @@ public sealed class TunnelLink : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly byte[] _frameScratch;
     private LinkFrameHandler? _onFrame;
+    private Action<TunnelLink>? _afterRecords;
     private Thread? _reader, _writer;
     private int _closed;
     private long _lastReceivedTicks = Environment.TickCount64;
@@ -64,9 +65,12 @@ public sealed class TunnelLink : IDisposable
     /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
     public event Action<TunnelLink, string>? Closed;
 
-    public void Start(LinkFrameHandler onFrame)
+    /// <param name="afterRecords">Called on the reader thread after the records of one socket read were handled,
+    /// before it may block again: the moment to flush work batched per frame (e.g. injections).</param>
+    public void Start(LinkFrameHandler onFrame, Action<TunnelLink>? afterRecords = null)
     {
         _onFrame = onFrame;
+        _afterRecords = afterRecords;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"tunnel-{Id}-read" };
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"tunnel-{Id}-write" };
         _writer.Start();
@@ -178,6 +182,7 @@ public sealed class TunnelLink : IDisposable
                     Dispatch(kind, payload);
                     offset += consumed;
                 }
+                _afterRecords?.Invoke(this);
                 // Keep the partial record at the front; the buffer always has room for one whole record.
                 if (offset > 0)
                 {

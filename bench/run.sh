@@ -1,0 +1,228 @@
+#!/bin/bash
+# Forwarding benchmark for PppoeProxy (issue 5). Run as root: sudo bench/run.sh [--quick] [--only MODES]
+#
+# Lab (own namespaces, nothing leaves them):  pxb-home[pxb-h] <-> pxb-c (root) ... pxb-s (root) <-> pxb-ac[pxb-a]
+#   proxy:  pppoeproxy client on pxb-c --tunnel 127.0.0.1--> pppoeproxy server on pxb-s
+#   bridge: pxb-c and pxb-s enslaved to bridge pxb-br (the no-proxy baseline, same veths)
+# Generator (home ns) offers PPPoE session frames; the sink (AC ns) counts them, or echoes them back
+# for round-trip latency. Results: table on stdout, bench/results/latest.json.
+#   --quick        fewer search steps, 10 s soak, 5 s overload (validation runs)
+#   --only LIST    comma list of bridge,plain,tls (default all)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$HERE")"
+QUICK=0 ONLY="bridge,plain,tls"
+while (($#)); do case $1 in
+  --quick) QUICK=1 ;; --only) ONLY=$2; shift ;; *) echo "usage: $0 [--quick] [--only bridge,plain,tls]" >&2; exit 2 ;; esac; shift; done
+[[ $(id -u) -eq 0 ]] || { echo "run.sh: needs root (namespaces, AF_PACKET)" >&2; exit 1; }
+
+TRIAL_S=3; STEPS=7; SOAK_S=60; OVER_S=10; LAT_S=10
+((QUICK)) && { STEPS=4; SOAK_S=10; OVER_S=5; LAT_S=3; }
+PORT=${PXB_PORT:-39471}
+WORK=$(mktemp -d /tmp/pxbench.XXXXXX)
+BIN=$WORK/pxbench
+PROXY=$REPO/src/PppoeProxy.Cli/bin/Release/net8.0/pppoeproxy
+RESULTS=$WORK/results.tsv
+export DOTNET_ROLL_FORWARD=Major DOTNET_CLI_TELEMETRY_OPTOUT=1  # net8.0 build, newer runtime is fine
+CLIENT_PID="" SERVER_PID=""
+
+log() { echo "[$(date +%T)] $*" >&2; }
+
+cleanup() {
+  set +e
+  stop_proxies
+  ip netns pids pxb-home 2>/dev/null | xargs -r kill -9 2>/dev/null
+  ip netns pids pxb-ac 2>/dev/null | xargs -r kill -9 2>/dev/null
+  ip netns del pxb-home 2>/dev/null; ip netns del pxb-ac 2>/dev/null
+  for i in pxb-c pxb-s pxb-br; do ip link del "$i" 2>/dev/null; done
+  [[ ${PXB_KEEP:-0} == 1 ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+build() {
+  log "building (Release) and compiling the generator"
+  gcc -O2 -Wall -o "$BIN" "$HERE/pxbench.c"
+  dotnet build "$REPO/src/PppoeProxy.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+}
+
+lab_up() {
+  cleanup_lab_only
+  ip netns add pxb-home; ip netns add pxb-ac
+  ip link add pxb-h netns pxb-home type veth peer name pxb-c
+  ip link add pxb-a netns pxb-ac type veth peer name pxb-s
+  for ns in pxb-home pxb-ac; do
+    ip -n $ns link set lo up
+    ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  done
+  for i in pxb-c pxb-s; do sysctl -qw net.ipv6.conf.$i.disable_ipv6=1; ip link set $i up; done
+  ip -n pxb-home link set pxb-h up; ip -n pxb-ac link set pxb-a up
+  HMAC=$(ip -n pxb-home -o link show pxb-h | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+  AMAC=$(ip -n pxb-ac -o link show pxb-a | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+}
+cleanup_lab_only() {
+  ip netns del pxb-home 2>/dev/null || true; ip netns del pxb-ac 2>/dev/null || true
+  for i in pxb-c pxb-s pxb-br; do ip link del "$i" 2>/dev/null || true; done
+}
+
+bridge_on() {
+  ip link add pxb-br type bridge; sysctl -qw net.ipv6.conf.pxb-br.disable_ipv6=1
+  ip link set pxb-br type bridge stp_state 0 forward_delay 0
+  ip link set pxb-c master pxb-br; ip link set pxb-s master pxb-br; ip link set pxb-br up
+}
+bridge_off() { ip link del pxb-br 2>/dev/null || true; }
+
+certs() {
+  [[ -e $WORK/srv.crt ]] && return
+  SFP=$("$PROXY" cert new --out "$WORK/srv" | tail -1)
+  CFP=$("$PROXY" cert new --out "$WORK/cli" | tail -1)
+}
+
+# start_proxies plain|tls: both ends with --stats 1, waits for the tunnel, then lets the server learn
+# the client MAC (a few frames must cross first).
+start_proxies() {
+  local sec_s sec_c
+  if [[ $1 == tls ]]; then certs
+    sec_s=(--cert "$WORK/srv.crt" --key "$WORK/srv.key" --trust "$CFP")
+    sec_c=(--cert "$WORK/cli.crt" --key "$WORK/cli.key" --trust "$SFP")
+  else sec_s=(--insecure); sec_c=(--insecure); fi
+  "$PROXY" server -i pxb-s --listen 127.0.0.1:$PORT --stats 1 "${sec_s[@]}" >"$WORK/server-$1.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 50); do grep -q "server listening" "$WORK/server-$1.log" && break; sleep 0.1; done
+  "$PROXY" client -i pxb-c --server 127.0.0.1:$PORT --stats 1 "${sec_c[@]}" >"$WORK/client-$1.log" 2>&1 &
+  CLIENT_PID=$!
+  for _ in $(seq 100); do grep -q "tunnel connected" "$WORK/server-$1.log" && break; sleep 0.1; done
+  grep -q "tunnel connected" "$WORK/server-$1.log" || { cat "$WORK"/*-$1.log >&2; echo "tunnel did not come up" >&2; exit 1; }
+  ip netns exec pxb-home "$BIN" gen pxb-h "$HMAC" "$AMAC" 60 1000 0.2 >/dev/null
+  sleep 0.5
+}
+stop_proxies() {
+  local p
+  for p in $CLIENT_PID $SERVER_PID; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $CLIENT_PID $SERVER_PID; do timeout 10 tail --pid="$p" -f /dev/null 2>/dev/null || kill -9 "$p" 2>/dev/null || true; done
+  CLIENT_PID="" SERVER_PID=""
+}
+
+cpu_ticks() { [[ -n $1 ]] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kb() { [[ -n $1 ]] && awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# trial LEN RATE SECS: sets SENT UNIQ LOSS (percent) RATE_OUT (achieved offered rate) CPU_C CPU_S (us/frame)
+trial() {
+  local len=$1 rate=$2 secs=$3 c0 s0 c1 s1 out sink
+  sink=$WORK/sink.out
+  ip netns exec pxb-ac timeout $((secs + 30)) "$BIN" sink pxb-a $((secs + 25)) 1500 >"$sink" &
+  local spid=$!
+  for _ in $(seq 50); do grep -q ready "$sink" && break; sleep 0.05; done
+  c0=$(cpu_ticks "$CLIENT_PID"); s0=$(cpu_ticks "$SERVER_PID")
+  out=$(ip netns exec pxb-home timeout $((secs + 10)) "$BIN" gen pxb-h "$HMAC" "$AMAC" "$len" "$rate" "$secs")
+  wait "$spid" || true
+  c1=$(cpu_ticks "$CLIENT_PID"); s1=$(cpu_ticks "$SERVER_PID")
+  SENT=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out")
+  local elapsed; elapsed=$(sed -n 's/.*elapsed=\([0-9.]*\).*/\1/p' <<<"$out")
+  UNIQ=$(sed -n 's/.*uniq=\([0-9]*\).*/\1/p' "$sink"); UNIQ=${UNIQ:-0}
+  SINKDROPS=$(sed -n 's/.*sinkdrops=\([0-9]*\).*/\1/p' "$sink")
+  REORDER=$(sed -n 's/.*reorder=\([0-9]*\).*/\1/p' "$sink")
+  local tck; tck=$(getconf CLK_TCK)
+  read -r LOSS RATE_OUT CPU_C CPU_S < <(awk -v s="$SENT" -v u="$UNIQ" -v e="$elapsed" -v c="$((c1 - c0))" -v v="$((s1 - s0))" -v t="$tck" \
+    'BEGIN { f = (u > 0 ? u : 1); printf "%.4f %d %.2f %.2f\n", (s - u) * 100 / s, s / e, c * 1e6 / t / f, v * 1e6 / t / f }')
+  log "  $len B @ $rate/s: offered $RATE_OUT/s, sent $SENT, got $UNIQ, loss $LOSS %, reorder $REORDER, sink drops $SINKDROPS"
+  sleep 0.5
+}
+
+pass() { awk -v l="$LOSS" 'BEGIN { exit !(l < 0.01) }'; }
+
+# search NAME LEN HI: highest rate with < 0.01 % loss (binary search), then the loss at twice it.
+search() {
+  local name=$1 len=$2 hi=$3 lo=0 mid best_rate=0 best_cpu_c=0 best_cpu_s=0 capped=0
+  log "$name, $len-byte frames: searching up to $hi frames/s"
+  trial "$len" "$hi" $TRIAL_S
+  # Loss-free at the top: the result is what the generator managed to offer (a lower bound).
+  if pass; then lo=$hi; best_rate=$RATE_OUT; best_cpu_c=$CPU_C; best_cpu_s=$CPU_S; capped=1
+  else
+    for _ in $(seq $STEPS); do
+      mid=$(( (lo + hi) / 2 / 1000 * 1000 )); ((mid > lo)) || break
+      trial "$len" "$mid" $TRIAL_S
+      if pass; then lo=$mid; best_rate=$RATE_OUT; best_cpu_c=$CPU_C; best_cpu_s=$CPU_S; else hi=$mid; fi
+    done
+  fi
+  local loss2=NA
+  if ((lo > 0)); then trial "$len" $((lo * 2)) $TRIAL_S; loss2=$LOSS; fi
+  printf 'rate\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$len" "$lo" "$best_rate" "$loss2" "$best_cpu_c" "$best_cpu_s" "$capped" >>"$RESULTS"
+  BEST=$best_rate
+}
+
+latency() {  # latency NAME: 1,000 frames/s echoed by the sink
+  ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a $((LAT_S + 5)) 3000 reflect >/dev/null &
+  local spid=$! out
+  sleep 0.3
+  out=$(ip netns exec pxb-home timeout $((LAT_S + 5)) "$BIN" ping pxb-h "$HMAC" "$AMAC" 1000 "$LAT_S")
+  kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+  log "$1 latency: $out"
+  printf 'latency\t%s\t%s\t%s\t%s\n' "$1" "$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$out")" \
+    "$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$out")" "$(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$out")" >>"$RESULTS"
+}
+
+# Drop counters of the latest --stats block of a proxy log (its "stats" line and its tunnel line).
+drops_of() {
+  grep -o 'drops [^,]*$' "$1" | tail -n 2 | grep -oE '[A-Za-z]+=[0-9]+' | tr '\n' ' ' || true
+}
+
+soak_and_overload() {  # NAME RATE: RSS over SOAK_S at RATE (1514 B), then 10x RATE
+  local name=$1 rate=$2 c_start s_start samples="" t
+  c_start=$(rss_kb "$CLIENT_PID"); s_start=$(rss_kb "$SERVER_PID")
+  log "$name: soak ${SOAK_S} s at $rate/s (RSS client $c_start kB, server $s_start kB at start)"
+  ip netns exec pxb-ac timeout $((SOAK_S + 30)) "$BIN" sink pxb-a $((SOAK_S + 25)) 1500 >"$WORK/soak.out" &
+  local spid=$!
+  ip netns exec pxb-home timeout $((SOAK_S + 10)) "$BIN" gen pxb-h "$HMAC" "$AMAC" 1514 "$rate" "$SOAK_S" >"$WORK/soakgen.out" &
+  local gpid=$!
+  for ((t = 0; t < SOAK_S; t += 5)); do sleep 5; samples+="$(rss_kb "$CLIENT_PID")/$(rss_kb "$SERVER_PID") "; done
+  wait "$gpid" || true; wait "$spid" || true
+  local c_end s_end; c_end=$(rss_kb "$CLIENT_PID"); s_end=$(rss_kb "$SERVER_PID")
+  log "  RSS samples client/server kB: $samples; $(cat "$WORK/soakgen.out") / $(cat "$WORK/soak.out")"
+  printf 'rss\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c_start" "$s_start" "$c_end" "$s_end" "$samples" "$rate" \
+    "$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$WORK/soakgen.out")" "$(sed -n 's/.*uniq=\([0-9]*\).*/\1/p' "$WORK/soak.out")" >>"$RESULTS"
+
+  local over=$((rate * 10)) before_c before_s
+  sleep 2; before_c=$(drops_of "$WORK/client-$name.log"); before_s=$(drops_of "$WORK/server-$name.log")
+  log "$name: overload ${OVER_S} s at $over/s offered (drops so far: client [$before_c] server [$before_s])"
+  ip netns exec pxb-ac timeout $((OVER_S + 30)) "$BIN" sink pxb-a $((OVER_S + 25)) 1500 >"$WORK/over.out" &
+  spid=$!
+  local maxc=0 maxs=0 r
+  ip netns exec pxb-home timeout $((OVER_S + 10)) "$BIN" gen pxb-h "$HMAC" "$AMAC" 1514 "$over" "$OVER_S" >"$WORK/overgen.out" &
+  gpid=$!
+  while kill -0 "$gpid" 2>/dev/null; do
+    r=$(rss_kb "$CLIENT_PID"); ((r > maxc)) && maxc=$r
+    r=$(rss_kb "$SERVER_PID"); ((r > maxs)) && maxs=$r
+    sleep 0.5
+  done
+  wait "$spid" || true
+  sleep 2.5  # one more --stats line after the burst drained
+  local sent got; sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$WORK/overgen.out"); got=$(sed -n 's/.*uniq=\([0-9]*\).*/\1/p' "$WORK/over.out")
+  local dc ds; dc=$(drops_of "$WORK/client-$name.log"); ds=$(drops_of "$WORK/server-$name.log")
+  log "  overload: sent $sent, got $got; RSS max client $maxc kB server $maxs kB; drops client [$dc] server [$ds]; $(cat "$WORK/overgen.out")"
+  printf 'overload\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$over" "$sent" "$got" "$maxc" "$maxs" "$before_c" "$before_s" "$dc" "$ds" >>"$RESULTS"
+}
+
+build
+lab_up
+: >"$RESULTS"
+printf 'meta\t%s\t%s\t%s\t%s\t%s\n' "$(hostname)" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$QUICK" "$(git -C "$REPO" rev-parse --short HEAD)" >>"$RESULTS"
+HI1514=${PXB_HI1514:-400000} HI64=${PXB_HI64:-600000}
+if [[ ,$ONLY, == *,bridge,* ]]; then
+  bridge_on
+  latency bridge
+  search bridge 1514 "$HI1514"; HI1514=$BEST
+  search bridge 64 "$HI64"; HI64=$BEST
+  bridge_off
+fi
+for mode in plain tls; do
+  [[ ,$ONLY, == *,$mode,* ]] || continue
+  start_proxies $mode
+  latency $mode
+  search $mode 1514 "$HI1514"; r1514=$BEST
+  search $mode 64 "$HI64"
+  ((r1514 > 0)) && soak_and_overload $mode "$r1514"
+  stop_proxies
+done
+mkdir -p "$HERE/results"
+python3 "$HERE/report.py" "$RESULTS" "$HERE/results/latest.json"
