@@ -32,7 +32,7 @@ public sealed class ProxyServer : IDisposable
     }
 
     /// <summary>The endpoint actually bound (port 0 in the options picks a free one).</summary>
-    public IPEndPoint? LocalEndpoint => _listener?.LocalEndPoint as IPEndPoint;
+    public IPEndPoint? LocalEndpoint { get; private set; }
 
     /// <summary>Opens the interface and the listener; errors here are the caller's one-line failures.</summary>
     public void Start()
@@ -50,6 +50,8 @@ public sealed class ProxyServer : IDisposable
         if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
         _listener.Bind(_options.Listen);
         _listener.Listen(64);
+        // Cached: Socket.LocalEndPoint throws once the listener is disposed, and Stop() logs stats after that.
+        LocalEndpoint = _listener.LocalEndPoint as IPEndPoint;
         _captureThread = new Thread(CaptureLoop) { IsBackground = true, Name = "server-capture" };
         _captureThread.Start();
         _log.LogInformation("server listening on {Endpoint} ({Security}), interface {Interface} in {MacMode} mode, allow {Allow}",
