@@ -59,12 +59,16 @@ public sealed partial class NetnsLab : IDisposable
         return lab;
     }
 
-    /// <summary>Dials a session from the home namespace; returns once LCP (and PAP) is up.</summary>
-    public LabSession Dial(bool pap = false, bool ipcp = false)
+    /// <summary>
+    /// Dials a session from the home namespace; returns once LCP (and PAP) is up. <paramref name="servedBy"/>:
+    /// another split lab whose AC answers (this lab's home is tunnelled to that lab's AC side).
+    /// </summary>
+    public LabSession Dial(bool pap = false, bool ipcp = false, NetnsLab? servedBy = null)
     {
         var args = new List<string> { "dial", Name };
         if (pap) args.Add("--pap");
         if (ipcp) args.Add("--ipcp");
+        if (servedBy is not null) args.AddRange(new[] { "--ac", servedBy.Name });
         var r = Lab(args.ToArray());
         var m = DialLine().Match(r.Stdout);
         if (!r.Ok || !m.Success)
