@@ -77,9 +77,13 @@ public sealed class TunnelLifecycleTests(ITestOutputHelper output)
         var s = t.Lab.Dial();
 
         Assert.True(client.Stop(), "client did not stop within 10 s\n" + client);
-        Assert.Equal(0, client.ExitCode);
+        Assert.True(client.ExitCode == 0, $"graceful stop must exit 0\n{client}");
         Assert.True(client.HasLog($"PADT sent to AC {s.AcMac} for session {s.SessionId} \\(client stopping\\)"), client.ToString());
-        Assert.True(client.HasLog($"PADT sent to LAN client {s.ClientMac} for session {s.SessionId}"), client.ToString());
+        // The LAN's PADT is either ours ("PADT sent to LAN client") or, when the AC's answer to our
+        // PADT wins the race back through the tunnel (seen under load), the AC's own, relayed. The
+        // home client's exit below is what matters; either way the session is over in the client.
+        Assert.True(client.HasLog($"PADT sent to LAN client {s.ClientMac} for session {s.SessionId}")
+                    || client.HasLog($"session {s.SessionId} {s.ClientMac} <-> {s.AcMac} Terminated"), client.ToString());
         Assert.True(LabWait(() => !t.Lab.AcSessionProcessAlive(s.SessionId)), "AC session still alive\n" + t.Diagnostics());
         // The home rp-pppoe client saw a PADT: its pppoe exited by itself (not by a signal from the lab).
         Assert.True(LabWait(() => HomeLog(t.Lab).Contains("EXIT reason=child-exit")), "home client did not get a PADT\n" + t.Diagnostics());
