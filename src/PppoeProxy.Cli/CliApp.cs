@@ -30,7 +30,7 @@ public static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"pppoeproxy: {parsed.Errors[0].Message}");
+            stderr.WriteLine($"pppoeproxy: {OneLine(parsed.Errors[0].Message)}");
             stderr.WriteLine("Try 'pppoeproxy --help'.");
             return ExitCodes.UsageError;
         }
@@ -79,6 +79,14 @@ public static class CliApp
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].TrimEnd();
+
+    // System.CommandLine lists suggestions on lines of their own ("Did you mean one of the
+    // following?\nRewrite\nTransparent"); errors are one line, so fold them in.
+    private static string OneLine(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length <= 1 ? text.Trim() : lines[0] + " " + string.Join(", ", lines[1..]);
+    }
 
     public static RootCommand BuildRoot(Console2 io)
     {

@@ -37,22 +37,27 @@ public static partial class LegacyArgs
         string mode = values["mode"];
         if (mode is not ("client" or "server")) return Usage(io, "Mode must be 'client' or 'server'");
 
-        io.Error.WriteLine("pppoeproxy: warning: Go-compatible legacy mode: the tunnel is NOT encrypted; switch to `pppoeproxy server|client` with TLS");
         if (mode == "server")
         {
             if (!Endpoints.TryParseListen(address, out var endpoint, out var error)) return Usage(io, "-address: " + error);
             if (!CidrAllowList.TryParse(values["allow"], out var allow)) return Usage(io, $"-allow: '{values["allow"]}' is not an IP address");
+            WarnUnencrypted(io);
             return ServerCommand.RunServer(new ServerOptions
             {
                 Interface = iface, Listen = endpoint, Allow = allow!, Mode = TunnelMode.Legacy, Security = null,
             }, LogLevel.Information, null, cancel);
         }
         if (!Endpoints.TrySplit(address, out var host, out int port, out var clientError)) return Usage(io, "-address: " + clientError);
+        WarnUnencrypted(io);
         return ClientCommand.RunClient(new ClientOptions
         {
             Interface = iface, ServerHost = host, ServerPort = port, Mode = TunnelMode.Legacy, Security = null,
         }, LogLevel.Information, null, cancel);
     }
+
+    // Only once the flags are valid: a usage error must stay a single line on stderr.
+    private static void WarnUnencrypted(Console2 io) =>
+        io.Error.WriteLine("pppoeproxy: warning: Go-compatible legacy mode: the tunnel is NOT encrypted; switch to `pppoeproxy server|client` with TLS");
 
     private static int Usage(Console2 io, string message)
     {

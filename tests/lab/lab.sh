@@ -2,7 +2,12 @@
 # Network-namespace lab with real rp-pppoe peers for PppoeProxy tests.
 #
 #   lab.sh up NAME [--split] [--require-pap]   namespaces NAME-ac / NAME-home + pppoe-server
-#   lab.sh dial NAME [--pap] [--ipcp]          client session; prints SESSION_ID= CLIENT_MAC= AC_MAC=
+#   lab.sh dial NAME [--pap] [--ipcp] [--ac OTHER] [--ac-peer MAC]
+#                                              client session; prints SESSION_ID= CLIENT_MAC= AC_MAC=
+#                                              (--ac: the session is served by lab OTHER's AC, e.g.
+#                                              a second split lab's client tunnelled to OTHER's side;
+#                                              --ac-peer: the MAC the AC knows the client by, when a
+#                                              relay in between rewrites it)
 #   lab.sh ghost NAME                          SIGKILL client peer + pppoe (no PADT) -> ghost on AC
 #   lab.sh hangup NAME                         SIGTERM client peer (pppoe sends a PADT)
 #   lab.sh sessions NAME                       alive AC per-session processes: "PID SID PEER_MAC"
@@ -82,14 +87,18 @@ cmd_up() {
 }
 
 cmd_dial() {
-  local extra=()
-  for o in "$@"; do case $o in
-    --pap) extra+=(--pap) ;; --ipcp) extra+=(--ipcp) ;; *) die "dial: unknown option $o" ;; esac; done
+  local extra=() ac=$NAME peer=""
+  while [[ $# -gt 0 ]]; do case $1 in
+    --pap) extra+=(--pap) ;; --ipcp) extra+=(--ipcp) ;;
+    --ac) [[ $# -ge 2 && $2 =~ ^[a-z0-9]{1,10}$ ]] || die "dial: --ac needs a lab NAME"; ac=$2; shift ;;
+    --ac-peer) [[ $# -ge 2 && $2 =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || die "dial: --ac-peer needs a MAC"; peer=$2; shift ;;
+    *) die "dial: unknown option $1" ;; esac; shift; done
   ns_exists "$NS_HOME" || die "lab $NAME is not up"
+  ns_exists "$ac-ac" || die "lab $ac is not up"
   local n=1; while [[ -e $DIR/client-$n.log ]]; do n=$((n + 1)); done
-  local log=$DIR/client-$n.log cmac amac
-  cmac=$(mac_of "$NS_HOME" "$NAME-h"); amac=$(mac_of "$NS_AC" "$NAME-a")
-  local before; before=$(ls "$DIR"/ac-*.log 2>/dev/null || true)
+  local log=$DIR/client-$n.log cmac amac acdir=$ROOT/$ac
+  cmac=$(mac_of "$NS_HOME" "$NAME-h"); amac=$(mac_of "$ac-ac" "$ac-a"); peer=${peer:-$cmac}
+  local before; before=$(ls "$acdir"/ac-*.log 2>/dev/null || true)
   # -U: Host-Uniq tag, so several dials on one interface don't steal each other's PADOs.
   # -T 80: like pppd's usual setup, pppoe exits after 80 s without session traffic.
   setsid ip netns exec "$NS_HOME" "$PY" "$PEER" --role client \
@@ -100,10 +109,10 @@ cmd_dial() {
   while (( SECONDS < deadline )); do
     if grep -q "$want" "$log" 2>/dev/null; then
       # The session id is only known to the AC side (from pppoe-server's "-e SID:MAC").
-      for f in "$DIR"/ac-*.log; do
+      for f in "$acdir"/ac-*.log; do
         [[ -e $f ]] || continue
         grep -qxF "$f" <<<"$before" && continue
-        grep -q "LCP OPENED" "$f" && grep -q "peer=$cmac " "$f" || continue
+        grep -q "LCP OPENED" "$f" && grep -q "peer=$peer " "$f" || continue
         sid=$(sed -n 's/.*SESSION sid=\([0-9]*\) .*/\1/p' "$f" | head -1)
       done
       [[ -n $sid ]] && break

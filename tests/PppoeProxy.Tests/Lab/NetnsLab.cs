@@ -59,12 +59,18 @@ public sealed partial class NetnsLab : IDisposable
         return lab;
     }
 
-    /// <summary>Dials a session from the home namespace; returns once LCP (and PAP) is up.</summary>
-    public LabSession Dial(bool pap = false, bool ipcp = false)
+    /// <summary>
+    /// Dials a session from the home namespace; returns once LCP (and PAP) is up. <paramref name="servedBy"/>:
+    /// another split lab whose AC answers (this lab's home is tunnelled to that lab's AC side).
+    /// <paramref name="acPeerMac"/>: the MAC the AC knows the client by, if a relay rewrites it.
+    /// </summary>
+    public LabSession Dial(bool pap = false, bool ipcp = false, NetnsLab? servedBy = null, string? acPeerMac = null)
     {
         var args = new List<string> { "dial", Name };
         if (pap) args.Add("--pap");
         if (ipcp) args.Add("--ipcp");
+        if (servedBy is not null) args.AddRange(new[] { "--ac", servedBy.Name });
+        if (acPeerMac is not null) args.AddRange(new[] { "--ac-peer", acPeerMac });
         var r = Lab(args.ToArray());
         var m = DialLine().Match(r.Stdout);
         if (!r.Ok || !m.Success)

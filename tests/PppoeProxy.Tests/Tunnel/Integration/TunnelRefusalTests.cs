@@ -1,0 +1,65 @@
+using PppoeProxy.Tests.Integration;
+using PppoeProxy.Tests.Lab;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace PppoeProxy.Tests.Tunnel.Integration;
+
+/// <summary>
+/// A tunnel the server refuses (source address, client certificate) or the client refuses (server
+/// certificate) must carry nothing: the home LAN's PADIs never reach the AC, no AC answers.
+/// </summary>
+[Collection(TunnelLabCollection.Name)]
+public sealed class TunnelRefusalTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan LogWait = TimeSpan.FromSeconds(15);
+
+    [RootFact]
+    public void Client_outside_the_allow_list_is_rejected()
+    {
+        using var t = new TunnelLab();
+        // The client connects to 127.0.0.1 from 127.0.0.1; only 127.0.0.2 is allowed.
+        var server = t.StartServer(Wire.Tls, extra: new[] { "--allow", "127.0.0.2/32" });
+        var client = t.StartClient();
+        var rejected = server.WaitForLog("rejected 127\\.0\\.0\\.1:\\d+: not in the allow-list", LogWait);
+        output.WriteLine(rejected);
+        AssertNothingGetsThrough(t, server, client);
+    }
+
+    [RootFact]
+    public void Client_with_an_untrusted_certificate_is_rejected()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls);
+        var client = t.StartClient(id: t.StrangerId);
+        var rejected = server.WaitForLog("rejected .*not trusted", LogWait);
+        Assert.Contains(t.StrangerId.Fingerprint, rejected);
+        AssertNothingGetsThrough(t, server, client);
+    }
+
+    [RootFact]
+    public void Client_pinning_another_server_fingerprint_refuses_the_server()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls);
+        var client = t.StartClient(trustServer: t.StrangerId.Fingerprint);
+        var refused = client.WaitForLog("cannot connect: .*fingerprint mismatch", LogWait);
+        Assert.Contains($"expected {t.StrangerId.Fingerprint}, got {t.ServerId.Fingerprint}", refused);
+        AssertNothingGetsThrough(t, server, client);
+    }
+
+    /// <summary>A bounded dial attempt (PADIs from the home LAN for 3 s) gets no offer and the AC sees no frame.</summary>
+    private static void AssertNothingGetsThrough(TunnelLab t, ProxyProcess server, ProxyProcess client)
+    {
+        using var atAc = t.CaptureAtAc();
+        var probe = CliInNamespace.Run(t.Lab.HomeNs, TimeSpan.FromSeconds(30), "discover", "--interface", t.Lab.HomeIf, "--timeout", "3");
+        Assert.True(probe.ExitCode == 1 && probe.Stderr.Contains("no access concentrator answered"), probe.ToString());
+        var frames = atAc.Frames();
+        Assert.True(frames.Count == 0, "frames reached the AC:\n" + string.Join('\n', frames.Select(f => f.Line)));
+        Assert.False(server.HasLog("tunnel connected:"), server.ToString());
+        Assert.False(client.HasLog("tunnel connected to"), client.ToString());
+        Assert.False(server.HasLog("session up"), server.ToString());
+        Assert.Empty(t.Lab.AliveAcSessions());
+        Assert.False(client.HasExited, "a refused client keeps retrying, it does not crash\n" + client);
+    }
+}
