@@ -94,7 +94,7 @@ public sealed class ProxyClient : IProxyEnd
     {
         Connects++;
         _log.LogInformation("tunnel connected to {Server}{Identity}", link.PeerName,
-            link.PeerFingerprint is null ? " (plain text)" : $", server certificate {link.PeerFingerprint}");
+            link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated: server certificate {link.PeerFingerprint}");
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);

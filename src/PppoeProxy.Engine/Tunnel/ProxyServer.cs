@@ -119,7 +119,7 @@ public sealed class ProxyServer : IProxyEnd
         }
         catch (OperationCanceledException) { return; }
         _log.LogInformation("tunnel connected: {Peer}{Identity}", link.PeerName,
-            link.PeerFingerprint is null ? " (no certificate)" : $", certificate {link.PeerFingerprint}");
+            link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;
         link.Closed += OnLinkClosed;
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
