@@ -1,3 +1,4 @@
+using PppoeProxy.Engine.Protocol;
 using System.Globalization;
 
 namespace PppoeProxy.Engine.Capture;
@@ -38,54 +39,18 @@ public static class NetworkInterfaces
         int.TryParse(ReadAttribute(name, "mtu"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var mtu) ? mtu : null;
 
     /// <summary>The 6-byte MAC address, or null if the interface is missing or has no Ethernet address.</summary>
-    public static byte[]? GetMacBytes(string name)
-    {
-        var text = ReadAttribute(name, "address");
-        return text is null ? null : ParseMac(text);
-    }
+    public static byte[]? GetMacBytes(string name) =>
+        MacAddress.TryParse(ReadAttribute(name, "address"), out var mac) ? mac.ToBytes() : null;
 
-    /// <summary>
-    /// Every non-zero MAC of every local interface, as lowercase "aa:bb:cc:dd:ee:ff". Used to tell
-    /// which side of a PPPoE session is this machine.
-    /// </summary>
-    public static IReadOnlySet<string> LocalMacs()
+    /// <summary>Every non-zero MAC of every local interface. Used to tell which side of a PPPoE session is this machine.</summary>
+    public static IReadOnlySet<MacAddress> LocalMacs()
     {
-        var macs = new HashSet<string>(StringComparer.Ordinal);
+        var macs = new HashSet<MacAddress>();
         foreach (var name in List())
         {
-            var mac = GetMacBytes(name);
-            if (mac is not null && mac.AsSpan().IndexOfAnyExcept((byte)0) >= 0) macs.Add(FormatMac(mac));
+            if (MacAddress.TryParse(ReadAttribute(name, "address"), out var mac) && mac != MacAddress.Zero) macs.Add(mac);
         }
         return macs;
-    }
-
-    /// <summary>Formats a 6-byte MAC as lowercase colon-separated hex, the form <see cref="LocalMacs"/> uses.</summary>
-    public static string FormatMac(ReadOnlySpan<byte> mac)
-    {
-        if (mac.Length != 6) throw new ArgumentException("a MAC address has 6 bytes", nameof(mac));
-        return string.Create(17, mac.ToArray(), static (chars, bytes) =>
-        {
-            for (int i = 0; i < 6; i++)
-            {
-                if (i > 0) chars[i * 3 - 1] = ':';
-                bytes[i].TryFormat(chars.Slice(i * 3, 2), out _, "x2", CultureInfo.InvariantCulture);
-            }
-        });
-    }
-
-    /// <summary>Parses "aa:bb:cc:dd:ee:ff" (or '-' separated); null if it is not exactly 6 bytes.</summary>
-    public static byte[]? ParseMac(string text)
-    {
-        var parts = text.Trim().Split(':', '-');
-        if (parts.Length != 6) return null;
-        var mac = new byte[6];
-        for (int i = 0; i < 6; i++)
-        {
-            if (parts[i].Length is < 1 or > 2
-                || !byte.TryParse(parts[i], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out mac[i]))
-                return null;
-        }
-        return mac;
     }
 
     // Rejects names that could escape /sys/class/net or that the kernel could never have created.

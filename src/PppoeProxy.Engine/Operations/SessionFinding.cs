@@ -29,7 +29,7 @@ public static class SessionFinding
         bool stopAfterFirst = false, TimeSpan? settle = null)
     {
         var localMacs = NetworkInterfaces.LocalMacs();
-        var tracker = new SessionTracker(mac => localMacs.Contains(mac.ToString()));
+        var tracker = new SessionTracker(localMacs.Contains);
         DateTime? stopAt = null;
         var settleTime = settle ?? TimeSpan.FromSeconds(3);
         FrameReading.Capture(interfaceName, new CaptureOptions { Direction = CaptureDirection.Both },

@@ -15,15 +15,15 @@ public static class ParameterChecks
 {
     public static string? CheckMac(string? text)
     {
-        if (text is null || NetworkInterfaces.ParseMac(text) is not { } bytes)
+        // The same parser as the CLI's --client-mac/--server-mac, so both accept the same spellings.
+        if (!MacAddress.TryParse(text, out var mac))
             return $"'{text}' is not a MAC address: use six hex bytes like 02:00:00:aa:bb:cc";
-        var mac = MacAddress.Read(bytes);
         if (mac.IsGroup) return $"'{text}' is a multicast/broadcast address: a PPPoE peer has a unicast MAC";
         return null;
     }
 
     public static MacAddress ParseMac(string text) =>
-        MacAddress.Read(NetworkInterfaces.ParseMac(text) ?? throw new ArgumentException(CheckMac(text)));
+        MacAddress.TryParse(text, out var mac) ? mac : throw new ArgumentException(CheckMac(text));
 
     public static string? CheckCidrList(string? text) =>
         CidrAllowList.TryParse(text, out _) ? null

@@ -158,8 +158,8 @@ public sealed class LiveCaptureTests : IDisposable
         var mac = NetworkInterfaces.GetMacBytes(Veth.Local);
 
         Assert.NotNull(mac);
-        Assert.Contains("link/ether " + NetworkInterfaces.FormatMac(mac), ipLink);
-        Assert.Contains(NetworkInterfaces.FormatMac(mac), NetworkInterfaces.LocalMacs());
+        Assert.Contains("link/ether " + PppoeProxy.Engine.Protocol.MacAddress.Read(mac), ipLink);
+        Assert.Contains(PppoeProxy.Engine.Protocol.MacAddress.Read(mac), NetworkInterfaces.LocalMacs());
         Assert.Contains(Veth.Local, NetworkInterfaces.List());
         Assert.True(NetworkInterfaces.IsUp(Veth.Local));
         ExternalTool.Run("ip", "link", "set", Veth.Local, "down");

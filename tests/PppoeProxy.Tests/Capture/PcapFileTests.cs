@@ -80,7 +80,7 @@ public sealed class PcapFileTests : IDisposable
         {
             var fields = lines[i].Split('\t');
             Assert.Equal(frames[i].Length.ToString(CultureInfo.InvariantCulture), fields[0]);
-            Assert.Equal(NetworkInterfaces.FormatMac(frames[i].AsSpan(6, 6)), fields[1]);
+            Assert.Equal(PppoeProxy.Engine.Protocol.MacAddress.Read(frames[i].AsSpan(6, 6)).ToString(), fields[1]);
             var epoch = decimal.Parse(fields[2], CultureInfo.InvariantCulture);
             Assert.Equal(micros[i], (long)(epoch * 1_000_000m));
         }
