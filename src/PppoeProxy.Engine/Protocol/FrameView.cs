@@ -77,6 +77,14 @@ public readonly ref struct FrameView
 
     public TagEnumerator Tags => new(IsDiscovery ? Payload : default);
 
+    /// <summary>The VLAN tags as objects (allocates: for the user-facing objects, not the forwarding path).</summary>
+    public VlanTag[] VlanTagArray() => VlanCount switch
+    {
+        0 => Array.Empty<VlanTag>(),
+        1 => new[] { new VlanTag(OuterVlanTpid, OuterVlanTci) },
+        _ => new[] { new VlanTag(OuterVlanTpid, OuterVlanTci), new VlanTag(InnerVlanTpid, InnerVlanTci) },
+    };
+
     public static FrameView Parse(ReadOnlySpan<byte> frame) => new(frame);
 
     private FrameView(ReadOnlySpan<byte> frame)

@@ -85,12 +85,7 @@ public sealed class PppoeFrame
             Error = view.ErrorText,
             RawBytes = keepRawBytes ? view.Bytes.ToArray() : null,
         };
-        frame.VlanTags = view.VlanCount switch
-        {
-            0 => Array.Empty<VlanTag>(),
-            1 => new[] { new VlanTag(view.OuterVlanTpid, view.OuterVlanTci) },
-            _ => new[] { new VlanTag(view.OuterVlanTpid, view.OuterVlanTci), new VlanTag(view.InnerVlanTpid, view.InnerVlanTci) },
-        };
+        frame.VlanTags = view.VlanTagArray();
         if (view.IsDiscovery)
         {
             var tags = new List<PppoeTag>();

@@ -34,12 +34,8 @@ public sealed class SessionTracker
     /// <summary>Marks a session ended when we ended it ourselves (a PADT the wire will not show us).</summary>
     public void MarkTerminated(PppoeSession session)
     {
-        uint vlan = session.VlanTags.Length switch
-        {
-            0 => 0,
-            1 => 0x1000_0000u | (uint)session.VlanTags[0].Id,
-            _ => 0x2000_0000u | ((uint)session.VlanTags[0].Id << 12) | (uint)session.VlanTags[1].Id,
-        };
+        var tags = session.VlanTags;
+        uint vlan = VlanKey(tags.Length, tags.Length > 0 ? tags[0].Id : 0, tags.Length > 1 ? tags[1].Id : 0);
         if (_sessions.TryGetValue(SessionKey.Of(session.ClientMac, session.ServerMac, (ushort)session.SessionId, vlan), out var live))
         {
             live.State = SessionState.Terminated;
@@ -226,12 +222,7 @@ public sealed class SessionTracker
         State = state,
         FirstSeen = time,
         LastSeen = time,
-        VlanTags = frame.VlanCount switch
-        {
-            0 => Array.Empty<VlanTag>(),
-            1 => new[] { new VlanTag(frame.OuterVlanTpid, frame.OuterVlanTci) },
-            _ => new[] { new VlanTag(frame.OuterVlanTpid, frame.OuterVlanTci), new VlanTag(frame.InnerVlanTpid, frame.InnerVlanTci) },
-        },
+        VlanTags = frame.VlanTagArray(),
     };
 
     private static void FillFromTags(PppoeSession session, in FrameView frame)
@@ -254,11 +245,13 @@ public sealed class SessionTracker
     }
 
     /// <summary>VLAN ids folded into one number (outer in the high half) for keys.</summary>
-    public static uint VlanKey(in FrameView frame) => frame.VlanCount switch
+    public static uint VlanKey(in FrameView frame) => VlanKey(frame.VlanCount, frame.OuterVlanId, frame.InnerVlanId);
+
+    private static uint VlanKey(int count, int outerId, int innerId) => count switch
     {
         0 => 0,
-        1 => 0x1000_0000u | frame.OuterVlanId,
-        _ => 0x2000_0000u | ((uint)frame.OuterVlanId << 12) | frame.InnerVlanId,
+        1 => 0x1000_0000u | (uint)outerId,
+        _ => 0x2000_0000u | ((uint)outerId << 12) | (uint)innerId,
     };
 }
 
