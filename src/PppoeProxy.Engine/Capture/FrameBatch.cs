@@ -66,7 +66,7 @@ public sealed unsafe class FrameBatch : IDisposable
         Count = 0;
     }
 
-    [DllImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    [DllImport("libc.so.6", EntryPoint = "sendmmsg", SetLastError = true)] // as LibPcap.Poll: "libc.so" is only a linker script, and only where libc6-dev is installed
     private static extern int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
 
     [StructLayout(LayoutKind.Sequential)]

@@ -32,7 +32,7 @@ public sealed class ProxyClient : IProxyEnd
         _options = options;
         _log = logger;
         var localMacs = NetworkInterfaces.LocalMacs();
-        _tracker = new SessionTracker(mac => localMacs.Contains(mac.ToString()));
+        _tracker = new SessionTracker(localMacs.Contains);
     }
 
     public string Role => "client";
@@ -99,7 +99,7 @@ public sealed class ProxyClient : IProxyEnd
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);
         var batch = new FrameBatch(slotBytes: _capture!.Options.SnapLength); // the reader thread's own; the GC frees it
-        link.Start((l, frame) => FromTunnel(l, frame, batch), l => ProxyServer.InjectBatch(_capture, l, batch));
+        link.Start((l, frame) => FromTunnel(l, frame, batch), l => l.InjectCounted(_capture, batch));
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
@@ -135,10 +135,10 @@ public sealed class ProxyClient : IProxyEnd
         // Batched as on the server: sent when full or when this read's records are done.
         if (batch.TryAdd(frame))
         {
-            if (batch.IsFull) ProxyServer.InjectBatch(_capture, link, batch);
+            if (batch.IsFull) link.InjectCounted(_capture, batch);
             return;
         }
-        ProxyServer.InjectBatch(_capture, link, batch);
+        link.InjectCounted(_capture, batch);
         try { _capture!.Inject(frame); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
     }

@@ -149,17 +149,7 @@ public sealed class ProxyServer : IProxyEnd
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
     }
 
-    private void FlushInjections(TunnelLink link, FrameBatch batch) => InjectBatch(_capture, link, batch);
-
-    /// <summary>Injects a batch; refused frames are counted as InjectFailed on the link.</summary>
-    internal static void InjectBatch(LiveCapture? capture, TunnelLink link, FrameBatch batch)
-    {
-        if (batch.Count == 0) return;
-        int failed;
-        try { failed = capture!.Inject(batch); }
-        catch (Exception e) when (e is CaptureException or ObjectDisposedException) { failed = batch.Count; batch.Clear(); }
-        for (int i = 0; i < failed; i++) link.Counters.Drop(DropReason.InjectFailed);
-    }
+    private void FlushInjections(TunnelLink link, FrameBatch batch) => link.InjectCounted(_capture, batch);
 
     private void CaptureLoop()
     {

@@ -64,7 +64,8 @@ public sealed class ServerRouter
         if (link is null) return Drop(held ? DropReason.HeldSession : DropReason.UnknownDestination);
         // Only tunnelled sessions are ours to track: other hosts' sessions on the line (the home
         // router's own, say) must never get a PADT from us.
-        var restored = FrameView.Parse(toSend);
+        // Transparent mode forwards the frame as captured: no need to parse it a second time.
+        var restored = Mode == MacMode.Rewrite ? FrameView.Parse(toSend) : frame;
         Tracker.Observe(restored, time, InterfaceName);
         if (restored.IsDiscovery) LogDiscovery(restored, "from AC");
         return link;

@@ -27,6 +27,8 @@ public sealed class TunnelLink : IDisposable
     private readonly List<byte[]> _control = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly byte[] _frameScratch;
+    // Allocated once: a lambda in the write loop would be a new object on every drain.
+    private readonly Action<ReadOnlyMemory<byte>> _writePiece;
     private LinkFrameHandler? _onFrame;
     private Action<TunnelLink>? _afterRecords;
     private Thread? _reader, _writer;
@@ -47,6 +49,7 @@ public sealed class TunnelLink : IDisposable
         PeerName = peerName;
         PeerFingerprint = peerFingerprint;
         Id = Interlocked.Increment(ref _nextId);
+        _writePiece = piece => _stream.Write(piece.Span);
     }
 
     public long Id { get; }
@@ -85,6 +88,19 @@ public sealed class TunnelLink : IDisposable
         if (!_ring.TryWrite(_frameScratch.AsSpan(0, length))) return false;
         Counters.CountToTunnel(frame.Length);
         return true;
+    }
+
+    /// <summary>
+    /// Injects the frames this link delivered (batched on its reader thread); refused frames are
+    /// counted as InjectFailed on this link. Both ends use it, so it lives with the link.
+    /// </summary>
+    internal void InjectCounted(PppoeProxy.Engine.Capture.LiveCapture? capture, PppoeProxy.Engine.Capture.FrameBatch batch)
+    {
+        if (batch.Count == 0) return;
+        int failed;
+        try { failed = capture!.Inject(batch); }
+        catch (Exception e) when (e is PppoeProxy.Engine.Capture.CaptureException or ObjectDisposedException) { failed = batch.Count; batch.Clear(); }
+        for (int i = 0; i < failed; i++) Counters.Drop(DropReason.InjectFailed);
     }
 
     public void SendPing() => SendControl(buffer => _codec.WritePing(buffer, (ulong)Environment.TickCount64));
@@ -141,7 +157,7 @@ public sealed class TunnelLink : IDisposable
                     _control.Clear();
                 }
                 foreach (var record in control) _stream.Write(record);
-                long written = _ring.Drain(piece => _stream.Write(piece.Span), TimeSpan.FromMilliseconds(500), _stop.Token);
+                long written = _ring.Drain(_writePiece, TimeSpan.FromMilliseconds(500), _stop.Token);
                 if (written > 0 || control.Length > 0) _stream.Flush();
             }
         }
