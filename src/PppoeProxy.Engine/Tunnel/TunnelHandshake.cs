@@ -25,7 +25,24 @@ public static class TunnelHandshake
     }
 
     /// <summary>Server side. Throws <see cref="TunnelHandshakeException"/> with the reason when the peer is refused.</summary>
-    public static async Task<TunnelLink> AcceptAsync(Socket socket, TunnelMode mode, TunnelSecurity? security,
+    /// <remarks>Runs on a thread of its own: the tunnel stream blocks (see <see cref="TunnelSocketStream"/>).</remarks>
+    public static Task<TunnelLink> AcceptAsync(Socket socket, TunnelMode mode, TunnelSecurity? security,
+        CidrAllowList allow, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken) =>
+        OnOwnThread(() => AcceptCore(socket, mode, security, allow, logger, timeout, cancellationToken));
+
+    /// <summary>Client side: connect, TLS, hello. One-line exceptions for every refusal.</summary>
+    /// <remarks>Runs on a thread of its own: the tunnel stream blocks (see <see cref="TunnelSocketStream"/>).</remarks>
+    public static Task<TunnelLink> ConnectAsync(string host, int port, TunnelMode mode, TunnelSecurity? security,
+        string clientName, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken) =>
+        OnOwnThread(() => ConnectCore(host, port, mode, security, clientName, logger, timeout, cancellationToken));
+
+    // The handshake code is written with awaits, but over TunnelSocketStream every await completes
+    // synchronously, so it runs start to finish here and never parks a pool thread in a blocking call.
+    private static Task<TunnelLink> OnOwnThread(Func<Task<TunnelLink>> handshake) =>
+        Task.Factory.StartNew(() => handshake().GetAwaiter().GetResult(), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static async Task<TunnelLink> AcceptCore(Socket socket, TunnelMode mode, TunnelSecurity? security,
         CidrAllowList allow, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
@@ -88,8 +105,7 @@ public static class TunnelHandshake
         }
     }
 
-    /// <summary>Client side: connect, TLS, hello. One-line exceptions for every refusal.</summary>
-    public static async Task<TunnelLink> ConnectAsync(string host, int port, TunnelMode mode, TunnelSecurity? security,
+    private static async Task<TunnelLink> ConnectCore(string host, int port, TunnelMode mode, TunnelSecurity? security,
         string clientName, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -100,7 +116,12 @@ public static class TunnelHandshake
         try
         {
             Tune(socket);
-            await socket.ConnectAsync(host, port, deadline.Token);
+            // Blocking connect (never the async API, see TunnelSocketStream); the deadline closes the socket.
+            using (deadline.Token.Register(socket.Dispose))
+            {
+                try { socket.Connect(host, port); }
+                catch (Exception) when (deadline.IsCancellationRequested) { throw new OperationCanceledException(deadline.Token); }
+            }
             stream = new TunnelSocketStream(socket);
             var codec = TunnelCodec.For(mode);
             if (mode == TunnelMode.Legacy) return new TunnelLink(stream, socket, codec, server, null, logger);

@@ -64,6 +64,7 @@ public sealed class TunnelLink : IDisposable
     public TimeSpan SinceLastReceived => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastReceivedTicks));
     public TimeSpan SinceLastPong => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastPongTicks));
     public long QueuedBytes => _ring.QueuedBytes;
+    internal Socket? Socket => _socket;
 
     /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
     public event Action<TunnelLink, string>? Closed;

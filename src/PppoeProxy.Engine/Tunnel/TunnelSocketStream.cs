@@ -3,35 +3,70 @@ using System.Net.Sockets;
 namespace PppoeProxy.Engine.Tunnel;
 
 /// <summary>
-/// The tunnel's NetworkStream (under SslStream when TLS is on). Synchronous reads wait in poll() on
-/// the reading thread before receiving. Why: the handshake's async calls leave the socket in .NET's
-/// non-blocking mode for good, and a plain sync Read that finds no data then parks on an event the
-/// runtime's epoll thread sets through the thread pool: bench/run.sh measured ~365,000 context
-/// switches/s among the server's pool workers at 100,000 frames/s. poll() needs no other thread.
-/// Async reads (the handshake) are untouched.
+/// The tunnel's NetworkStream (under SslStream when TLS is on). Every operation, the async ones
+/// included, is a plain blocking call on the calling thread (reads wait in poll() first, in slices,
+/// so cancellation and disposal are noticed). Why: one async socket call registers the socket with
+/// the runtime's epoll thread for good, and from then on every segment that arrives wakes that
+/// thread, which hands the event to a pool worker that spins looking for more work. perf sched under
+/// bench/run.sh at 1,000 frames/s: three extra thread wake-ups per frame, ~1/3 of a core spent by
+/// pool workers, multi-millisecond latency tails. Handshakes therefore run on a dedicated thread
+/// (<see cref="TunnelHandshake"/>), where blocking is fine.
 /// </summary>
 internal sealed class TunnelSocketStream : NetworkStream
 {
-    // A reader re-checks at least this often, so a disposed socket never leaves it waiting.
-    private const int PollSliceMicros = 500_000;
+    // A waiting reader re-checks cancellation and disposal at least this often.
+    private const int PollSliceMicros = 50_000;
 
     public TunnelSocketStream(Socket socket) : base(socket, ownsSocket: true) { }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
-        WaitReadable();
+        WaitReadable(CancellationToken.None);
         return base.Read(buffer, offset, count);
     }
 
     public override int Read(Span<byte> buffer)
     {
-        WaitReadable();
+        WaitReadable(CancellationToken.None);
         return base.Read(buffer);
     }
 
-    // Readable also means EOF or an error: the Read that follows reports those as usual.
-    private void WaitReadable()
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        while (!Socket.Poll(PollSliceMicros, SelectMode.SelectRead)) { }
+        WaitReadable(cancellationToken);
+        return ValueTask.FromResult(base.Read(buffer.Span));
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        base.Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    // NetworkStream's Begin/End would call the socket's async API; route them through the blocking versions.
+    public override IAsyncResult BeginRead(byte[] buffer, int offset, int count, AsyncCallback? callback, object? state) =>
+        TaskToAsyncResult.Begin(ReadAsync(buffer, offset, count, CancellationToken.None), callback, state);
+
+    public override int EndRead(IAsyncResult asyncResult) => TaskToAsyncResult.End<int>(asyncResult);
+
+    public override IAsyncResult BeginWrite(byte[] buffer, int offset, int count, AsyncCallback? callback, object? state) =>
+        TaskToAsyncResult.Begin(WriteAsync(buffer, offset, count, CancellationToken.None), callback, state);
+
+    public override void EndWrite(IAsyncResult asyncResult) => TaskToAsyncResult.End(asyncResult);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Readable also means EOF or an error: the Read that follows reports those as usual.
+    private void WaitReadable(CancellationToken cancellationToken)
+    {
+        while (!Socket.Poll(PollSliceMicros, SelectMode.SelectRead)) cancellationToken.ThrowIfCancellationRequested();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }
