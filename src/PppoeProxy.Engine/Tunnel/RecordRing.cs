@@ -57,26 +57,34 @@ public sealed class RecordRing
     /// <paramref name="write"/> as at most two contiguous pieces and releases them.
     /// Returns the number of bytes consumed.
     /// </summary>
-    public long Drain(Action<ReadOnlyMemory<byte>> write, TimeSpan timeout, CancellationToken cancellationToken)
+    public long Drain(Action<ReadOnlyMemory<byte>> write, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitUntilQueued(timeout, cancellationToken) ? Drain(write) : 0;
+
+    /// <summary>True as soon as bytes are queued; false after the timeout, on cancellation, or when <see cref="Wake"/> was called.</summary>
+    public bool WaitUntilQueued(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long head = _head;
+        if (Volatile.Read(ref _tail) != head) return true;
+        Volatile.Write(ref _consumerWaiting, 1);
+        if (Volatile.Read(ref _tail) != head)
+        {
+            Volatile.Write(ref _consumerWaiting, 0);
+            return true;
+        }
+        try { _signal.Wait(timeout, cancellationToken); }
+        catch (OperationCanceledException) { return false; }
+        finally { Volatile.Write(ref _consumerWaiting, 0); }
+        // Reset before re-reading the tail: a producer publishes its tail before it sets the event.
+        _signal.Reset();
+        return Volatile.Read(ref _tail) != head;
+    }
+
+    /// <summary>Hands everything queued right now to <paramref name="write"/> (at most two pieces) without waiting.</summary>
+    public long Drain(Action<ReadOnlyMemory<byte>> write)
     {
         long head = _head;
         long tail = Volatile.Read(ref _tail);
-        if (tail == head)
-        {
-            Volatile.Write(ref _consumerWaiting, 1);
-            tail = Volatile.Read(ref _tail);
-            if (tail == head)
-            {
-                try { _signal.Wait(timeout, cancellationToken); }
-                catch (OperationCanceledException) { return 0; }
-                finally { Volatile.Write(ref _consumerWaiting, 0); }
-                // Reset before re-reading the tail: a producer publishes its tail before it sets the event.
-                _signal.Reset();
-                tail = Volatile.Read(ref _tail);
-                if (tail == head) return 0;
-            }
-            else Volatile.Write(ref _consumerWaiting, 0);
-        }
+        if (tail == head) return 0;
         int start = (int)(head & _mask);
         long length = tail - head;
         int first = (int)Math.Min(length, _buffer.Length - start);
