@@ -5,6 +5,7 @@
  *   pxbench sink IF MAXSECS IDLEMS [reflect]      count until IDLEMS without frames (after the
  *                                                 first) or MAXSECS; reflect echoes with MACs swapped
  *   pxbench ping IF SRCMAC DSTMAC RATE SECS       timestamped frames, RTT of the echoes: p50/p99 in us
+ *   pxbench relay IF listen|connect PORT          minimal one-thread relay over loopback TCP (reference)
  *
  * Frames: Ethernet | PPPoE session (0x8864, sid 0x1234) | PPP 0x0021 | IPv4 (proto 253, RFC 3692
  * experimental) | seq u64 @42 | send time ns u64 @50. LEN 60 is the 64-byte frame without FCS.
@@ -13,6 +14,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -235,7 +238,7 @@ static int cmd_ping(char **a) {
     struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6 };
     memcpy(to.sll_addr, dst, 6);
     uint64_t total = (uint64_t)(rate * secs), sent = 0, got = 0;
-    uint64_t *rtt = calloc(total + 1, sizeof *rtt);
+    uint64_t *rtt = calloc(total + 1, sizeof *rtt), *sent_at = calloc(total + 1, sizeof *sent_at);
     uint64_t start = now_ns(), interval = (uint64_t)(1e9 / rate), end = start + (uint64_t)(secs * 1e9) + 500000000ull;
     while (!stop_flag) {
         uint64_t t = now_ns();
@@ -255,13 +258,75 @@ static int cmd_ping(char **a) {
             uint64_t now = now_ns(), ts0;
             if (!is_ours(in, n) || memcmp(in, src, 6) != 0) continue;
             memcpy(&ts0, in + TS_OFF, 8);
-            if (got < total) rtt[got++] = now - ts0;
+            if (got < total) { sent_at[got] = ts0 - start; rtt[got++] = now - ts0; }
         }
+    }
+    /* PXB_RTT_DUMP=FILE: every sample as "sent_offset_us rtt_us", to look for periodic stalls. */
+    const char *dump = getenv("PXB_RTT_DUMP");
+    if (dump) {
+        FILE *f = fopen(dump, "w");
+        if (f) { for (uint64_t i = 0; i < got; i++) fprintf(f, "%.1f %.1f\n", sent_at[i] / 1e3, rtt[i] / 1e3); fclose(f); }
     }
     qsort(rtt, got, sizeof *rtt, cmp_u64);
     double p50 = got ? rtt[got / 2] / 1e3 : -1, p99 = got ? rtt[(got * 99) / 100] / 1e3 : -1;
     printf("sent=%llu echoed=%llu p50_us=%.1f p99_us=%.1f max_us=%.1f\n", (unsigned long long)sent,
            (unsigned long long)got, p50, p99, got ? rtt[got - 1] / 1e3 : -1);
+    return 0;
+}
+
+/* relay IF listen|connect PORT: the smallest userspace PPPoE-over-TCP relay we can write (one thread,
+ * poll on both sockets, a 2-byte length before each frame, TCP_NODELAY). Not a product: the
+ * reference for what a userspace TCP hop costs on this machine, measured in the same run. */
+static int cmd_relay(char **a) {
+    int ifindex;
+    int pfd = open_socket(a[0], &ifindex);
+    struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_PROMISC };
+    setsockopt(pfd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(atoi(a[2])), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    int one = 1, tfd;
+    if (!strcmp(a[1], "listen")) {
+        int l = socket(AF_INET, SOCK_STREAM, 0);
+        setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(l, (struct sockaddr *)&addr, sizeof addr) || listen(l, 1)) die("listen");
+        printf("ready\n");
+        tfd = accept(l, NULL, NULL);
+        close(l);
+    } else {
+        tfd = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(tfd, (struct sockaddr *)&addr, sizeof addr)) die("connect");
+    }
+    if (tfd < 0) die("accept");
+    setsockopt(tfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6 };
+    static uint8_t out[2 + 2048], in[1 << 16];
+    size_t have = 0;
+    printf("connected\n");
+    while (!stop_flag) {
+        struct pollfd p[2] = { { .fd = pfd, .events = POLLIN }, { .fd = tfd, .events = POLLIN } };
+        if (poll(p, 2, 200) <= 0) continue;
+        if (p[0].revents & POLLIN) {
+            int n;
+            while ((n = recv(pfd, out + 2, sizeof out - 2, MSG_DONTWAIT)) > 0) {
+                out[0] = n >> 8; out[1] = n & 255;
+                if (write(tfd, out, n + 2) != n + 2) die("tcp write");
+            }
+        }
+        if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = read(tfd, in + have, sizeof in - have);
+            if (n <= 0) break;
+            have += n;
+            size_t off = 0;
+            while (have - off >= 2) {
+                size_t len = (in[off] << 8) | in[off + 1];
+                if (have - off < 2 + len) break;
+                memcpy(to.sll_addr, in + off + 2, 6);
+                sendto(pfd, in + off + 2, len, 0, (struct sockaddr *)&to, sizeof to);
+                off += 2 + len;
+            }
+            memmove(in, in + off, have - off);
+            have -= off;
+        }
+    }
     return 0;
 }
 
@@ -273,6 +338,7 @@ int main(int argc, char **argv) {
     if (argc >= 8 && !strcmp(argv[1], "gen")) return cmd_gen(argv + 2);
     if (argc >= 5 && !strcmp(argv[1], "sink")) return cmd_sink(argv + 2, argc >= 6 && !strcmp(argv[5], "reflect"));
     if (argc >= 7 && !strcmp(argv[1], "ping")) return cmd_ping(argv + 2);
-    fprintf(stderr, "usage: pxbench gen IF SRCMAC DSTMAC LEN RATE SECS | sink IF MAXSECS IDLEMS [reflect] | ping IF SRCMAC DSTMAC RATE SECS\n");
+    if (argc >= 5 && !strcmp(argv[1], "relay")) return cmd_relay(argv + 2);
+    fprintf(stderr, "usage: pxbench gen IF SRCMAC DSTMAC LEN RATE SECS | sink IF MAXSECS IDLEMS [reflect] | ping IF SRCMAC DSTMAC RATE SECS | relay IF listen|connect PORT\n");
     return 2;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's results.tsv into the stdout table and bench/results/latest.json."""
 import json
+import statistics
 import sys
 from datetime import datetime, timezone
 
@@ -12,6 +13,10 @@ def num(text):
         return float(text)
     except (TypeError, ValueError):
         return None
+
+
+def median(values):
+    return round(statistics.median(values), 1) if values else None
 
 
 def parse(path):
@@ -29,7 +34,11 @@ def parse(path):
                                  "cpu_us_per_frame_client": num(f[6]), "cpu_us_per_frame_server": num(f[7]),
                                  "generator_limited": f[8] == "1"})
         elif kind == "latency":
-            out["latency"][f[1]] = {"p50_us": num(f[2]), "p99_us": num(f[3]), "echoed": int(f[4] or 0)}
+            # One line per path: the p50s and p99s of LAT_REPS windows; the medians are the result.
+            p50s = [v for v in map(num, f[2].split()) if v is not None]
+            p99s = [v for v in map(num, f[3].split()) if v is not None]
+            out["latency"][f[1]] = {"p50_us": median(p50s), "p99_us": median(p99s), "echoed": int(f[4] or 0),
+                                    "windows": int(f[5]) if len(f) > 5 else 1, "p50_us_each": p50s, "p99_us_each": p99s}
         elif kind == "rss":
             out["rss"][f[1]] = {"client_start_kb": int(f[2]), "server_start_kb": int(f[3]), "client_end_kb": int(f[4]),
                                 "server_end_kb": int(f[5]), "samples_client_server_kb": f[6].split(),
@@ -61,6 +70,11 @@ def main(tsv, json_path):
             lat["added_p50_us"] = round(lat["p50_us"] - lat_bridge["p50_us"], 1)
             lat["added_p99_us"] = round(lat["p99_us"] - lat_bridge["p99_us"], 1)
             lat["ratio_p99_to_bridge"] = round(lat["p99_us"] / lat_bridge["p99_us"], 2) if lat_bridge["p99_us"] else None
+    lat_relay = r["latency"].get("relay", {})
+    for name, lat in r["latency"].items():
+        if name not in ("bridge", "relay") and lat_relay.get("p99_us"):
+            lat["ratio_p50_to_relay"] = round(lat["p50_us"] / lat_relay["p50_us"], 2)
+            lat["ratio_p99_to_relay"] = round(lat["p99_us"] / lat_relay["p99_us"], 2)
     for name, o in r["overload"].items():
         counted = (drops_total(o["drops_after_client"]) - drops_total(o["drops_before_client"])
                    + drops_total(o["drops_after_server"]) - drops_total(o["drops_before_server"]))
@@ -84,9 +98,12 @@ def main(tsv, json_path):
         tgt = "" if x["target_fps"] is None else (f">= {x['target_fps']:,} " + ("ok" if x["meets_target"] else "MISSED"))
         fps = (">=" if x["generator_limited"] else "") + f"{x['loss_free_fps']:,}"
         print(f"{x['path']:7} {x['frame_bytes']:>6} {fps:>14} {ratio:>9} {loss2:>9} {cc:>17} {cs:>6}  {tgt}")
-    print(f"\n{'RTT @1000 fps':13} {'p50 us':>8} {'p99 us':>8} {'added p50':>10} {'added p99':>10}")
+    print(f"\n{'RTT @1000 fps':13} {'p50 us':>8} {'p99 us':>8} {'added p50':>10} {'added p99':>10} {'x relay p50':>12} {'p99':>6}  p99 of each window")
     for name, lat in r["latency"].items():
-        print(f"{name:13} {lat['p50_us']:>8} {lat['p99_us']:>8} {lat.get('added_p50_us', '-'):>10} {lat.get('added_p99_us', '-'):>10}")
+        each = " ".join(f"{v:.0f}" for v in lat["p99_us_each"])
+        print(f"{name:13} {lat['p50_us']:>8} {lat['p99_us']:>8} {lat.get('added_p50_us', '-'):>10} {lat.get('added_p99_us', '-'):>10}"
+              f" {lat.get('ratio_p50_to_relay', '-'):>12} {lat.get('ratio_p99_to_relay', '-'):>6}  {each}")
+    print("relay = bench/pxbench.c's one-thread C relay over the same loopback TCP: the floor for a userspace hop here.")
     for name, s in r["rss"].items():
         print(f"\nRSS {name}: client {s['client_start_kb'] // 1024} -> {s['client_end_kb'] // 1024} MB, "
               f"server {s['server_start_kb'] // 1024} -> {s['server_end_kb'] // 1024} MB; soak at {s['soak_fps']:,} fps lost "
