@@ -14,7 +14,7 @@ public sealed record CaptureOptions
 {
     /// <summary>
     /// PPPoE discovery (0x8863) and session (0x8864) frames, untagged or under one or two VLAN tags
-    /// (802.1Q 0x8100 / 802.1ad 0x88a8, in any order).
+    /// (802.1Q 0x8100 / 802.1ad 0x88a8 / pre-standard QinQ 0x9100, in any order: the codec's set).
     /// Written with explicit byte offsets instead of libpcap's <c>vlan</c> keyword on purpose: on Linux
     /// the kernel strips the outer tag on receive and the filter runs on the frame without it, while on
     /// transmit (direction Both) and in files the tag is in the data. libpcap 1.10's <c>vlan</c> code
@@ -25,9 +25,9 @@ public sealed record CaptureOptions
     /// </summary>
     public const string PppoeFilter =
         "ether[12:2] = 0x8863 or ether[12:2] = 0x8864"
-        + " or ((ether[12:2] = 0x8100 or ether[12:2] = 0x88a8)"
+        + " or ((ether[12:2] = 0x8100 or ether[12:2] = 0x88a8 or ether[12:2] = 0x9100)"
         + " and (ether[16:2] = 0x8863 or ether[16:2] = 0x8864"
-        + " or ((ether[16:2] = 0x8100 or ether[16:2] = 0x88a8)"
+        + " or ((ether[16:2] = 0x8100 or ether[16:2] = 0x88a8 or ether[16:2] = 0x9100)"
         + " and (ether[20:2] = 0x8863 or ether[20:2] = 0x8864))))";
 
     public const int DefaultSnapLength = 65535;

@@ -100,6 +100,9 @@ internal sealed class TestFrames
     /// <summary>Session frame under two 802.1Q tags (the older QinQ style some access networks use).</summary>
     public byte[] SessionTwo8021QTags => Ethernet(PeerMac, new[] { (0x8100, 10), (0x8100, 20) }, 0x8864, Pppoe(0x00, 0x0042, LcpEcho));
 
+    /// <summary>Session frame under a pre-standard 0x9100 outer tag (the kernel leaves it in the data).</summary>
+    public byte[] Session9100Outer => Ethernet(PeerMac, new[] { (0x9100, 30), (0x8100, 40) }, 0x8864, Pppoe(0x00, 0x0043, LcpEcho));
+
     /// <summary>IPv4/UDP to a TEST-NET address on our veth only; must be filtered out.</summary>
     public byte[] Ipv4 => Ethernet(PeerMac, 0x0800, new byte[] {
         0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2, 0x30, 0x39, 0x30, 0x39, 0, 8, 0, 0 });

@@ -37,12 +37,14 @@ public sealed class LiveCaptureTests : IDisposable
 
         // Interleaved so a filter that stops after the first non-PPPoE frame would show.
         Veth.SendFromPeer(new[] { _frames.Ipv4, _frames.Discovery, _frames.Arp, _frames.Session,
-            _frames.Ipv4OneTag, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags, _frames.SessionTwo8021QTags });
-        var received = Collect(capture, 6, TimeSpan.FromSeconds(5));
+            _frames.Ipv4OneTag, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags, _frames.SessionTwo8021QTags,
+            _frames.Session9100Outer });
+        var received = Collect(capture, 7, TimeSpan.FromSeconds(5));
 
         // The kernel strips the outer VLAN tag on receive; exact bytes prove libpcap put it back.
-        Assert.Equal(new[] { _frames.Discovery, _frames.Session, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags, _frames.SessionTwo8021QTags }, received);
-        Assert.True(capture.GetStatistics().Received >= 6);
+        Assert.Equal(new[] { _frames.Discovery, _frames.Session, _frames.SessionOneTag, _frames.DiscoveryTwoTags, _frames.SessionTwoTags,
+            _frames.SessionTwo8021QTags, _frames.Session9100Outer }, received);
+        Assert.True(capture.GetStatistics().Received >= 7);
     }
 
     [RootFact]
