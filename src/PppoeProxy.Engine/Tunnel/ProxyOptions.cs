@@ -15,6 +15,8 @@ public sealed record ServerOptions
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan? StatsInterval { get; init; }
     public TimeSpan HandshakeTimeout { get; init; } = TunnelHandshake.DefaultTimeout;
+    /// <summary>Connections still in their handshake at once; more are closed at once (like sshd's MaxStartups).</summary>
+    public int MaxPendingHandshakes { get; init; } = 16;
     /// <summary>A tunnel silent this long is dead (clients ping every 60 s by default).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(200);
 }

@@ -20,6 +20,7 @@ public sealed class ProxyServer : IProxyEnd
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<long, TunnelLink> _links = new();
     private readonly CancellationTokenSource _stopCapture = new();
+    private int _pendingHandshakes;
     private LiveCapture? _capture;
     private ServerRouter? _router;
     private Socket? _listener;
@@ -100,6 +101,15 @@ public sealed class ProxyServer : IProxyEnd
             Socket socket;
             try { socket = await _listener!.AcceptAsync(stop); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            // Each handshake holds a thread of its own until it ends (at most HandshakeTimeout): a flood of
+            // silent connections must not become a flood of threads.
+            if (Interlocked.Increment(ref _pendingHandshakes) > _options.MaxPendingHandshakes)
+            {
+                Interlocked.Decrement(ref _pendingHandshakes);
+                _log.LogWarning("rejected {Peer}: {Max} handshakes already in progress", socket.RemoteEndPoint, _options.MaxPendingHandshakes);
+                socket.Dispose();
+                continue;
+            }
             _ = Task.Run(() => HandleAsync(socket, stop));
         }
     }
@@ -118,6 +128,7 @@ public sealed class ProxyServer : IProxyEnd
             return;
         }
         catch (OperationCanceledException) { return; }
+        finally { Interlocked.Decrement(ref _pendingHandshakes); }
         _log.LogInformation("tunnel connected: {Peer}{Identity}", link.PeerName,
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using PppoeProxy.Tests.Integration;
 using PppoeProxy.Tests.Lab;
 using Xunit;
@@ -46,6 +49,42 @@ public sealed class TunnelRefusalTests(ITestOutputHelper output)
         var refused = client.WaitForLog("cannot connect: .*fingerprint mismatch", LogWait);
         Assert.Contains($"expected {t.StrangerId.Fingerprint}, got {t.ServerId.Fingerprint}", refused);
         AssertNothingGetsThrough(t, server, client);
+    }
+
+    [RootFact]
+    public void Silent_connections_beyond_the_handshake_limit_are_closed_at_once_and_a_real_client_gets_in_afterwards()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls);
+        var silent = new List<TcpClient>();
+        try
+        {
+            // 16 = ServerOptions.MaxPendingHandshakes: each one holds a handshake thread for up to 5 s.
+            for (int i = 0; i < 16; i++)
+            {
+                var connection = new TcpClient();
+                connection.Connect(IPAddress.Loopback, t.Port);
+                silent.Add(connection);
+            }
+            using var oneTooMany = new TcpClient();
+            oneTooMany.Connect(IPAddress.Loopback, t.Port);
+            oneTooMany.ReceiveTimeout = 4000; // below the 5-s handshake timeout: a close must come from the limit
+            var waited = Stopwatch.StartNew();
+            Assert.Equal(0, ReadOrClosed(oneTooMany.GetStream()));
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(4), $"closed only after {waited.Elapsed}");
+            server.WaitForLog("rejected 127\\.0\\.0\\.1:\\d+: 16 handshakes already in progress", LogWait);
+        }
+        finally { silent.ForEach(connection => connection.Dispose()); }
+        // The silent ones are gone, so their slots are free again.
+        var client = t.ConnectClient();
+        Assert.False(client.HasExited);
+    }
+
+    // 0 when the server closed the connection (FIN or reset); a timeout fails the test.
+    private static int ReadOrClosed(NetworkStream stream)
+    {
+        try { return stream.Read(new byte[64]); }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset }) { return 0; }
     }
 
     /// <summary>A bounded dial attempt (PADIs from the home LAN for 3 s) gets no offer and the AC sees no frame.</summary>
