@@ -52,14 +52,6 @@ public sealed class RecordRing
             _signal.Set();
     }
 
-    /// <summary>
-    /// Waits until bytes are queued (or the timeout passes), then hands the queued bytes to
-    /// <paramref name="write"/> as at most two contiguous pieces and releases them.
-    /// Returns the number of bytes consumed.
-    /// </summary>
-    public long Drain(Action<ReadOnlyMemory<byte>> write, TimeSpan timeout, CancellationToken cancellationToken) =>
-        WaitUntilQueued(timeout, cancellationToken) ? Drain(write) : 0;
-
     /// <summary>True as soon as bytes are queued; false after the timeout, on cancellation, or when <see cref="Wake"/> was called.</summary>
     public bool WaitUntilQueued(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -79,7 +71,10 @@ public sealed class RecordRing
         return Volatile.Read(ref _tail) != head;
     }
 
-    /// <summary>Hands everything queued right now to <paramref name="write"/> (at most two pieces) without waiting.</summary>
+    /// <summary>
+    /// Hands everything queued right now to <paramref name="write"/> as at most two contiguous pieces,
+    /// without waiting, and releases it. Returns the number of bytes consumed.
+    /// </summary>
     public long Drain(Action<ReadOnlyMemory<byte>> write)
     {
         long head = _head;

@@ -117,7 +117,6 @@ public sealed class TunnelLink : IDisposable
         }
         catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
-            Volatile.Write(ref _writeOwner, 0);
             Shutdown(IsOpen ? $"write failed: {error.Message}" : CloseReason ?? "closed");
             return false;
         }

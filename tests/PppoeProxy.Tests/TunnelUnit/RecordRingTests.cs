@@ -27,7 +27,7 @@ public class RecordRingTests
             Assert.True(ring.TryWrite(a));
             Assert.True(ring.TryWrite(b));
             output.Clear();
-            long drained = ring.Drain(m => output.AddRange(m.ToArray()), TimeSpan.FromSeconds(1), CancellationToken.None);
+            long drained = ring.Drain(m => output.AddRange(m.ToArray()));
             Assert.Equal(11, drained);
             Assert.Equal(a.Concat(b), output);
         }
@@ -41,8 +41,9 @@ public class RecordRingTests
         var received = new List<byte>(records * 4);
         var consumer = new Thread(() =>
         {
+            // The writer thread's pattern: block until something is queued, then take all of it.
             while (received.Count < records * 4)
-                ring.Drain(m => received.AddRange(m.ToArray()), TimeSpan.FromMilliseconds(100), CancellationToken.None);
+                if (ring.WaitUntilQueued(TimeSpan.FromMilliseconds(100), CancellationToken.None)) ring.Drain(m => received.AddRange(m.ToArray()));
         });
         consumer.Start();
         var record = new byte[4];
@@ -59,6 +60,24 @@ public class RecordRingTests
     public void AWaitingConsumerReturnsOnTimeoutWithNothing()
     {
         var ring = new RecordRing(64);
-        Assert.Equal(0, ring.Drain(_ => throw new InvalidOperationException(), TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.False(ring.WaitUntilQueued(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.Equal(0, ring.Drain(_ => throw new InvalidOperationException()));
+    }
+
+    [Fact]
+    public void A_waiting_consumer_wakes_when_a_record_arrives_and_when_woken_for_shutdown()
+    {
+        var ring = new RecordRing(64);
+        var waiting = Task.Run(() => ring.WaitUntilQueued(TimeSpan.FromSeconds(30), CancellationToken.None));
+        Thread.Sleep(50);
+        Assert.True(ring.TryWrite(new byte[8]));
+        Assert.True(waiting.Wait(TimeSpan.FromSeconds(5)) && waiting.Result);
+        Assert.Equal(8, ring.Drain(_ => { }));
+
+        var woken = Task.Run(() => ring.WaitUntilQueued(TimeSpan.FromSeconds(30), CancellationToken.None));
+        Thread.Sleep(50);
+        ring.Wake();
+        Assert.True(woken.Wait(TimeSpan.FromSeconds(5)));
+        Assert.False(woken.Result); // woken with nothing queued: the writer then looks at its control records
     }
 }
