@@ -21,7 +21,7 @@ public class TunnelHandshakeThreadingTests : IClassFixture<TunnelIdentities>
     [Fact]
     public async Task Probe_control_a_socket_used_with_the_async_api_shows_up_in_an_epoll_set()
     {
-        using var listener = Listen(out int port);
+        using var listener = Loopback.Listen(out int port);
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(IPAddress.Loopback, port);
         using var accepted = listener.Accept();
@@ -36,7 +36,7 @@ public class TunnelHandshakeThreadingTests : IClassFixture<TunnelIdentities>
     [InlineData(true)]
     public async Task Handshaken_tunnel_sockets_stay_out_of_the_runtime_epoll_set_and_carry_frames(bool tls)
     {
-        using var listener = Listen(out int port);
+        using var listener = Loopback.Listen(out int port);
         var serverSecurity = tls ? new TunnelSecurity(_ids.Server.Cert, new HashSet<string> { _ids.Client.Fingerprint }) : null;
         var clientSecurity = tls ? new TunnelSecurity(_ids.Client.Cert, new HashSet<string> { _ids.Server.Fingerprint }) : null;
         var timeout = TimeSpan.FromSeconds(10);
@@ -87,15 +87,6 @@ public class TunnelHandshakeThreadingTests : IClassFixture<TunnelIdentities>
             Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
         }
         finally { fillers.ForEach(s => s.Dispose()); }
-    }
-
-    private static Socket Listen(out int port)
-    {
-        var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(4);
-        port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        return listener;
     }
 
     /// <summary>Every fd watched by any epoll instance of this process ("tfd:" lines of /proc/self/fdinfo).</summary>

@@ -54,6 +54,16 @@ public static class Loopback
         finally { listener.Stop(); }
     }
 
+    /// <summary>A listening socket on 127.0.0.1 (port chosen by the kernel), for tests that need raw sockets.</summary>
+    public static Socket Listen(out int port)
+    {
+        var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(16);
+        port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        return listener;
+    }
+
     public static async Task<byte[]> ReadExactlyAsync(Stream stream, int count)
     {
         var buffer = new byte[count];

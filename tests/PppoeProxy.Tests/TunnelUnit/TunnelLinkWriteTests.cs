@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using PppoeProxy.Engine.Tunnel;
+using PppoeProxy.Tests.Tunnel;
 using Xunit;
 
 namespace PppoeProxy.Tests.TunnelUnit;
@@ -76,12 +77,10 @@ public class TunnelLinkWriteTests
 
     private static async Task<(TunnelLink Sender, TunnelLink Receiver)> LinkPairAsync(int ringBytes = TunnelLink.DefaultRingBytes)
     {
-        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
+        using var listener = Loopback.Listen(out int port);
         var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
         var accepting = Task.Run(listener.Accept);
-        client.Connect(listener.LocalEndPoint!);
+        client.Connect(IPAddress.Loopback, port);
         var server = await accepting;
         foreach (var socket in new[] { client, server }) TunnelHandshake.Tune(socket);
         var codec = TunnelCodec.For(TunnelMode.V1);
