@@ -7,7 +7,7 @@
       Build   - dotnet build -c Release (engine, CLI, module, tests), then regenerate the module's MAML
                 help (en-US/PppoeProxy.PowerShell.dll-Help.xml) from help/*.md.
       Help    - only the MAML regeneration.
-      Test    - the xunit suite, then the Pester tests (tests/Pester). Non-zero exit on any failure.
+      Test    - the xunit suite, then the Pester tests (tests/Pester) with the pinned Pester. Non-zero exit on any failure.
       Package - a module folder under out/PppoeProxy ready for $env:PSModulePath.
       Publish - a self-contained single-file `pppoeproxy` under out/bin (for routers without .NET).
       Demo    - the main job on the built-in default (see README).
@@ -54,17 +54,10 @@ foreach ($step in $Task) {
             Update-Help
         }
         'Test' {
-            # Pester runs below, in this process, so the xunit wrapper that runs it is left out here.
-            Invoke-Native dotnet @('test', 'PppoeProxy.sln', '-c', $Configuration, '--no-build', '-nologo',
-                '--filter', 'FullyQualifiedName!~PesterTests')
-            Import-Module Pester -MinimumVersion 5.0
-            $config = New-PesterConfiguration
-            $config.Run.Path = 'tests/Pester'
-            $config.Run.PassThru = $true
-            $config.Output.Verbosity = 'Detailed'
-            $result = Invoke-Pester -Configuration $config
-            Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $result.PassedCount, $result.FailedCount, $result.SkippedCount)
-            if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') { exit 1 }
+            Invoke-Native dotnet @('test', 'PppoeProxy.sln', '-c', $Configuration, '--no-build', '-nologo')
+            # The pinned Pester (scripts/install-pwsh.sh puts it in .tools/modules), as run-tests.sh runs it.
+            & "$PSScriptRoot/scripts/run-pester.ps1"
+            if ($LASTEXITCODE -ne 0) { exit 1 }
         }
         'Package' {
             Invoke-Native dotnet @('build', 'PppoeProxy.sln', '-c', $Configuration, '-nologo')

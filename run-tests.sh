@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian/Ubuntu machine with the .NET SDK.
-# Installs the real peers the tests use (libpcap, rp-pppoe, tshark, tcpdump, scapy), builds,
-# runs xunit (which also runs Pester when pwsh is on PATH) and ends with "N passed, N failed".
+# Installs the real peers the tests use (libpcap, rp-pppoe, tshark, tcpdump, scapy) and the pinned
+# pwsh 7.6.9 and Pester 5.7.1 into .tools/ (never the user's global setup), builds, runs xunit and
+# then Pester, and ends with one "N passed, N failed" line counting both.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-deps.sh
+pwsh=$(scripts/install-pwsh.sh)
 
 dotnet build PppoeProxy.sln -c Release -nologo -v quiet -clp:ErrorsOnly\;NoSummary
 
@@ -15,6 +17,8 @@ set +e
 dotnet test tests/PppoeProxy.Tests/PppoeProxy.Tests.csproj -c Release --no-build -nologo \
   --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}
+"$pwsh" -NoProfile -NonInteractive -File scripts/run-pester.ps1 -CountsFile "$results/pester.counts"
+pester_status=$?
 set -e
 
 # xunit's own summary line is not the plain "N passed, N failed" CI reads: count from the trx.
@@ -29,5 +33,13 @@ get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
 passed=$(get passed); failed=$(get failed); total=$(get total); executed=$(get executed)
 skipped=$((total - executed))
 failed=$((failed + $(get error) + $(get timeout) + $(get aborted)))
+echo "run-tests: xunit passed=${passed} failed=${failed} skipped=${skipped}"
+if [[ -f "$results/pester.counts" ]]; then
+  read -r p_passed p_failed p_skipped <"$results/pester.counts"
+else
+  echo "run-tests: Pester produced no counts (pwsh or Pester failed to start)" >&2
+  p_passed=0; p_failed=1; p_skipped=0
+fi
+passed=$((passed + p_passed)); failed=$((failed + p_failed)); skipped=$((skipped + p_skipped))
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
-if [[ $status -ne 0 || $failed -ne 0 ]]; then exit 1; fi
+if [[ $status -ne 0 || $pester_status -ne 0 || $failed -ne 0 ]]; then exit 1; fi
