@@ -1,0 +1,23 @@
+using PackageBench;
+
+// Usage: PackageBench decode|forge|files|capture|inject [options]; see bench/packages/run.sh.
+var mode = args.Length > 0 ? args[0] : "";
+var workDir = Environment.GetEnvironmentVariable("PKB_WORK") ?? Path.GetTempPath();
+int rounds = int.TryParse(Environment.GetEnvironmentVariable("PKB_ROUNDS"), out var r) ? r : 7;
+try
+{
+    switch (mode)
+    {
+        case "decode": DecodeCheck.Run(workDir, rounds); break;
+        default:
+            Console.Error.WriteLine("usage: PackageBench decode|forge|files|capture|inject");
+            return 2;
+    }
+    return 0;
+}
+catch (Exception e) when (e is IOException or InvalidOperationException or PppoeProxy.Engine.Capture.CaptureException
+    or SharpPcap.PcapException)
+{
+    Console.Error.WriteLine($"PackageBench {mode}: {e.Message}");
+    return 1;
+}
