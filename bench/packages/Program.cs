@@ -9,6 +9,7 @@ try
     switch (mode)
     {
         case "decode": DecodeCheck.Run(workDir, rounds); break;
+        case "forge": ForgeCheck.Run(workDir, rounds); break;
         default:
             Console.Error.WriteLine("usage: PackageBench decode|forge|files|capture|inject");
             return 2;
