@@ -10,6 +10,7 @@ try
     {
         case "decode": DecodeCheck.Run(workDir, rounds); break;
         case "forge": ForgeCheck.Run(workDir, rounds); break;
+        case "files": FileCheck.Run(workDir, args.Length > 1 ? args[1] : "samples/sample.pcap", rounds); break;
         default:
             Console.Error.WriteLine("usage: PackageBench decode|forge|files|capture|inject");
             return 2;
