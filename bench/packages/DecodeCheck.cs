@@ -23,7 +23,7 @@ public static class DecodeCheck
             Console.WriteLine($"| {samples[i].Name} | {reference.Count} | {oursNote} | {theirsNote} |");
         }
         Console.WriteLine($"| **total** | {oursTotal.Sum()} | {Summary(oursTotal)} | {Summary(theirsTotal)} |");
-        Console.WriteLine("\n(fields: VLAN ids, PPPoE ver/type/code/session/length, tags, PPP protocol/code/id/length, malformed verdict)\n");
+        Console.WriteLine("\n(fields: VLAN ids, PPPoE ver/type/code/session/length, tags, PPP protocol/code/id/length, PPP packet size (PPPoE length − 2), malformed verdict)\n");
         Speed(rounds, "all well-formed frames", Corpus.WellFormed);
         // PacketDotNet decodes PPPoE only in session frames, so compare there too, where both do real work.
         Speed(rounds, "session-stage frames only", Corpus.WellFormed.Where(s => IsSession(s.Bytes)).ToArray());

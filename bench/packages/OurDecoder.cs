@@ -19,7 +19,7 @@ public static class OurDecoder
             set.Append("sid", view.SessionId); set.Append("plen", view.LengthField);
         }
         foreach (var tag in view.Tags) AddTag(set, tag.Type, tag.Value);
-        if (view.PppProtocolFieldSize > 0) set.Append("ppp_proto", view.PppProtocol);
+        if (view.PppProtocolFieldSize > 0) { set.Append("ppp_proto", view.PppProtocol); set.Append("ppp_bytes", view.PppPacket.Length); }
         if (view.HasPppControlHeader)
         {
             set.Append("ppp_code", view.PppCode); set.Append("ppp_id", view.PppIdentifier); set.Append("ppp_len", view.PppLength);

@@ -21,7 +21,11 @@ public static class PacketDotNetDecoder
             {
                 set.Append("ver", pppoe.Version); set.Append("type", pppoe.Type); set.Append("code", (int)pppoe.Code);
                 set.Append("sid", pppoe.SessionId); set.Append("plen", pppoe.Length);
-                if (pppoe.PayloadPacket is PppPacket ppp) set.Append("ppp_proto", (int)ppp.Protocol);
+                if (pppoe.PayloadPacket is PppPacket ppp)
+                {
+                    set.Append("ppp_proto", (int)ppp.Protocol);
+                    set.Append("ppp_bytes", ppp.HasPayloadData ? ppp.PayloadDataSegment.Length : ppp.PayloadPacket.TotalPacketLength);
+                }
             }
             // No error flag exists: a frame that parses is, as far as the caller can tell, well formed.
             set["malformed"] = "no";

@@ -55,6 +55,9 @@ public static class TsharkOracle
             set.Append(key, Normalize(key, value));
         }
         set["malformed"] = malformed ? "yes" : "no";
+        // The PPP packet is the PPPoE payload after the 2-byte protocol field; Ethernet padding is not part of it.
+        if (set.TryGetValue("plen", out var plen) && set.ContainsKey("ppp_proto") && !malformed)
+            set["ppp_bytes"] = (int.Parse(plen, CultureInfo.InvariantCulture) - 2).ToString(CultureInfo.InvariantCulture);
         return set;
     }
 
