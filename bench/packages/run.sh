@@ -12,9 +12,10 @@ TAG=$(printf '%04x' $((RANDOM)))
 GEN_NS=pkb-g-$TAG CAP_NS=pkb-c-$TAG GEN_IF=pkbg$TAG CAP_IF=pkbc$TAG
 export PKB_WORK=$WORK PKB_ROUNDS=${PKB_ROUNDS:-7} DOTNET_CLI_TELEMETRY_OPTOUT=1
 
+CREATED=()  # only namespaces this run made are ever deleted, even if a name was already taken
 cleanup() {
   set +e
-  for ns in "$GEN_NS" "$CAP_NS"; do
+  for ns in "${CREATED[@]}"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done
@@ -43,7 +44,7 @@ OUT=$WORK/results.md
 if [[ $(id -u) -ne 0 ]]; then
   echo "run.sh: not root, live capture/injection skipped (needs namespaces and AF_PACKET)" | tee -a "$OUT" >&2
 else
-  ip netns add "$GEN_NS"; ip netns add "$CAP_NS"
+  for ns in "$GEN_NS" "$CAP_NS"; do ip netns add "$ns"; CREATED+=("$ns"); done
   ip link add "$GEN_IF" netns "$GEN_NS" type veth peer name "$CAP_IF" netns "$CAP_NS"
   for ns in "$GEN_NS" "$CAP_NS"; do
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
