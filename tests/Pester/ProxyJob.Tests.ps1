@@ -26,9 +26,41 @@ Describe 'Start-PppoeProxyServer/Client parameters' {
             Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
     }
 
-    It 'needs TLS material or -Insecure' {
+    It 'names the conflict when -Insecure comes with TLS parameters' {
+        # -CertificatePath x does not exist: the conflict is still the error reported, not the file.
         { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:4789 -Insecure -CertificatePath x } |
-            Should -Throw -ErrorId 'AmbiguousParameterSet,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+            Should -Throw -ErrorId 'InsecureWithTlsParameters,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+    }
+
+    It 'names the missing TLS parameters without -Insecure' {
+        $err = $null
+        try { Start-PppoeProxyClient -Interface lo -Server 127.0.0.1:4789 -CertificatePath x } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TlsParametersMissing,PppoeProxy.PowerShell.Commands.StartPppoeProxyClientCommand'
+        $err.Exception.Message | Should -Match '-KeyPath, -TrustedFingerprint'
+    }
+
+    It 'reports a missing TLS file by its path' {
+        $fp = 'ab' * 32
+        $err = $null
+        try { Start-PppoeProxyClient -Interface lo -Server 127.0.0.1:4789 -CertificatePath ./nope.crt -KeyPath ./nope.key -TrustedFingerprint $fp } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TlsFileNotFound,PppoeProxy.PowerShell.Commands.StartPppoeProxyClientCommand'
+        $err.TargetObject | Should -Be './nope.crt'
+    }
+
+    It 'accepts port 0 (a free port) for -Listen' {
+        $cmd = Get-Command Start-PppoeProxyServer
+        { & $cmd -Interface lo -Listen 127.0.0.1:0 -Insecure -WhatIf } | Should -Not -Throw
+    }
+
+    It 'supports -WhatIf without prompting by default, and starts nothing' {
+        foreach ($name in 'Start-PppoeProxyServer', 'Start-PppoeProxyClient') {
+            $meta = [System.Management.Automation.CommandMetadata]::new((Get-Command $name))
+            $meta.SupportsShouldProcess | Should -BeTrue
+            $meta.ConfirmImpact | Should -Be 'Medium'
+        }
+        $before = @(Get-Job).Count
+        Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:0 -Insecure -WhatIf | Should -BeNullOrEmpty
+        @(Get-Job).Count | Should -Be $before
     }
 
     It 'reports a missing interface without leaving a job behind' {
@@ -80,5 +112,47 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
         (Get-Job -Name ppxs).State | Should -Be 'Stopped'
         Remove-Job $server, $client
         Get-Job -Name ppxs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'stops running jobs with PADTs when pwsh exits, and says so' {
+        # An earlier failed test may have left its jobs on the lab's interfaces.
+        Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        $port = $script:Port + 1
+        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $child = @"
+Import-Module '$manifest'
+`$null = Start-PppoeProxyServer -Interface '$($script:Name)-s' -Listen 127.0.0.1:$port -Insecure -WarningAction SilentlyContinue
+`$null = Start-PppoeProxyClient -Interface '$($script:Name)-c' -Server 127.0.0.1:$port -Insecure -WarningAction SilentlyContinue
+bash '$($script:Lab)' dial $($script:Name)
+exit
+"@
+        $errFile = Join-Path $TestDrive 'exit.err'
+        # The pinned pwsh is a dotnet tool: the process path is dotnet, so name the launcher.
+        $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
+        if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
+        $out = $child | & $pwsh -NoProfile -NonInteractive -Command - 2> $errFile
+        $sid = [int](($out | Select-String 'SESSION_ID=(\d+)').Matches[0].Groups[1].Value)
+        $sid | Should -BeGreaterThan 0
+        # The AC's per-session process ends when it receives the PADT.
+        $deadline = (Get-Date).AddSeconds(10)
+        do { $alive = & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" }; Start-Sleep -Milliseconds 300 }
+        while ($alive -and (Get-Date) -lt $deadline)
+        $alive | Should -BeNullOrEmpty
+        $said = Get-Content $errFile -Raw
+        $said | Should -Match 'stopped job \d+ .*server.*as the shell exits'
+        $said | Should -Match 'server.*as the shell exits; 1 live session'
+        $said | Should -Match 'client.*as the shell exits'
+    }
+
+    It 'fails a job whose interface goes away, with the reason' {
+        $job = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxgone -WarningAction SilentlyContinue
+        $job.Command | Should -Match '^Start-PppoeProxyServer -Interface \S+-s -Listen 127\.0\.0\.1:0 -Insecure -Name ppxgone'
+        & ip link del "$($script:Name)-s"
+        $job | Wait-Job -Timeout 20 | Out-Null
+        $job.State | Should -Be 'Failed'
+        $job.JobStateInfo.Reason | Should -Not -BeNullOrEmpty
+        $job.Error[0].FullyQualifiedErrorId | Should -Be 'InterfaceNotFound'
+        $job.Error[0].Exception.Message | Should -Match 'went away|no such device|not found'
+        Remove-Job $job
     }
 }
