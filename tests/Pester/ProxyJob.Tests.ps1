@@ -66,7 +66,7 @@ Describe 'Start-PppoeProxyServer/Client parameters' {
     It 'reports a missing interface without leaving a job behind' {
         $before = @(Get-Job).Count
         $err = $null
-        try { Start-PppoeProxyServer -Interface nosuch0 -Listen 127.0.0.1:0 -Insecure } catch { $err = $_ }
+        try { Start-PppoeProxyServer -Interface nosuch0 -Listen 127.0.0.1:0 -Insecure -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeIn @('InterfaceNotFound,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand',
             'CapturePermissionDenied,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand')
         @(Get-Job).Count | Should -Be $before
@@ -112,6 +112,32 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
         (Get-Job -Name ppxs).State | Should -Be 'Stopped'
         Remove-Job $server, $client
         Get-Job -Name ppxs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'lists proxy jobs and other jobs in one Get-Job table' {
+        $proxy = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxlist -WarningAction SilentlyContinue
+        $other = Start-ThreadJob { 1 }
+        try {
+            $text = Get-Job -Id $proxy.Id, $other.Id | Out-String -Width 120
+            ([regex]::Matches($text, '(?m)^Id\s+Name\s+PSJobTypeName')).Count | Should -Be 1
+            $text | Should -Not -Match '(?m)^Command\s+:'
+            $proxy.Command | Should -Not -Match 'Get-Job'
+        }
+        finally { Remove-Job $proxy, $other -Force }
+    }
+
+    It 'shows progress while listening for sessions' {
+        $ps = [powershell]::Create()
+        try {
+            $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+            $null = $ps.AddScript("Import-Module '$manifest'; Get-PppoeSession -Interface '$($script:Name)-s' -Timeout 2")
+            $null = $ps.Invoke()
+            $records = @($ps.Streams.Progress | Where-Object RecordType -ne 'Completed')
+            $records.Count | Should -BeGreaterThan 2
+            $records[-1].StatusDescription | Should -Match '\d+ session\(s\), \d+ frame\(s\)'
+            $records[0].SecondsRemaining | Should -BeGreaterThan 0
+        }
+        finally { $ps.Dispose() }
     }
 
     It 'stops running jobs with PADTs when pwsh exits, and says so' {

@@ -9,7 +9,7 @@ namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>Start-PppoeProxyClient: the end on the remote LAN with the PPPoE client.</summary>
 // Medium impact: -WhatIf/-Confirm work, but the default $ConfirmPreference (High) does not prompt.
-[Cmdlet(VerbsLifecycle.Start, "PppoeProxyClient", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Start, "PppoeProxyClient", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.StartPppoeProxyClient)]
 [OutputType(typeof(PppoeProxyJob))]
 [OutputType(typeof(PppoeFrame))]
 public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase

@@ -10,7 +10,7 @@ namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>Start-PppoeProxyServer: the end beside the access concentrator.</summary>
 // Medium impact: -WhatIf/-Confirm work, but the default $ConfirmPreference (High) does not prompt.
-[Cmdlet(VerbsLifecycle.Start, "PppoeProxyServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Start, "PppoeProxyServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.StartPppoeProxyServer)]
 [OutputType(typeof(PppoeProxyJob))]
 [OutputType(typeof(PppoeFrame))]
 public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase

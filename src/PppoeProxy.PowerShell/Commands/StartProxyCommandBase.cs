@@ -127,7 +127,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         }
         catch (Exception e) when (IsEngineFailure(e))
         {
-            ThrowEngineError(e, "ProxyConfigInvalid", Interface);
+            WriteEngineError(e, "ProxyConfigInvalid", Interface);
             return;
         }
         if (!ConfirmStart(job.Role))
@@ -144,7 +144,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         catch (Exception e) when (IsEngineFailure(e))
         {
             job.Dispose();
-            ThrowStartError(e);
+            WriteStartError(e);
             return;
         }
         JobRepository.Add(job);
@@ -154,15 +154,13 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     }
 
     /// <summary>Socket errors are about the endpoint, capture errors about the interface; each says what to do.</summary>
-    private void ThrowStartError(Exception e)
+    /// <remarks>Non-terminating, so -ErrorAction decides; nothing was started, so there is nothing to clean up.</remarks>
+    private void WriteStartError(Exception e)
     {
+        var record = ToErrorRecord(e, "ProxyStartFailed", e is SocketException ? EndpointText : Interface);
         if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
-        {
-            var record = ToErrorRecord(e, "ProxyStartFailed", EndpointText);
             record.ErrorDetails = new ErrorDetails($"{EndpointText} is already in use: stop what listens there (Get-Job; ss -ltnp) or choose another -Listen port");
-            ThrowTerminatingError(record);
-        }
-        ThrowEngineError(e, "ProxyStartFailed", e is SocketException ? EndpointText : Interface);
+        WriteError(record);
     }
 
     // Engine threads never touch the pipeline: they queue work that this thread runs.
@@ -183,7 +181,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         }
         catch (Exception e) when (IsEngineFailure(e))
         {
-            ThrowEngineError(e, "ProxyConfigInvalid", Interface);
+            WriteEngineError(e, "ProxyConfigInvalid", Interface);
             return;
         }
         using (end)
@@ -199,7 +197,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
             try { end.Start(); }
             catch (Exception e) when (IsEngineFailure(e))
             {
-                ThrowStartError(e);
+                WriteStartError(e);
                 return;
             }
             var run = Task.Run(() => end.RunAsync(StopToken));
@@ -216,7 +214,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
             }
             if (Stopping) SayStopped(end, liveAtStop);
             if (run.Exception?.GetBaseException() is { } failure && !Stopping)
-                ThrowEngineError(failure, "ProxyFailed", Interface);
+                WriteEngineError(failure, "ProxyFailed", Interface);
         }
     }
 

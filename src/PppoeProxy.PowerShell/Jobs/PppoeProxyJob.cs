@@ -16,6 +16,7 @@ namespace PppoeProxy.PowerShell.Jobs;
 public sealed class PppoeProxyJob : Job
 {
     public const string JobTypeName = "PppoeProxyJob";
+    public const string JobFrameTypeName = "PppoeProxy.PowerShell.ProxyJobFrame";
     /// <summary>Longer than the engine's own bounded stop; past it Stop-Job returns anyway.</summary>
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
     private const int LogLimit = 1000;
@@ -67,7 +68,8 @@ public sealed class PppoeProxyJob : Job
     /// <summary>Frames dropped unread because Output held <see cref="OutputLimit"/> already.</summary>
     public long DroppedOutput => _frames.Dropped;
     public ProxyStatus ProxyStatus => _end.Status();
-    public IReadOnlyList<PppoeSession> Sessions => _end.Status().Sessions;
+    /// <summary>The sessions the proxy carries, as Get-PppoeSession shows them.</summary>
+    public IReadOnlyList<PppoeSessionInfo> Sessions => _end.Status().Sessions.Select(s => new PppoeSessionInfo(s)).ToList();
     public IReadOnlyList<PeerStatus> Peers => _end.Status().Peers;
     public TunnelCountersSnapshot Statistics => _end.Status().Counters;
     /// <summary>Sessions established now: the ones a stop ends with PADTs.</summary>
@@ -165,6 +167,8 @@ public sealed class PppoeProxyJob : Job
         if (!_filter.Accepts(frame)) return;
         var item = PSObject.AsPSObject(PppoeFrame.FromView(frame, time, _end.Interface));
         item.Properties.Add(new PSNoteProperty("Direction", direction));
+        // Its own view shows Direction, which plain frames lack.
+        item.TypeNames.Insert(0, JobFrameTypeName);
         _frames.Add(item);
     }
 
