@@ -170,6 +170,49 @@ exit
         $said | Should -Match 'client.*as the shell exits'
     }
 
+    It 'says what Ctrl+C on -Wait did: the live session ended with a PADT' {
+        Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        $port = $script:Port + 2
+        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $script = Join-Path $TestDrive 'wait.ps1'
+        "Import-Module '$manifest'; Start-PppoeProxyServer -Interface '$($script:Name)-s' -Listen 127.0.0.1:$port -Insecure -Wait -WarningAction SilentlyContinue" |
+            Set-Content -Path $script
+        $go = Join-Path $TestDrive 'go'
+        $out = Join-Path $TestDrive 'wait.out'
+        $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
+        if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
+        $child = Start-Process python3 -ArgumentList "$PSScriptRoot/ctrl-c.py", $go, $out, 60, $pwsh, '-NoProfile', '-File', $script -PassThru
+        try {
+            $client = Start-PppoeProxyClient -Interface "$($script:Name)-c" -Server "127.0.0.1:$port" -Insecure -KeepAliveInterval 5 -WarningAction SilentlyContinue
+            $deadline = (Get-Date).AddSeconds(20)
+            while (-not ($client.Peers | Where-Object Connected) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $dial = & bash $script:Lab dial $script:Name
+            $sid = [int](($dial | Select-String 'SESSION_ID=(\d+)').Matches[0].Groups[1].Value)
+            Set-Content -Path $go -Value go
+            $child.WaitForExit(40000) | Should -BeTrue
+        }
+        finally {
+            if (-not $child.HasExited) { $child.Kill() }
+            Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        }
+        Get-Content $out -Raw | Should -Match 'proxy server on \S+ stopped: 1 live session\(s\) ended with PADTs'
+        & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" } | Should -BeNullOrEmpty
+    }
+
+    It 'reports a listen address in use on the endpoint, saying what to do' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $endpoint = "127.0.0.1:$($listener.LocalEndpoint.Port)"
+            $job = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen $endpoint -Insecure -WarningAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable errs
+            $job | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -Be 'ListenAddressInUse,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+            $errs[0].TargetObject | Should -Be $endpoint
+            $errs[0].ErrorDetails.Message | Should -Match 'already in use: .*-Listen'
+        }
+        finally { $listener.Stop() }
+    }
+
     It 'fails a job whose interface goes away, with the reason' {
         $job = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxgone -WarningAction SilentlyContinue
         $job.Command | Should -Match '^Start-PppoeProxyServer -Interface \S+-s -Listen 127\.0\.0\.1:0 -Insecure -Name ppxgone'
