@@ -66,7 +66,7 @@ public abstract class PppoeCmdlet : PSCmdlet
     }
 
     /// <summary>Engine progress reported synchronously, so WriteProgress runs on the pipeline thread.</summary>
-    protected IProgress<double> ProgressFor(string activity, string status) => new InlineProgress(fraction =>
+    protected IProgress<double> ProgressFor(string activity, string status) => new InlineProgress<double>(fraction =>
         WriteProgress(new ProgressRecord(1, activity, status) { PercentComplete = (int)Math.Clamp(fraction * 100, 0, 100) }));
 
     /// <summary>
@@ -86,13 +86,6 @@ public abstract class PppoeCmdlet : PSCmdlet
 
     protected void CompleteProgress(string activity) =>
         WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
-
-    private sealed class InlineProgress : IProgress<double>
-    {
-        private readonly Action<double> _report;
-        public InlineProgress(Action<double> report) => _report = report;
-        public void Report(double value) => _report(value);
-    }
 
     protected static bool IsEngineFailure(Exception e) => e is not (PipelineStoppedException or OperationCanceledException);
 }
