@@ -79,6 +79,25 @@ Describe 'JSON and CSV' {
         $json | Should -Match '"FirstSeen":\s*"2025-11-21T'
     }
 
+    It 'writes frame MACs and tags as text, and the bytes as hex' {
+        $json = $script:Objects.frames[1] | ConvertTo-Json -Depth 4
+        $json | Should -Match '"Source":\s*"00:1b:21:aa:00:01"'
+        $json | Should -Match '"Hex":\s*"[0-9a-f]+"'
+        $json | Should -Match '"Name":\s*"AC-Name"'
+        $csv = $script:Objects.frames | ConvertTo-Csv | Out-String
+        $csv | Should -Not -Match 'System\.'
+        $csv | Should -Match 'AC-Name=BRAS01-TOKYO'
+    }
+
+    It 'exports frames read back from CSV byte for byte' {
+        $csvPath = Join-Path $TestDrive 'frames.csv'
+        $pcap = Join-Path $TestDrive 'fromcsv.pcap'
+        $script:Objects.frames | Export-Csv -Path $csvPath
+        Import-Csv -Path $csvPath | Export-PppoeFrame -Path $pcap
+        $again = Get-PppoeFrame -Path $pcap
+        $again.Hex | Should -Be $script:Objects.frames.Hex
+    }
+
     It 'writes no type names into CSV' {
         $csv = $script:Objects.sessions | ConvertTo-Csv | Out-String
         $csv | Should -Not -Match 'System\.'

@@ -8,7 +8,7 @@ Describe 'Get-PppoeFrame' {
     It 'reads frames from a capture file' {
         $frames = Get-PppoeFrame -Path $script:Sample
         $frames.Count | Should -BeGreaterThan 4
-        $frames[0] | Should -BeOfType ([PppoeProxy.Engine.Protocol.PppoeFrame])
+        $frames[0] | Should -BeOfType ([PppoeProxy.PowerShell.PppoeFrameInfo])
         $frames.Code | Should -Contain 'PADI'
         $frames[0].Summary | Should -Not -BeNullOrEmpty
     }

@@ -7,7 +7,7 @@ namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>Export-PppoeFrame: writes piped frames to a classic pcap file (Wireshark, tcpdump read it).</summary>
 [Cmdlet(VerbsData.Export, "PppoeFrame", SupportsShouldProcess = true, HelpUri = HelpLinks.ExportPppoeFrame)]
-[OutputType(typeof(PppoeFrame))]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class ExportPppoeFrameCommand : PppoeCmdlet, IDisposable
 {
     private PcapFileWriter? _writer;
@@ -47,7 +47,7 @@ public sealed class ExportPppoeFrameCommand : PppoeCmdlet, IDisposable
             if (item is null) continue;
             if (ToFrame(item) is not { } frame)
             {
-                WriteError(new ErrorRecord(new ArgumentException($"not a PPPoE frame (no RawBytes): {item.BaseObject?.GetType().Name}; pipe Get-PppoeFrame or Receive-Job output"),
+                WriteError(new ErrorRecord(new ArgumentException($"not a PPPoE frame (no Hex or RawBytes): {item.BaseObject?.GetType().Name}; pipe Get-PppoeFrame or Receive-Job output"),
                     "NotAPppoeFrame", ErrorCategory.InvalidType, item));
                 continue;
             }
@@ -84,14 +84,22 @@ public sealed class ExportPppoeFrameCommand : PppoeCmdlet, IDisposable
         }
     }
 
-    /// <summary>A frame object, or one rebuilt from a deserialized frame's RawBytes and Time.</summary>
+    /// <summary>A frame object, or one rebuilt from a deserialized frame's Hex (or RawBytes) and Time.</summary>
     private static PppoeFrame? ToFrame(PSObject item)
     {
+        if (item.BaseObject is PppoeFrameInfo info) return info.ToFrame();
         if (item.BaseObject is PppoeFrame frame) return frame;
-        if (item.Properties["RawBytes"]?.Value is not { } raw) return null;
-        var bytes = (raw is PSObject wrapped ? wrapped.BaseObject : raw) as byte[];
+        var bytes = Unwrap(item.Properties["Hex"]?.Value) is string hex ? FromHex(hex) : Unwrap(item.Properties["RawBytes"]?.Value) as byte[];
         if (bytes is null || bytes.Length == 0) return null;
         return PppoeFrame.Parse(bytes, ToTime(item.Properties["Time"]?.Value));
+    }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
+    private static byte[]? FromHex(string hex)
+    {
+        try { return Convert.FromHexString(hex); }
+        catch (FormatException) { return null; }
     }
 
     private static DateTimeOffset ToTime(object? value)

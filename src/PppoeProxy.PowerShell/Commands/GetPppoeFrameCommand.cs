@@ -8,7 +8,7 @@ namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>Get-PppoeFrame: PPPoE frames captured live or read from pcap/pcapng files.</summary>
 [Cmdlet(VerbsCommon.Get, "PppoeFrame", DefaultParameterSetName = InterfaceSet, HelpUri = HelpLinks.GetPppoeFrame)]
-[OutputType(typeof(PppoeFrame))]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class GetPppoeFrameCommand : PppoeCmdlet
 {
     private const string InterfaceSet = "Interface";
@@ -61,7 +61,7 @@ public sealed class GetPppoeFrameCommand : PppoeCmdlet
         int written = 0;
         bool Emit(in FrameView view, DateTimeOffset time)
         {
-            WriteObject(PppoeFrame.FromView(view, time, null));
+            WriteObject(new PppoeFrameInfo(PppoeFrame.FromView(view, time, null)));
             written++;
             return Count == 0 || written < Count;
         }
@@ -84,7 +84,7 @@ public sealed class GetPppoeFrameCommand : PppoeCmdlet
         // The engine calls back on this thread, so writing to the pipeline here is safe.
         bool Emit(in FrameView view, DateTimeOffset time)
         {
-            WriteObject(PppoeFrame.FromView(view, time, Interface));
+            WriteObject(new PppoeFrameInfo(PppoeFrame.FromView(view, time, Interface)));
             written++;
             return Count == 0 || written < Count;
         }

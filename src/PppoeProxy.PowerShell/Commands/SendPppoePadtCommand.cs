@@ -11,7 +11,7 @@ namespace PppoeProxy.PowerShell.Commands;
 /// Binds sessions from the pipeline by property name; High impact, so it asks first.
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "PppoePadt", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.SendPppoePadt)]
-[OutputType(typeof(PppoeFrame))]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class SendPppoePadtCommand : PppoeCmdlet
 {
     /// <summary>Sessions read from a file have none: ProcessRecord then asks for -Interface by name.</summary>
@@ -88,7 +88,7 @@ public sealed class SendPppoePadtCommand : PppoeCmdlet
         {
             var frames = PadtSending.Send(request, StopToken);
             WriteVerbose($"sent {frames.Count} frame(s) for {target}");
-            if (PassThru.IsPresent) WriteObject(frames, enumerateCollection: true);
+            if (PassThru.IsPresent) WriteObject(frames.Select(f => new PppoeFrameInfo(f)), enumerateCollection: true);
         }
         catch (Exception e) when (IsEngineFailure(e))
         {

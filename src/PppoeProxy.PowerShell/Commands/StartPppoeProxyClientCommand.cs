@@ -11,7 +11,7 @@ namespace PppoeProxy.PowerShell.Commands;
 // Medium impact: -WhatIf/-Confirm work, but the default $ConfirmPreference (High) does not prompt.
 [Cmdlet(VerbsLifecycle.Start, "PppoeProxyClient", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.StartPppoeProxyClient)]
 [OutputType(typeof(PppoeProxyJob))]
-[OutputType(typeof(PppoeFrame))]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
 {
     [Parameter(Mandatory = true, Position = 1)]

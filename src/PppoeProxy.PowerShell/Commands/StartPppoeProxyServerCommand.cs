@@ -12,7 +12,7 @@ namespace PppoeProxy.PowerShell.Commands;
 // Medium impact: -WhatIf/-Confirm work, but the default $ConfirmPreference (High) does not prompt.
 [Cmdlet(VerbsLifecycle.Start, "PppoeProxyServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.StartPppoeProxyServer)]
 [OutputType(typeof(PppoeProxyJob))]
-[OutputType(typeof(PppoeFrame))]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
 {
     [Parameter(Mandatory = true, Position = 1)]

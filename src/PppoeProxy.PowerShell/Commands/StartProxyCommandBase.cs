@@ -191,7 +191,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
             end.Tap = (in FrameView frame, DateTimeOffset time, TapDirection _) =>
             {
                 if (!filter.Accepts(frame)) return;
-                var item = PppoeFrame.FromView(frame, time, Interface);
+                var item = new PppoeFrameInfo(PppoeFrame.FromView(frame, time, Interface));
                 TryQueue(queue, () => WriteObject(item));
             };
             try { end.Start(); }

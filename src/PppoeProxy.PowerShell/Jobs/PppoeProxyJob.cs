@@ -165,7 +165,7 @@ public sealed class PppoeProxyJob : Job
     private void OnFrame(in FrameView frame, DateTimeOffset time, TapDirection direction)
     {
         if (!_filter.Accepts(frame)) return;
-        var item = PSObject.AsPSObject(PppoeFrame.FromView(frame, time, _end.Interface));
+        var item = PSObject.AsPSObject(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, _end.Interface)));
         item.Properties.Add(new PSNoteProperty("Direction", direction));
         // Its own view shows Direction, which plain frames lack.
         item.TypeNames.Insert(0, JobFrameTypeName);
