@@ -92,7 +92,7 @@ Describe 'Export-PppoeFrame' {
 Describe 'Find-PppoeServer' {
     It 'reports a missing interface as ObjectNotFound' {
         { Find-PppoeServer -Interface nosuch0 -Timeout 1 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'InterfaceNotFound,PppoeProxy.PowerShell.Commands.FindPppoeServerCommand'
+            Should -Throw -ErrorId 'InterfaceNotFound,PppoeProxy.PowerShell.Commands.FindPppoeServerCommand' -ExpectedMessage "*no such interface 'nosuch0'*"
     }
 
     It 'validates -Timeout' {

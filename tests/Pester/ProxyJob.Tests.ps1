@@ -199,6 +199,26 @@ exit
         & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" } | Should -BeNullOrEmpty
     }
 
+    It 'prints the offers seen when Find-PppoeServer is stopped with Ctrl+C' {
+        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $script = Join-Path $TestDrive 'find.ps1'
+        "Import-Module '$manifest'; Find-PppoeServer -Interface '$($script:Name)-s' -Timeout 60" | Set-Content -Path $script
+        $go = Join-Path $TestDrive 'find.go'
+        $out = Join-Path $TestDrive 'find.out'
+        $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
+        if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $child = Start-Process python3 -ArgumentList "$PSScriptRoot/ctrl-c.py", $go, $out, 40, $pwsh, '-NoProfile', '-File', $script -PassThru
+        try {
+            Start-Sleep -Seconds 5
+            Set-Content -Path $go -Value go
+            $child.WaitForExit(30000) | Should -BeTrue
+        }
+        finally { if (-not $child.HasExited) { $child.Kill() } }
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
+        Get-Content $out -Raw | Should -Match 'stopped: 1 offer\(s\) on \S+-s'
+    }
+
     It 'reports a listen address in use on the endpoint, saying what to do' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()

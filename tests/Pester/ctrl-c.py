@@ -27,6 +27,10 @@ with open(out_file, 'wb') as out:
                 break
             if not data:
                 break
+            # pwsh asks the terminal where the cursor is (progress bars); answer as a terminal would,
+            # or it may wait for the reply.
+            for _ in range(data.count(b'\x1b[6n')):
+                os.write(fd, b'\x1b[1;1R')
             out.write(data)
             out.flush()
     else:
