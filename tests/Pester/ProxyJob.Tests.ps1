@@ -199,6 +199,17 @@ exit
         & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" } | Should -BeNullOrEmpty
     }
 
+    It 'finds the lab AC and shows the offer readably in a table, JSON and CSV' {
+        $offer = Find-PppoeServer -Interface "$($script:Name)-s" -Timeout 2
+        @($offer).Count | Should -Be 1
+        $offer.AcName | Should -Be "LabAC-$($script:Name)"
+        $text = $offer | Out-String -Width 80
+        ($text -split "`n" | ForEach-Object Length | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual 80
+        $text | Should -Match "LabAC-$($script:Name)"
+        ($offer | ConvertTo-Json) | Should -Match '"AcMac":\s*"[0-9a-f:]{17}"'
+        ($offer | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.'
+    }
+
     It 'prints the offers seen when Find-PppoeServer is stopped with Ctrl+C' {
         $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
         $script = Join-Path $TestDrive 'find.ps1'

@@ -7,7 +7,7 @@ namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>Find-PppoeServer: broadcasts a PADI and lists the access concentrators that answer (like `pppoe -A`).</summary>
 [Cmdlet(VerbsCommon.Find, "PppoeServer", HelpUri = HelpLinks.FindPppoeServer)]
-[OutputType(typeof(PppoeOffer))]
+[OutputType(typeof(PppoeOfferInfo))]
 public sealed class FindPppoeServerCommand : PppoeCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
@@ -55,6 +55,6 @@ public sealed class FindPppoeServerCommand : PppoeCmdlet
             return;
         }
         WriteVerbose($"{offers.Count} offer(s)");
-        WriteObject(offers, enumerateCollection: true);
+        WriteObject(offers.Select(o => new PppoeOfferInfo(o)), enumerateCollection: true);
     }
 }
