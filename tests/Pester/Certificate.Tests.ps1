@@ -14,8 +14,16 @@ Describe 'New-PppoeProxyCertificate' {
     It 'never overwrites an identity' {
         $path = Join-Path $TestDrive 'twice'
         New-PppoeProxyCertificate -Path $path | Out-Null
-        { New-PppoeProxyCertificate -Path $path } |
+        { New-PppoeProxyCertificate -Path $path -ErrorAction Stop } |
             Should -Throw -ErrorId 'CertificateFileExists,PppoeProxy.PowerShell.Commands.NewPppoeProxyCertificateCommand'
+    }
+
+    It 'reports an existing identity as a non-terminating error that -ErrorAction silences' {
+        $path = Join-Path $TestDrive 'quiet'
+        New-PppoeProxyCertificate -Path $path | Out-Null
+        $result = New-PppoeProxyCertificate -Path $path -ErrorAction SilentlyContinue -ErrorVariable errs
+        $result | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -Be 'CertificateFileExists,PppoeProxy.PowerShell.Commands.NewPppoeProxyCertificateCommand'
     }
 
     It 'writes nothing with -WhatIf' {

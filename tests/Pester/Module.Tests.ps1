@@ -17,6 +17,11 @@ Describe 'PppoeProxy module' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
     }
 
+    It 'gives <_> an online help link' -ForEach @('Export-PppoeFrame', 'Find-PppoeServer', 'Get-PppoeFrame',
+        'Get-PppoeSession', 'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer') {
+        (Get-Command $_).HelpUri | Should -Match "^https://.*/help/$_\.md$"
+    }
+
     It 'ships about_PppoeProxy' {
         Get-Help about_PppoeProxy | Out-String | Should -Match 'macvlan'
     }

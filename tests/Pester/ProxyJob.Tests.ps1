@@ -26,15 +26,47 @@ Describe 'Start-PppoeProxyServer/Client parameters' {
             Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
     }
 
-    It 'needs TLS material or -Insecure' {
+    It 'names the conflict when -Insecure comes with TLS parameters' {
+        # -CertificatePath x does not exist: the conflict is still the error reported, not the file.
         { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:4789 -Insecure -CertificatePath x } |
-            Should -Throw -ErrorId 'AmbiguousParameterSet,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+            Should -Throw -ErrorId 'InsecureWithTlsParameters,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+    }
+
+    It 'names the missing TLS parameters without -Insecure' {
+        $err = $null
+        try { Start-PppoeProxyClient -Interface lo -Server 127.0.0.1:4789 -CertificatePath x } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TlsParametersMissing,PppoeProxy.PowerShell.Commands.StartPppoeProxyClientCommand'
+        $err.Exception.Message | Should -Match '-KeyPath, -TrustedFingerprint'
+    }
+
+    It 'reports a missing TLS file by its path' {
+        $fp = 'ab' * 32
+        $err = $null
+        try { Start-PppoeProxyClient -Interface lo -Server 127.0.0.1:4789 -CertificatePath ./nope.crt -KeyPath ./nope.key -TrustedFingerprint $fp } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TlsFileNotFound,PppoeProxy.PowerShell.Commands.StartPppoeProxyClientCommand'
+        $err.TargetObject | Should -Be './nope.crt'
+    }
+
+    It 'accepts port 0 (a free port) for -Listen' {
+        $cmd = Get-Command Start-PppoeProxyServer
+        { & $cmd -Interface lo -Listen 127.0.0.1:0 -Insecure -WhatIf } | Should -Not -Throw
+    }
+
+    It 'supports -WhatIf without prompting by default, and starts nothing' {
+        foreach ($name in 'Start-PppoeProxyServer', 'Start-PppoeProxyClient') {
+            $meta = [System.Management.Automation.CommandMetadata]::new((Get-Command $name))
+            $meta.SupportsShouldProcess | Should -BeTrue
+            $meta.ConfirmImpact | Should -Be 'Medium'
+        }
+        $before = @(Get-Job).Count
+        Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:0 -Insecure -WhatIf | Should -BeNullOrEmpty
+        @(Get-Job).Count | Should -Be $before
     }
 
     It 'reports a missing interface without leaving a job behind' {
         $before = @(Get-Job).Count
         $err = $null
-        try { Start-PppoeProxyServer -Interface nosuch0 -Listen 127.0.0.1:0 -Insecure } catch { $err = $_ }
+        try { Start-PppoeProxyServer -Interface nosuch0 -Listen 127.0.0.1:0 -Insecure -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeIn @('InterfaceNotFound,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand',
             'CapturePermissionDenied,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand')
         @(Get-Job).Count | Should -Be $before
@@ -80,5 +112,150 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
         (Get-Job -Name ppxs).State | Should -Be 'Stopped'
         Remove-Job $server, $client
         Get-Job -Name ppxs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'lists proxy jobs and other jobs in one Get-Job table' {
+        $proxy = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxlist -WarningAction SilentlyContinue
+        $other = Start-ThreadJob { 1 }
+        try {
+            $text = Get-Job -Id $proxy.Id, $other.Id | Out-String -Width 120
+            ([regex]::Matches($text, '(?m)^Id\s+Name\s+PSJobTypeName')).Count | Should -Be 1
+            $text | Should -Not -Match '(?m)^Command\s+:'
+            $proxy.Command | Should -Not -Match 'Get-Job'
+        }
+        finally { Remove-Job $proxy, $other -Force }
+    }
+
+    It 'shows progress while listening for sessions' {
+        $ps = [powershell]::Create()
+        try {
+            $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+            $null = $ps.AddScript("Import-Module '$manifest'; Get-PppoeSession -Interface '$($script:Name)-s' -Timeout 2")
+            $null = $ps.Invoke()
+            $records = @($ps.Streams.Progress | Where-Object RecordType -ne 'Completed')
+            $records.Count | Should -BeGreaterThan 2
+            $records[-1].StatusDescription | Should -Match '\d+ session\(s\), \d+ frame\(s\)'
+            $records[0].SecondsRemaining | Should -BeGreaterThan 0
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'stops running jobs with PADTs when pwsh exits, and says so' {
+        # An earlier failed test may have left its jobs on the lab's interfaces.
+        Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        $port = $script:Port + 1
+        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $child = @"
+Import-Module '$manifest'
+`$null = Start-PppoeProxyServer -Interface '$($script:Name)-s' -Listen 127.0.0.1:$port -Insecure -WarningAction SilentlyContinue
+`$null = Start-PppoeProxyClient -Interface '$($script:Name)-c' -Server 127.0.0.1:$port -Insecure -WarningAction SilentlyContinue
+bash '$($script:Lab)' dial $($script:Name)
+exit
+"@
+        $errFile = Join-Path $TestDrive 'exit.err'
+        # The pinned pwsh is a dotnet tool: the process path is dotnet, so name the launcher.
+        $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
+        if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
+        $out = $child | & $pwsh -NoProfile -NonInteractive -Command - 2> $errFile
+        $sid = [int](($out | Select-String 'SESSION_ID=(\d+)').Matches[0].Groups[1].Value)
+        $sid | Should -BeGreaterThan 0
+        # The AC's per-session process ends when it receives the PADT.
+        $deadline = (Get-Date).AddSeconds(10)
+        do { $alive = & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" }; Start-Sleep -Milliseconds 300 }
+        while ($alive -and (Get-Date) -lt $deadline)
+        $alive | Should -BeNullOrEmpty
+        $said = Get-Content $errFile -Raw
+        $said | Should -Match 'stopped job \d+ .*server.*as the shell exits'
+        $said | Should -Match 'server.*as the shell exits; 1 live session'
+        $said | Should -Match 'client.*as the shell exits'
+    }
+
+    It 'says what Ctrl+C on -Wait did: the live session ended with a PADT' {
+        Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        $port = $script:Port + 2
+        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $script = Join-Path $TestDrive 'wait.ps1'
+        "Import-Module '$manifest'; Start-PppoeProxyServer -Interface '$($script:Name)-s' -Listen 127.0.0.1:$port -Insecure -Wait -WarningAction SilentlyContinue" |
+            Set-Content -Path $script
+        $go = Join-Path $TestDrive 'go'
+        $out = Join-Path $TestDrive 'wait.out'
+        $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
+        if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
+        $child = Start-Process python3 -ArgumentList "$PSScriptRoot/ctrl-c.py", $go, $out, 60, $pwsh, '-NoProfile', '-File', $script -PassThru
+        try {
+            $client = Start-PppoeProxyClient -Interface "$($script:Name)-c" -Server "127.0.0.1:$port" -Insecure -KeepAliveInterval 5 -WarningAction SilentlyContinue
+            $deadline = (Get-Date).AddSeconds(20)
+            while (-not ($client.Peers | Where-Object Connected) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $dial = & bash $script:Lab dial $script:Name
+            $sid = [int](($dial | Select-String 'SESSION_ID=(\d+)').Matches[0].Groups[1].Value)
+            Set-Content -Path $go -Value go
+            $child.WaitForExit(40000) | Should -BeTrue
+        }
+        finally {
+            if (-not $child.HasExited) { $child.Kill() }
+            Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        }
+        Get-Content $out -Raw | Should -Match 'proxy server on \S+ stopped: 1 live session\(s\) ended with PADTs'
+        & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" } | Should -BeNullOrEmpty
+    }
+
+    It 'finds the lab AC and shows the offer readably in a table, JSON and CSV' {
+        $offer = Find-PppoeServer -Interface "$($script:Name)-s" -Timeout 2
+        @($offer).Count | Should -Be 1
+        $offer.AcName | Should -Be "LabAC-$($script:Name)"
+        $text = $offer | Out-String -Width 80
+        ($text -split "`n" | ForEach-Object Length | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual 80
+        $text | Should -Match "LabAC-$($script:Name)"
+        ($offer | ConvertTo-Json) | Should -Match '"AcMac":\s*"[0-9a-f:]{17}"'
+        ($offer | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.'
+    }
+
+    It 'prints the offers seen when Find-PppoeServer is stopped with Ctrl+C' {
+        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $script = Join-Path $TestDrive 'find.ps1'
+        # No progress bar here: that is tested above, and its terminal queries only slow this test down.
+        "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$manifest'; Find-PppoeServer -Interface '$($script:Name)-s' -Timeout 60" |
+            Set-Content -Path $script
+        $go = Join-Path $TestDrive 'find.go'
+        $out = Join-Path $TestDrive 'find.out'
+        $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
+        if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $child = Start-Process python3 -ArgumentList "$PSScriptRoot/ctrl-c.py", $go, $out, 40, $pwsh, '-NoProfile', '-File', $script -PassThru
+        try {
+            Start-Sleep -Seconds 6
+            Set-Content -Path $go -Value go
+            $exited = $child.WaitForExit(30000)
+        }
+        finally { if (-not $child.HasExited) { $child.Kill() } }
+        Get-Content $out -Raw | Should -Match 'stopped: 1 offer\(s\) on \S+-s'
+        $exited | Should -BeTrue
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
+    }
+
+    It 'reports a listen address in use on the endpoint, saying what to do' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $endpoint = "127.0.0.1:$($listener.LocalEndpoint.Port)"
+            $job = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen $endpoint -Insecure -WarningAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable errs
+            $job | Should -BeNullOrEmpty
+            $errs[0].FullyQualifiedErrorId | Should -Be 'ListenAddressInUse,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+            $errs[0].TargetObject | Should -Be $endpoint
+            $errs[0].ErrorDetails.Message | Should -Match 'already in use: .*-Listen'
+        }
+        finally { $listener.Stop() }
+    }
+
+    It 'fails a job whose interface goes away, with the reason' {
+        $job = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxgone -WarningAction SilentlyContinue
+        $job.Command | Should -Match '^Start-PppoeProxyServer -Interface \S+-s -Listen 127\.0\.0\.1:0 -Insecure -Name ppxgone'
+        & ip link del "$($script:Name)-s"
+        $job | Wait-Job -Timeout 20 | Out-Null
+        $job.State | Should -Be 'Failed'
+        $job.JobStateInfo.Reason | Should -Not -BeNullOrEmpty
+        $job.Error[0].FullyQualifiedErrorId | Should -Be 'InterfaceNotFound'
+        $job.Error[0].Exception.Message | Should -Match 'went away|no such device|not found'
+        Remove-Job $job
     }
 }

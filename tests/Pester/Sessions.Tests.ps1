@@ -8,7 +8,7 @@ Describe 'Get-PppoeSession' {
     It 'reads sessions from a capture file' {
         $sessions = Get-PppoeSession -Path $script:Sample
         $sessions.Count | Should -BeGreaterOrEqual 2
-        $sessions[0] | Should -BeOfType ([PppoeProxy.Engine.Sessions.PppoeSession])
+        $sessions[0] | Should -BeOfType ([PppoeProxy.PowerShell.PppoeSessionInfo])
         $sessions[0].SessionId | Should -BeGreaterThan 0
     }
 
@@ -26,19 +26,94 @@ Describe 'Get-PppoeSession' {
     It 'reports a bad capture file as InvalidData' {
         $bad = Join-Path $TestDrive 'bad.pcap'
         Set-Content -Path $bad -Value 'this is not a capture'
-        { Get-PppoeSession -Path $bad } |
+        { Get-PppoeSession -Path $bad -ErrorAction Stop } |
             Should -Throw -ErrorId 'BadCaptureFile,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
     }
 
     It 'reports a missing interface as ObjectNotFound' {
         $err = $null
-        try { Get-PppoeSession -Interface nosuch0 -Timeout 1 } catch { $err = $_ }
+        try { Get-PppoeSession -Interface nosuch0 -Timeout 1 -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeIn @('InterfaceNotFound,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand',
             'CapturePermissionDenied,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand')
     }
 }
 
+Describe 'Get-PppoeSession over many files' {
+    BeforeAll {
+        $script:Dir = Join-Path $TestDrive 'many'
+        New-Item -ItemType Directory -Path $script:Dir | Out-Null
+        Copy-Item $script:Sample (Join-Path $script:Dir 'a.pcap')
+        Copy-Item $script:Sample (Join-Path $script:Dir 'c[1].pcap')
+        Set-Content -Path (Join-Path $script:Dir 'b.pcap') -Value 'this is not a capture'
+        $script:PerFile = @(Get-PppoeSession -Path $script:Sample).Count
+    }
+
+    It 'expands -Path wildcards and reports a bad file without stopping' {
+        $found = Get-PppoeSession -Path (Join-Path $script:Dir '*.pcap') -ErrorAction SilentlyContinue -ErrorVariable errs
+        @($found).Count | Should -Be (2 * $script:PerFile)
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'BadCaptureFile,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+        $errs[0].TargetObject | Should -BeLike '*b.pcap'
+    }
+
+    It 'reads every file Get-ChildItem pipes, past a bad one' {
+        $found = Get-ChildItem -LiteralPath $script:Dir -Filter *.pcap | Get-PppoeSession -ErrorAction SilentlyContinue -ErrorVariable errs
+        @($found).Count | Should -Be (2 * $script:PerFile)
+        @($errs).Count | Should -Be 1
+    }
+
+    It 'takes -LiteralPath as typed (brackets are not a wildcard)' {
+        @(Get-PppoeSession -LiteralPath (Join-Path $script:Dir 'c[1].pcap')).Count | Should -Be $script:PerFile
+    }
+
+    It 'says a wildcard that matches nothing' {
+        { Get-PppoeSession -Path (Join-Path $script:Dir '*.nothing') } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+    }
+}
+
+Describe 'Session times' {
+    It 'counts idle time to the end of the capture for files' {
+        $sessions = Get-PppoeSession -Path $script:Sample
+        $sessions | ForEach-Object { $_.IdleSeconds | Should -BeLessThan 3600 }
+        $sessions[0].CaptureEnd | Should -BeOfType ([datetime])
+    }
+
+    It 'finds the ghost by how long the client has been silent' {
+        $sessions = Get-PppoeSession -Path $script:Sample
+        $ghost = $sessions | Where-Object ClientIdleSeconds -gt 20 | Where-Object IdleSeconds -lt 5
+        $ghost.SessionId | Should -Be 66
+        $ghost.LastFromClient | Should -BeNullOrEmpty
+        $ghost.LastFromServer | Should -Not -BeNullOrEmpty
+    }
+
+    It 'allows Get-Date arithmetic on the times' {
+        $session = (Get-PppoeSession -Path $script:Sample)[0]
+        ((Get-Date) - $session.FirstSeen) | Should -BeOfType ([timespan])
+        ($session.LastSeen - $session.FirstSeen).TotalSeconds | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Get-PppoeSession -Job' {
+    It 'skips jobs that are not proxy jobs' {
+        $other = Start-ThreadJob { 1 }
+        try {
+            { $other | Get-PppoeSession -ErrorAction Stop } | Should -Not -Throw
+            @($other | Get-PppoeSession).Count | Should -Be 0
+        }
+        finally { $other | Remove-Job -Force }
+    }
+}
+
 Describe 'Send-PppoePadt' {
+    It 'asks for -Interface for sessions read from a file' {
+        $sessions = @(Get-PppoeSession -Path $script:Sample)
+        $sessions | Send-PppoePadt -WhatIf -ErrorAction SilentlyContinue -ErrorVariable errs
+        @($errs).Count | Should -Be $sessions.Count
+        $errs[0].FullyQualifiedErrorId | Should -Be 'InterfaceRequired,PppoeProxy.PowerShell.Commands.SendPppoePadtCommand'
+        $errs[0].Exception.Message | Should -Match 'add -Interface'
+    }
+
     It 'binds piped sessions by property name and sends nothing with -WhatIf' {
         $sessions = Get-PppoeSession -Path $script:Sample
         $sent = $sessions | Send-PppoePadt -Interface lo -WhatIf -PassThru

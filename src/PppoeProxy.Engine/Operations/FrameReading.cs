@@ -31,19 +31,29 @@ public static class FrameReading
     /// Captures PPPoE frames on a live interface until the handler says stop, the timeout passes or
     /// the token is cancelled. Reads time out every 100 ms so cancellation is prompt.
     /// </summary>
+    /// <param name="heartbeat">Called on this thread about every <see cref="HeartbeatPeriod"/>, frames or not (progress).</param>
     public static void Capture(string interfaceName, CaptureOptions options, FrameHandler handler, TimeSpan? timeout,
-        CancellationToken cancellationToken = default, Action<LiveCapture>? onOpened = null)
+        CancellationToken cancellationToken = default, Action<LiveCapture>? onOpened = null, Action? heartbeat = null)
     {
         using var capture = LiveCapture.Open(interfaceName, options);
         onOpened?.Invoke(capture);
-        Pump(capture, handler, timeout, cancellationToken);
+        Pump(capture, handler, timeout, cancellationToken, heartbeat);
     }
 
-    public static void Pump(LiveCapture capture, FrameHandler handler, TimeSpan? timeout, CancellationToken cancellationToken)
+    public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
+
+    public static void Pump(LiveCapture capture, FrameHandler handler, TimeSpan? timeout, CancellationToken cancellationToken,
+        Action? heartbeat = null)
     {
         var deadline = timeout is TimeSpan t && t > TimeSpan.Zero ? DateTime.UtcNow + t : DateTime.MaxValue;
+        var nextBeat = DateTime.UtcNow;
         while (!cancellationToken.IsCancellationRequested && DateTime.UtcNow < deadline)
         {
+            if (heartbeat is not null && DateTime.UtcNow >= nextBeat)
+            {
+                heartbeat();
+                nextBeat = DateTime.UtcNow + HeartbeatPeriod;
+            }
             if (!capture.TryRead(out var captured)) continue;
             var view = FrameView.Parse(captured.Data);
             if (view.Error is FrameError.NotPppoe) continue;

@@ -39,6 +39,11 @@ public sealed class PppoeSession
     [JsonInclude] public SessionState State { get; internal set; }
     [JsonInclude] public DateTimeOffset FirstSeen { get; internal set; }
     [JsonInclude] public DateTimeOffset LastSeen { get; internal set; }
+    /// <summary>Last frame the client sent: a ghost's AC keeps LastSeen fresh with echoes, never this.</summary>
+    [JsonInclude] public DateTimeOffset? LastFromClient { get; internal set; }
+    [JsonInclude] public DateTimeOffset? LastFromServer { get; internal set; }
+    /// <summary>For sessions read from a file: the time of the capture's last frame, which idle times count to.</summary>
+    [JsonIgnore] public DateTimeOffset? CaptureEnd { get; internal set; }
     public long Frames => FramesFromClient + FramesFromServer;
     public long Bytes => BytesFromClient + BytesFromServer;
     [JsonInclude] public long FramesFromClient { get => Volatile.Read(ref _framesFromClient); internal set => _framesFromClient = value; }
@@ -69,6 +74,7 @@ public sealed class PppoeSession
         (ClientMac, ServerMac) = (ServerMac, ClientMac);
         (FramesFromClient, FramesFromServer) = (FramesFromServer, FramesFromClient);
         (BytesFromClient, BytesFromServer) = (BytesFromServer, BytesFromClient);
+        (LastFromClient, LastFromServer) = (LastFromServer, LastFromClient);
         (EchoRequestsFromClientMac, EchoRequestsFromServerMac) = (EchoRequestsFromServerMac, EchoRequestsFromClientMac);
     }
 

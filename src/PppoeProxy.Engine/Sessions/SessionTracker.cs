@@ -70,6 +70,7 @@ public sealed class SessionTracker
     {
         session.LastSeen = time;
         bool fromClient = frame.Source == session.ClientMac;
+        if (fromClient) session.LastFromClient = time; else session.LastFromServer = time;
         session.CountFrame(fromClient, frame.Bytes.Length);
         if (frame.IsLcp(PppProtocols.LcpEchoRequest))
         {

@@ -6,13 +6,14 @@ using PppoeProxy.PowerShell.Support;
 
 namespace PppoeProxy.PowerShell.Commands;
 
-/// <summary>Get-PppoeSession: sessions sniffed on an interface, read from a capture, or held by a proxy job.</summary>
-[Cmdlet(VerbsCommon.Get, "PppoeSession", DefaultParameterSetName = InterfaceSet)]
-[OutputType(typeof(PppoeSession))]
+/// <summary>Get-PppoeSession: sessions sniffed on an interface, read from captures, or held by a proxy job.</summary>
+[Cmdlet(VerbsCommon.Get, "PppoeSession", DefaultParameterSetName = InterfaceSet, HelpUri = HelpLinks.GetPppoeSession)]
+[OutputType(typeof(PppoeSessionInfo))]
 public sealed class GetPppoeSessionCommand : PppoeCmdlet
 {
     private const string InterfaceSet = "Interface";
     private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
     private const string JobSet = "Job";
     private const string ProgressActivity = "Reading PPPoE sessions";
 
@@ -26,49 +27,97 @@ public sealed class GetPppoeSessionCommand : PppoeCmdlet
     [ValidateRange(1, 86400)]
     public int Timeout { get; set; } = 10;
 
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-    [Alias("FullName")]
-    [ValidateExistingFile]
-    public string Path { get; set; } = "";
+    /// <summary>Capture files; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateExistingFile(AllowWildcards = true)]
+    public string[] Path { get; set; } = Array.Empty<string>();
 
+    /// <summary>Capture files taken as typed; binds Get-ChildItem output.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "FullName", "LP")]
+    [ValidateExistingFile]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Proxy jobs; other jobs (Get-Job lists them too) are skipped.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = JobSet)]
-    public PppoeProxyJob[] Job { get; set; } = Array.Empty<PppoeProxyJob>();
+    public Job[] Job { get; set; } = Array.Empty<Job>();
 
     protected override void ProcessRecord()
     {
-        IEnumerable<PppoeSession> sessions;
+        switch (ParameterSetName)
+        {
+            case JobSet: FromJobs(); break;
+            case InterfaceSet: Live(); break;
+            default:
+                foreach (var file in ResolveFiles(ParameterSetName == PathSet ? Path : null, ParameterSetName == LiteralPathSet ? LiteralPath : null))
+                {
+                    if (Stopping) return;
+                    FromFile(file);
+                }
+                break;
+        }
+    }
+
+    private void FromJobs()
+    {
+        foreach (var job in Job)
+        {
+            if (job is PppoeProxyJob proxy) WriteObject(proxy.Sessions, enumerateCollection: true);
+            else WriteVerbose($"skipping job {job.Id} ({job.Name}): a {job.PSJobTypeName} job, not a PppoeProxy job");
+        }
+    }
+
+    private void FromFile(string file)
+    {
+        IReadOnlyList<PppoeSession> sessions;
         try
         {
-            sessions = ParameterSetName switch
-            {
-                PathSet => FromFile(),
-                JobSet => Job.SelectMany(j => j.Sessions),
-                _ => Live(),
-            };
+            WriteVerbose($"reading sessions from {file}");
+            sessions = SessionFinding.FromFile(file, ProgressFor(ProgressActivity, file), StopToken);
+            CompleteProgress(ProgressActivity);
         }
         catch (Exception e) when (IsEngineFailure(e))
         {
-            ThrowEngineError(e, "SessionSearchFailed", ParameterSetName == PathSet ? Path : Interface);
+            // One bad file must not stop `Get-ChildItem *.pcap | Get-PppoeSession`.
+            WriteEngineError(e, "SessionSearchFailed", file);
             return;
         }
-        foreach (var session in sessions) WriteObject(session);
+        WriteVerbose($"{sessions.Count} session(s) in {file}");
+        foreach (var session in sessions) WriteObject(new PppoeSessionInfo(session));
     }
 
-    private IReadOnlyList<PppoeSession> FromFile()
-    {
-        var full = ResolvePath(Path);
-        WriteVerbose($"reading sessions from {full}");
-        var sessions = SessionFinding.FromFile(full, ProgressFor(ProgressActivity, full), StopToken);
-        CompleteProgress(ProgressActivity);
-        WriteVerbose($"{sessions.Count} session(s) in {full}");
-        return sessions;
-    }
-
-    private IReadOnlyList<PppoeSession> Live()
+    private void Live()
     {
         WriteVerbose($"listening on {Interface} for {Timeout} s (both directions; Ctrl+C stops)");
-        var sessions = SessionFinding.Live(Interface, TimeSpan.FromSeconds(Timeout), StopToken);
+        var activity = $"Listening for PPPoE sessions on {Interface}";
+        // The timeout runs from when the capture is open, which is when the first beat comes.
+        DateTime? started = null;
+        IReadOnlyList<PppoeSession> sessions;
+        try
+        {
+            sessions = SessionFinding.Live(Interface, TimeSpan.FromSeconds(Timeout), StopToken, progress: (count, frames) =>
+            {
+                started ??= DateTime.UtcNow;
+                WriteTimedProgress(activity, $"{count} session(s), {frames} frame(s) so far", DateTime.UtcNow - started.Value, Timeout);
+            });
+        }
+        catch (Exception e) when (IsEngineFailure(e))
+        {
+            WriteEngineError(e, "SessionSearchFailed", Interface);
+            return;
+        }
+        finally
+        {
+            if (!Stopping) CompleteProgress(activity);
+        }
+        if (Stopping)
+        {
+            // After Ctrl+C the pipeline takes no output: show what was seen so it is not lost.
+            TellHost($"stopped: {sessions.Count} session(s) seen on {Interface} (not emitted; the pipeline was stopped)");
+            foreach (var session in sessions) TellHost("  " + new PppoeSessionInfo(session));
+            return;
+        }
         WriteVerbose($"{sessions.Count} session(s) seen on {Interface}");
-        return sessions;
+        foreach (var session in sessions) WriteObject(new PppoeSessionInfo(session));
     }
 }

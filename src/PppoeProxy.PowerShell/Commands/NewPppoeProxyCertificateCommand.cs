@@ -1,10 +1,11 @@
 using System.Management.Automation;
 using PppoeProxy.Engine.Tunnel.Security;
+using PppoeProxy.PowerShell.Support;
 
 namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>New-PppoeProxyCertificate: a key pair for the tunnel's TLS; the peer pins the fingerprint.</summary>
-[Cmdlet(VerbsCommon.New, "PppoeProxyCertificate", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "PppoeProxyCertificate", SupportsShouldProcess = true, HelpUri = HelpLinks.NewPppoeProxyCertificate)]
 [OutputType(typeof(ProxyCertificate))]
 public sealed class NewPppoeProxyCertificateCommand : PppoeCmdlet
 {
@@ -22,11 +23,12 @@ public sealed class NewPppoeProxyCertificateCommand : PppoeCmdlet
         var prefix = ResolvePath(Path);
         var certPath = prefix + CertificateFiles.CertificateExtension;
         var keyPath = prefix + CertificateFiles.KeyExtension;
-        foreach (var existing in new[] { certPath, keyPath }.Where(File.Exists))
+        if (new[] { certPath, keyPath }.FirstOrDefault(File.Exists) is { } existing)
         {
             // Overwriting a key silently breaks every peer that pinned it.
-            ThrowTerminatingError(new ErrorRecord(new IOException($"{existing} exists already; delete it first to make a new identity"),
+            WriteError(new ErrorRecord(new IOException($"{existing} exists already: delete it first to make a new identity, or choose another -Path"),
                 "CertificateFileExists", ErrorCategory.ResourceExists, existing));
+            return;
         }
         if (!ShouldProcess($"{certPath}, {keyPath}", "Create a self-signed certificate and private key")) return;
         try
@@ -37,7 +39,7 @@ public sealed class NewPppoeProxyCertificateCommand : PppoeCmdlet
         }
         catch (Exception e) when (IsEngineFailure(e))
         {
-            ThrowEngineError(e, "CertificateCreateFailed", prefix);
+            WriteEngineError(e, "CertificateCreateFailed", prefix);
         }
     }
 }

@@ -31,19 +31,61 @@ public abstract class PppoeCmdlet : PSCmdlet
     /// <summary>Paths are relative to the PowerShell location, which is not the process's current directory.</summary>
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
+    /// <summary>
+    /// -Path (wildcards expanded) or -LiteralPath (taken as typed) to file-system paths. A path that
+    /// matches nothing is a non-terminating error, so the other files are still read.
+    /// </summary>
+    protected IEnumerable<string> ResolveFiles(string[]? paths, string[]? literalPaths)
+    {
+        foreach (var literal in literalPaths ?? Array.Empty<string>()) yield return ResolvePath(literal);
+        foreach (var path in paths ?? Array.Empty<string>())
+        {
+            IReadOnlyList<string> files;
+            try
+            {
+                files = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _).Where(File.Exists).ToList();
+            }
+            catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+            {
+                files = Array.Empty<string>();
+            }
+            if (files.Count == 0)
+            {
+                WriteError(new ErrorRecord(new FileNotFoundException($"'{path}' matches no file: check the path (Get-ChildItem '{path}')"),
+                    "CaptureFileNotFound", ErrorCategory.ObjectNotFound, path));
+            }
+            foreach (var file in files) yield return file;
+        }
+    }
+
+    /// <summary>Text for the user when the pipeline can no longer take output (after Ctrl+C).</summary>
+    protected void TellHost(string line)
+    {
+        try { Host.UI.WriteWarningLine(line); }
+        catch (Exception) { Console.Error.WriteLine(line); }
+    }
+
     /// <summary>Engine progress reported synchronously, so WriteProgress runs on the pipeline thread.</summary>
-    protected IProgress<double> ProgressFor(string activity, string status) => new InlineProgress(fraction =>
+    protected IProgress<double> ProgressFor(string activity, string status) => new InlineProgress<double>(fraction =>
         WriteProgress(new ProgressRecord(1, activity, status) { PercentComplete = (int)Math.Clamp(fraction * 100, 0, 100) }));
+
+    /// <summary>
+    /// Progress of a timed capture: time left and what was found. A new record each time: the
+    /// progress stream keeps references, so a reused record would rewrite what was reported before.
+    /// </summary>
+    protected void WriteTimedProgress(string activity, string status, TimeSpan elapsed, int timeoutSeconds)
+    {
+        var record = new ProgressRecord(1, activity, status);
+        if (timeoutSeconds > 0)
+        {
+            record.SecondsRemaining = Math.Max(0, (int)Math.Ceiling(timeoutSeconds - elapsed.TotalSeconds));
+            record.PercentComplete = (int)Math.Clamp(elapsed.TotalSeconds * 100 / timeoutSeconds, 0, 100);
+        }
+        WriteProgress(record);
+    }
 
     protected void CompleteProgress(string activity) =>
         WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
-
-    private sealed class InlineProgress : IProgress<double>
-    {
-        private readonly Action<double> _report;
-        public InlineProgress(Action<double> report) => _report = report;
-        public void Report(double value) => _report(value);
-    }
 
     protected static bool IsEngineFailure(Exception e) => e is not (PipelineStoppedException or OperationCanceledException);
 }

@@ -10,14 +10,16 @@ namespace PppoeProxy.PowerShell.Commands;
 /// Send-PppoePadt: ends a (ghost) session by sending a PADT forged from the client's MAC to the AC.
 /// Binds sessions from the pipeline by property name; High impact, so it asks first.
 /// </summary>
-[Cmdlet(VerbsCommunications.Send, "PppoePadt", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(PppoeFrame))]
+[Cmdlet(VerbsCommunications.Send, "PppoePadt", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.SendPppoePadt)]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class SendPppoePadtCommand : PppoeCmdlet
 {
+    /// <summary>Sessions read from a file have none: ProcessRecord then asks for -Interface by name.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(InterfaceCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Interface { get; set; } = "";
+    [AllowNull]
+    [AllowEmptyString]
+    public string? Interface { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     // Both bounds int: ValidateRange wants one type for both.
@@ -59,9 +61,16 @@ public sealed class SendPppoePadtCommand : PppoeCmdlet
 
     protected override void ProcessRecord()
     {
+        if (string.IsNullOrEmpty(Interface))
+        {
+            WriteError(new ErrorRecord(new ArgumentException(
+                    $"session {SessionId} has no interface (sessions read from a capture file do not): add -Interface NAME, the LAN where the AC is"),
+                "InterfaceRequired", ErrorCategory.InvalidArgument, SessionId));
+            return;
+        }
         var request = new PadtRequest
         {
-            Interface = Interface,
+            Interface = Interface!,
             SessionId = (ushort)SessionId,
             ClientMac = ParameterChecks.ParseMac(ClientMac),
             ServerMac = ParameterChecks.ParseMac(ServerMac),
@@ -79,7 +88,7 @@ public sealed class SendPppoePadtCommand : PppoeCmdlet
         {
             var frames = PadtSending.Send(request, StopToken);
             WriteVerbose($"sent {frames.Count} frame(s) for {target}");
-            if (PassThru.IsPresent) WriteObject(frames, enumerateCollection: true);
+            if (PassThru.IsPresent) WriteObject(frames.Select(f => new PppoeFrameInfo(f)), enumerateCollection: true);
         }
         catch (Exception e) when (IsEngineFailure(e))
         {

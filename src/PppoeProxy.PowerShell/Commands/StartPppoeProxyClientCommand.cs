@@ -8,9 +8,10 @@ using PppoeProxy.PowerShell.Support;
 namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>Start-PppoeProxyClient: the end on the remote LAN with the PPPoE client.</summary>
-[Cmdlet(VerbsLifecycle.Start, "PppoeProxyClient", DefaultParameterSetName = TlsSet)]
+// Medium impact: -WhatIf/-Confirm work, but the default $ConfirmPreference (High) does not prompt.
+[Cmdlet(VerbsLifecycle.Start, "PppoeProxyClient", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.StartPppoeProxyClient)]
 [OutputType(typeof(PppoeProxyJob))]
-[OutputType(typeof(PppoeFrame))]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
 {
     [Parameter(Mandatory = true, Position = 1)]
@@ -21,6 +22,8 @@ public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
     [Parameter]
     [ValidateRange(1, 3600)]
     public int KeepAliveInterval { get; set; } = 60;
+
+    private protected override string EndpointText => Server;
 
     private protected override IProxyEnd CreateEnd(ILogger logger)
     {

@@ -9,9 +9,10 @@ using PppoeProxy.PowerShell.Support;
 namespace PppoeProxy.PowerShell.Commands;
 
 /// <summary>Start-PppoeProxyServer: the end beside the access concentrator.</summary>
-[Cmdlet(VerbsLifecycle.Start, "PppoeProxyServer", DefaultParameterSetName = TlsSet)]
+// Medium impact: -WhatIf/-Confirm work, but the default $ConfirmPreference (High) does not prompt.
+[Cmdlet(VerbsLifecycle.Start, "PppoeProxyServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.StartPppoeProxyServer)]
 [OutputType(typeof(PppoeProxyJob))]
-[OutputType(typeof(PppoeFrame))]
+[OutputType(typeof(PppoeFrameInfo))]
 public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
 {
     [Parameter(Mandatory = true, Position = 1)]
@@ -25,6 +26,8 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
 
     [Parameter]
     public MacMode MacMode { get; set; } = MacMode.Transparent;
+
+    private protected override string EndpointText => Listen;
 
     private protected override IProxyEnd CreateEnd(ILogger logger)
     {

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Jobs;
 using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel;
 using PppoeProxy.PowerShell.Jobs;
 using PppoeProxy.PowerShell.Support;
@@ -15,27 +17,26 @@ namespace PppoeProxy.PowerShell.Commands;
 /// </summary>
 public abstract class StartProxyCommandBase : PppoeCmdlet
 {
-    protected const string TlsSet = "Tls";
-    protected const string InsecureSet = "Insecure";
-
     [Parameter(Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(InterfaceCompleter))]
     [ValidateNotNullOrEmpty]
     public string Interface { get; set; } = "";
 
-    [Parameter(Mandatory = true, ParameterSetName = TlsSet)]
-    [ValidateExistingFile]
-    public string CertificatePath { get; set; } = "";
+    // No parameter sets for TLS vs -Insecure: PowerShell would reject a mix with a generic
+    // "parameter set cannot be resolved" (or a file check first); CheckSecurityParameters names the conflict.
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePath { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = TlsSet)]
-    [ValidateExistingFile]
-    public string KeyPath { get; set; } = "";
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyPath { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = TlsSet)]
+    [Parameter]
     [ValidateFingerprint]
-    public string[] TrustedFingerprint { get; set; } = Array.Empty<string>();
+    public string[]? TrustedFingerprint { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = InsecureSet)]
+    [Parameter]
     public SwitchParameter Insecure { get; set; }
 
     /// <summary>Seconds a dropped tunnel's sessions are held before they are ended with PADTs.</summary>
@@ -59,28 +60,82 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
 
     private protected abstract IProxyEnd CreateEnd(ILogger logger);
 
+    /// <summary>The endpoint a socket error is about (the listen address or the server), for ErrorRecord targets.</summary>
+    private protected abstract string EndpointText { get; }
+
     protected Engine.Tunnel.TunnelSecurity? LoadSecurity() => Insecure.IsPresent
         ? null
-        : Engine.Tunnel.TunnelSecurity.Load(ResolvePath(CertificatePath), ResolvePath(KeyPath), TrustedFingerprint);
+        : Engine.Tunnel.TunnelSecurity.Load(ResolvePath(CertificatePath!), ResolvePath(KeyPath!), TrustedFingerprint!);
+
+    protected override void BeginProcessing() => CheckSecurityParameters();
+
+    private void CheckSecurityParameters()
+    {
+        var given = new[] { ("CertificatePath", CertificatePath is not null), ("KeyPath", KeyPath is not null), ("TrustedFingerprint", TrustedFingerprint is not null) };
+        if (Insecure.IsPresent && given.Any(g => g.Item2))
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    "-Insecure turns TLS off, so -CertificatePath, -KeyPath and -TrustedFingerprint make no sense with it: leave out -Insecure or the TLS parameters"),
+                "InsecureWithTlsParameters", ErrorCategory.InvalidArgument, null));
+        }
+        if (Insecure.IsPresent) return;
+        var missing = given.Where(g => !g.Item2).Select(g => "-" + g.Item1).ToList();
+        if (missing.Count > 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"missing {string.Join(", ", missing)}: give the files New-PppoeProxyCertificate made and the peer's fingerprint, or -Insecure for a plain-text test tunnel"),
+                "TlsParametersMissing", ErrorCategory.InvalidArgument, null));
+        }
+        foreach (var path in new[] { CertificatePath!, KeyPath! })
+        {
+            if (!File.Exists(ResolvePath(path)))
+            {
+                ThrowTerminatingError(new ErrorRecord(new FileNotFoundException(
+                        $"'{path}' does not exist or is not a file: New-PppoeProxyCertificate -Path PREFIX makes PREFIX.crt and PREFIX.key"),
+                    "TlsFileNotFound", ErrorCategory.ObjectNotFound, path));
+            }
+        }
+    }
 
     protected override void EndProcessing()
     {
-        if (Insecure.IsPresent) WriteWarning("-Insecure: the tunnel is plain text; PPP credentials cross it in clear");
         if (Wait.IsPresent) RunInForeground(); else StartJob();
     }
+
+    /// <summary>The command as typed parameters, for Get-Job's Command column (not the whole input line).</summary>
+    private string CommandText() =>
+        string.Join(' ', new[] { MyInvocation.MyCommand.Name }.Concat(MyInvocation.BoundParameters.Select(p => p.Value switch
+        {
+            SwitchParameter s => s.IsPresent ? $"-{p.Key}" : $"-{p.Key}:$false",
+            string[] list => $"-{p.Key} {string.Join(',', list.Select(Quote))}",
+            _ => $"-{p.Key} {Quote(p.Value?.ToString() ?? "")}",
+        })));
+
+    private static string Quote(string text) => text.Length > 0 && text.All(c => char.IsLetterOrDigit(c) || ".:/-_[]*".Contains(c))
+        ? text : $"'{text.Replace("'", "''")}'";
+
+    private bool ConfirmStart(string role) =>
+        ShouldProcess($"{Interface} and {EndpointText}",
+            $"Start the proxy {role}: capture PPPoE in promiscuous mode on {Interface}, {(role == "server" ? "listen on" : "connect to")} {EndpointText}");
 
     private void StartJob()
     {
         PppoeProxyJob job;
         try
         {
-            job = new PppoeProxyJob(MyInvocation.Line, Name, CreateEnd, OutputLimit, IncludeData.IsPresent);
+            job = new PppoeProxyJob(CommandText(), Name, CreateEnd, OutputLimit, IncludeData.IsPresent);
         }
         catch (Exception e) when (IsEngineFailure(e))
         {
-            ThrowEngineError(e, "ProxyConfigInvalid", Interface);
+            WriteEngineError(e, "ProxyConfigInvalid", Interface);
             return;
         }
+        if (!ConfirmStart(job.Role))
+        {
+            job.Dispose();
+            return;
+        }
+        if (Insecure.IsPresent) WriteWarning("-Insecure: the tunnel is plain text; PPP credentials cross it in clear");
         try
         {
             WriteVerbose($"opening {Interface} and starting the proxy {job.Role} ({job.Endpoint})");
@@ -89,12 +144,23 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         catch (Exception e) when (IsEngineFailure(e))
         {
             job.Dispose();
-            ThrowEngineError(e, "ProxyStartFailed", Interface);
+            WriteStartError(e);
             return;
         }
         JobRepository.Add(job);
+        ProxyJobExit.Track(job, System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
         WriteVerbose($"job {job.Id} running: Receive-Job for frames, Stop-Job to stop (PADTs are sent for live sessions)");
         WriteObject(job);
+    }
+
+    /// <summary>Socket errors are about the endpoint, capture errors about the interface; each says what to do.</summary>
+    /// <remarks>Non-terminating, so -ErrorAction decides; nothing was started, so there is nothing to clean up.</remarks>
+    private void WriteStartError(Exception e)
+    {
+        var record = ToErrorRecord(e, "ProxyStartFailed", e is SocketException ? EndpointText : Interface);
+        if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            record.ErrorDetails = new ErrorDetails($"{EndpointText} is already in use: stop what listens there (Get-Job; ss -ltnp) or choose another -Listen port");
+        WriteError(record);
     }
 
     // Engine threads never touch the pipeline: they queue work that this thread runs.
@@ -112,33 +178,53 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         try
         {
             end = CreateEnd(logger);
-            end.Tap = (in FrameView frame, DateTimeOffset time, TapDirection _) =>
-            {
-                if (!filter.Accepts(frame)) return;
-                var item = PppoeFrame.FromView(frame, time, Interface);
-                TryQueue(queue, () => WriteObject(item));
-            };
-            end.Start();
         }
         catch (Exception e) when (IsEngineFailure(e))
         {
-            ThrowEngineError(e, "ProxyStartFailed", Interface);
+            WriteEngineError(e, "ProxyConfigInvalid", Interface);
             return;
         }
         using (end)
         {
+            if (!ConfirmStart(end.Role)) return;
+            if (Insecure.IsPresent) WriteWarning("-Insecure: the tunnel is plain text; PPP credentials cross it in clear");
+            end.Tap = (in FrameView frame, DateTimeOffset time, TapDirection _) =>
+            {
+                if (!filter.Accepts(frame)) return;
+                var item = new PppoeFrameInfo(PppoeFrame.FromView(frame, time, Interface));
+                TryQueue(queue, () => WriteObject(item));
+            };
+            try { end.Start(); }
+            catch (Exception e) when (IsEngineFailure(e))
+            {
+                WriteStartError(e);
+                return;
+            }
             var run = Task.Run(() => end.RunAsync(StopToken));
             run.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
             WriteVerbose($"proxy {end.Role} running on {Interface} ({end.Endpoint}); Ctrl+C stops it gracefully");
+            // Counted when Ctrl+C arrives: those are the sessions the engine now ends with PADTs.
+            int liveAtStop = 0;
+            using var onStop = StopToken.Register(() => liveAtStop = end.Status().Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established));
             foreach (var write in queue.GetConsumingEnumerable())
             {
                 // After Ctrl+C the pipeline refuses writes; keep draining so the engine's stop completes.
                 if (Stopping) continue;
                 try { write(); } catch (PipelineStoppedException) { }
             }
+            if (Stopping) SayStopped(end, liveAtStop);
             if (run.Exception?.GetBaseException() is { } failure && !Stopping)
-                ThrowEngineError(failure, "ProxyFailed", Interface);
+                WriteEngineError(failure, "ProxyFailed", Interface);
         }
+    }
+
+    /// <summary>After Ctrl+C the pipeline takes no more output, but the host still shows text.</summary>
+    private void SayStopped(IProxyEnd end, int sessionsEnded)
+    {
+        var counters = end.Status().Counters;
+        var line = $"proxy {end.Role} on {Interface} stopped: {sessionsEnded} live session(s) ended with PADTs; {counters.FramesToTunnel} frame(s) to and {counters.FramesFromTunnel} from the tunnel";
+        try { Host.UI.WriteWarningLine(line); }
+        catch (Exception) { Console.Error.WriteLine(line); }
     }
 
     private static void TryQueue(BlockingCollection<Action> queue, Action write)

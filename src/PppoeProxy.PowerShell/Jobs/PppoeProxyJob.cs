@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using System.Reflection;
 using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Capture;
 using PppoeProxy.Engine.Jobs;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
@@ -14,9 +16,15 @@ namespace PppoeProxy.PowerShell.Jobs;
 public sealed class PppoeProxyJob : Job
 {
     public const string JobTypeName = "PppoeProxyJob";
+    public const string JobFrameTypeName = "PppoeProxy.PowerShell.ProxyJobFrame";
     /// <summary>Longer than the engine's own bounded stop; past it Stop-Job returns anyway.</summary>
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
     private const int LogLimit = 1000;
+
+    // PowerShell's SetJobState(state, reason) is internal; it is the only way to fill JobStateInfo.Reason
+    // (ThreadJob gets it the same way). Without it the reason is still in the Error stream.
+    private static readonly MethodInfo? SetJobStateWithReason = typeof(Job).GetMethod("SetJobState",
+        BindingFlags.Instance | BindingFlags.NonPublic, null, new[] { typeof(JobState), typeof(Exception) }, null);
 
     private readonly IProxyEnd _end;
     private readonly CancellationTokenSource _cancel = new();
@@ -26,6 +34,8 @@ public sealed class PppoeProxyJob : Job
     private readonly DropOldestWriter<DebugRecord> _debug;
     private readonly TapFrameFilter _filter;
     private Task? _run;
+    private Timer? _interfaceWatch;
+    private Exception? _interfaceLost;
     private int _finished;
     private volatile bool _stopRequested;
 
@@ -58,9 +68,12 @@ public sealed class PppoeProxyJob : Job
     /// <summary>Frames dropped unread because Output held <see cref="OutputLimit"/> already.</summary>
     public long DroppedOutput => _frames.Dropped;
     public ProxyStatus ProxyStatus => _end.Status();
-    public IReadOnlyList<PppoeSession> Sessions => _end.Status().Sessions;
+    /// <summary>The sessions the proxy carries, as Get-PppoeSession shows them.</summary>
+    public IReadOnlyList<PppoeSessionInfo> Sessions => _end.Status().Sessions.Select(s => new PppoeSessionInfo(s)).ToList();
     public IReadOnlyList<PeerStatus> Peers => _end.Status().Peers;
     public TunnelCountersSnapshot Statistics => _end.Status().Counters;
+    /// <summary>Sessions established now: the ones a stop ends with PADTs.</summary>
+    public int LiveSessions => _end.Status().Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established);
 
     public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0 || Debug.Count > 0;
     public override string Location => $"{Interface} {Endpoint}";
@@ -77,9 +90,24 @@ public sealed class PppoeProxyJob : Job
     internal void Start()
     {
         _end.Start();
+        // Task.Run also turns a RunAsync that throws before its first await into a faulted task.
         _run = Task.Run(() => _end.RunAsync(_cancel.Token));
         SetJobState(JobState.Running);
+        _interfaceWatch = new Timer(_ => WatchInterface(), null, InterfaceWatchPeriod, InterfaceWatchPeriod);
         _run.ContinueWith(Finish, TaskScheduler.Default);
+    }
+
+    private static readonly TimeSpan InterfaceWatchPeriod = TimeSpan.FromSeconds(1);
+
+    // Whether or not the engine faults RunAsync when its capture dies, a vanished interface must not
+    // leave a job Running for good: end the run and report the loss as the failure.
+    private void WatchInterface()
+    {
+        if (Volatile.Read(ref _finished) != 0 || _stopRequested || NetworkInterfaces.Exists(Interface)) return;
+        _interfaceWatch?.Dispose();
+        Volatile.Write(ref _interfaceLost, new CaptureException(CaptureErrorKind.InterfaceNotFound,
+            $"interface '{Interface}' went away while the proxy {Role} ran"));
+        try { _cancel.Cancel(); } catch (ObjectDisposedException) { }
     }
 
     public override void StopJob()
@@ -95,11 +123,23 @@ public sealed class PppoeProxyJob : Job
         MarkFinished(JobState.Stopped, null);
     }
 
+    /// <summary>Stops the job because the shell is going away; returns a line saying what was done.</summary>
+    internal string StopForExit()
+    {
+        int live = 0;
+        try { live = LiveSessions; } catch (ObjectDisposedException) { }
+        StopJob();
+        return $"PppoeProxy: stopped job {Id} ({Name}, {Role} on {Interface}) as the shell exits; {live} live session(s) ended with PADTs";
+    }
+
     private void Finish(Task run)
     {
-        if (run.Exception?.GetBaseException() is { } failure && !_stopRequested)
+        _interfaceWatch?.Dispose();
+        if ((run.Exception?.GetBaseException() ?? Volatile.Read(ref _interfaceLost)) is { } failure && !_stopRequested)
         {
-            Error.Add(Commands.PppoeCmdlet.ToErrorRecord(failure, "ProxyFailed", Location));
+            var record = Commands.PppoeCmdlet.ToErrorRecord(failure, "ProxyFailed", Location);
+            record.ErrorDetails = new ErrorDetails($"The proxy {Role} on {Interface} failed: {failure.Message}. Check the interface and restart the job.");
+            Error.Add(record);
             MarkFinished(JobState.Failed, failure);
         }
         else MarkFinished(_stopRequested ? JobState.Stopped : JobState.Completed, null);
@@ -108,8 +148,16 @@ public sealed class PppoeProxyJob : Job
     private void MarkFinished(JobState state, Exception? reason)
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
-        // This reference assembly has no SetJobState(state, reason): the reason is in the Error stream.
-        _ = reason;
+        ProxyJobExit.Forget(this);
+        if (reason is not null && SetJobStateWithReason is not null)
+        {
+            try
+            {
+                SetJobStateWithReason.Invoke(this, new object[] { state, reason });
+                return;
+            }
+            catch (TargetInvocationException) { } // fall back to the state alone
+        }
         SetJobState(state);
     }
 
@@ -117,8 +165,10 @@ public sealed class PppoeProxyJob : Job
     private void OnFrame(in FrameView frame, DateTimeOffset time, TapDirection direction)
     {
         if (!_filter.Accepts(frame)) return;
-        var item = PSObject.AsPSObject(PppoeFrame.FromView(frame, time, _end.Interface));
+        var item = PSObject.AsPSObject(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, _end.Interface)));
         item.Properties.Add(new PSNoteProperty("Direction", direction));
+        // Its own view shows Direction, which plain frames lack.
+        item.TypeNames.Insert(0, JobFrameTypeName);
         _frames.Add(item);
     }
 
@@ -137,6 +187,7 @@ public sealed class PppoeProxyJob : Job
         if (disposing)
         {
             if (Volatile.Read(ref _finished) == 0) StopJob();
+            _interfaceWatch?.Dispose();
             _end.Tap = null;
             _end.Dispose();
             _cancel.Dispose();

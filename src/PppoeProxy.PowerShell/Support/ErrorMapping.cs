@@ -5,12 +5,6 @@ using PppoeProxy.Engine.Tunnel.Security;
 
 namespace PppoeProxy.PowerShell.Support;
 
-/// <summary>
-/// An ErrorRecord's id and category. The category is kept as the name of an ErrorCategory member
-/// so this mapping (and its tests) need no System.Management.Automation at run time.
-/// </summary>
-public readonly record struct ErrorDescriptor(string ErrorId, string Category);
-
 /// <summary>Engine failures to ErrorRecord ids and categories, one place for every cmdlet.</summary>
 public static class ErrorMapping
 {

@@ -38,8 +38,16 @@ public static class ParameterChecks
     public static bool TrySplitEndpoint(string text, out string host, out int port, out string error) =>
         Endpoints.TrySplit(text, out host, out port, out error);
 
-    public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error) =>
-        Endpoints.TryParseListen(text, out endpoint, out error);
+    /// <summary>Like the CLI's listen parsing, but port 0 is allowed: the system picks a free port (the job's Endpoint shows it).</summary>
+    public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error)
+    {
+        if (text.EndsWith(":0", StringComparison.Ordinal) && Endpoints.TryParseListen(text[..^1] + "1", out endpoint, out error))
+        {
+            endpoint = new IPEndPoint(endpoint.Address, 0);
+            return true;
+        }
+        return Endpoints.TryParseListen(text, out endpoint, out error);
+    }
 
     public static string? CheckFingerprint(string? text) =>
         Fingerprint.TryParse(text, out _) ? null

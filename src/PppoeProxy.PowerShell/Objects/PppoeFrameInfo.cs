@@ -1,0 +1,46 @@
+using PppoeProxy.Engine.Protocol;
+
+namespace PppoeProxy.PowerShell;
+
+/// <summary>
+/// A PPPoE frame as the cmdlets emit it: the engine's frame with values PowerShell handles well.
+/// MACs are text and the time is a local DateTime, so ConvertTo-Json and Export-Csv write readable
+/// values; Hex holds the bytes, so Export-PppoeFrame can write a frame back even after
+/// ConvertTo-Json, Export-Csv or Export-Clixml.
+/// </summary>
+public sealed class PppoeFrameInfo
+{
+    private readonly PppoeFrame _frame;
+
+    public PppoeFrameInfo(PppoeFrame frame)
+    {
+        _frame = frame;
+        Time = frame.Time.LocalDateTime;
+        Source = frame.Source.ToString();
+        Destination = frame.Destination.ToString();
+        VlanIds = new VlanIdList(frame.VlanIds);
+        Tags = new PppoeTagList(frame.Tags);
+    }
+
+    public DateTime Time { get; }
+    public string? Interface => _frame.Interface;
+    public string Source { get; }
+    public string Destination { get; }
+    public VlanIdList VlanIds { get; }
+    /// <summary>"discovery" or "session"; empty when the frame never reached a PPPoE header.</summary>
+    public string? Stage => _frame.Stage;
+    public string Code => _frame.Code;
+    public int SessionId => _frame.SessionId;
+    public int PayloadLength => _frame.PayloadLength;
+    public PppoeTagList Tags { get; }
+    public PppInfo? Ppp => _frame.Ppp;
+    public string? Error => _frame.Error;
+    public string Summary => _frame.Summary;
+    /// <summary>The frame's bytes as hex (captured bytes when it came from the wire or a file).</summary>
+    public string Hex => Convert.ToHexString(_frame.RawBytes ?? _frame.ToBytes()).ToLowerInvariant();
+
+    /// <summary>The engine frame behind this one (exact bytes, for writing).</summary>
+    public PppoeFrame ToFrame() => _frame;
+
+    public override string ToString() => _frame.ToString();
+}

@@ -1,0 +1,119 @@
+# How the module's objects look: tables at 80 and 120 columns, lists, JSON and CSV.
+BeforeAll {
+    Import-Module $PSScriptRoot/../../PppoeProxy.psd1 -Force
+    $script:Sample = Join-Path $PSScriptRoot '../../samples/sample.pcap'
+
+    function script:Get-WidestLine([string] $text) {
+        ($text -split "`r?`n" | ForEach-Object Length | Measure-Object -Maximum).Maximum
+    }
+
+    $drops = [System.Collections.Generic.Dictionary[string, long]]::new()
+    $drops['ring'] = 2
+    $counters = [PppoeProxy.Engine.Tunnel.TunnelCountersSnapshot]::new(12, 3400, 56, 7800, $drops)
+    $peer = [PppoeProxy.Engine.Tunnel.PeerStatus]::new(1, 'branch-office-1', $null, [DateTimeOffset]::Now, $true, $counters,
+        [System.Collections.Generic.List[string]]@('02:00:5e:10:00:01', '02:00:5e:10:00:02'))
+    $script:Status = [PppoeProxy.Engine.Tunnel.ProxyStatus]::new('server', 'eth1', '127.0.0.1:4789', 'tls', 'transparent',
+        [System.Collections.Generic.List[PppoeProxy.Engine.Tunnel.PeerStatus]]@($peer),
+        [System.Collections.Generic.List[PppoeProxy.Engine.Sessions.PppoeSession]]::new(), $counters,
+        [System.Collections.Generic.List[string]]@('02:00:5e:10:00:03'))
+    $script:Objects = [ordered]@{
+        frames       = @(Get-PppoeFrame -Path $script:Sample)
+        sessions     = @(Get-PppoeSession -Path $script:Sample)
+        certificate  = @([PppoeProxy.PowerShell.ProxyCertificate]::new(('ab' * 32), '/etc/pppoeproxy/server.crt', '/etc/pppoeproxy/server.key'))
+        counters     = @($counters)
+        peers        = @($peer)
+        proxystatus  = @($script:Status)
+    }
+}
+
+Describe 'Views' {
+    It 'shows <_> within 80 columns' -ForEach @('frames', 'sessions', 'certificate', 'counters', 'peers', 'proxystatus') {
+        $text = $script:Objects[$_] | Out-String -Width 80
+        Get-WidestLine $text | Should -BeLessOrEqual 80
+        $text | Should -Not -Match 'System\.Collections|`1\['
+    }
+
+    It 'keeps the frame Summary readable at 80 columns' {
+        $text = $script:Objects.frames | Out-String -Width 80
+        $header = ($text -split "`n" | Where-Object { $_ -match '\bSummary\b' } | Select-Object -First 1)
+        80 - $header.IndexOf('Summary') | Should -BeGreaterOrEqual 15
+        $text | Should -Match 'Session\s+6699'   # the Code column is not cut to "Sessi…"
+    }
+
+    It 'shows whole summaries on one line at 120 columns' {
+        $text = $script:Objects.frames | Out-String -Width 120
+        $text | Should -Match 'LCP Configure-Request id=1'
+        $text | Should -Not -Match '…'
+    }
+
+    It 'lists sessions with their idle time and a named group for files' {
+        $text = $script:Objects.sessions | Out-String -Width 80
+        $text | Should -Match 'Interface: \(capture file\)'
+        $text | Should -Match 'ClientIdle'
+    }
+
+    It 'shows proxy status members as text, not type names' {
+        $text = $script:Status | Out-String -Width 80
+        $text | Should -Match 'Peers\s+: branch-office-1 \(connected\)'
+        $text | Should -Match 'HeldClientMacs\s+: 02:00:5e:10:00:03'
+    }
+
+    It 'gives the job type Get-Job''s own columns, for every job type' {
+        # A proxy job listed first must not turn the other jobs into lists (the lab test shows the table).
+        $view = (Get-FormatData -TypeName 'PppoeProxy.PowerShell.Jobs.PppoeProxyJob').FormatViewDefinition[0]
+        $view.Control.Headers.Label | Should -Be @('Id', 'Name', 'PSJobTypeName', 'State', 'HasMoreData', 'Location', 'Command')
+        $threadJob = Start-ThreadJob { 1 }
+        try { ($threadJob | Out-String -Width 120) | Should -Match '(?m)^Id\s+Name\s+PSJobTypeName' }
+        finally { $threadJob | Remove-Job -Force }
+    }
+}
+
+Describe 'JSON and CSV' {
+    It 'writes session MACs as strings, states as names and VLANs as an array' {
+        $json = $script:Objects.sessions | ConvertTo-Json -Depth 3
+        $json | Should -Match '"ClientMac":\s*"02:00:5e:10:00:01"'
+        $json | Should -Match '"State":\s*"Established"'
+        $json | Should -Match '"RoleConfidence":\s*"Certain"'
+        $json | Should -Match '"VlanIds":\s*\[\]'
+        $json | Should -Not -Match '"Ticks"'
+        $json | Should -Match '"FirstSeen":\s*"2025-11-21T'
+    }
+
+    It 'writes frame MACs and tags as text, and the bytes as hex' {
+        $json = $script:Objects.frames[1] | ConvertTo-Json -Depth 4
+        $json | Should -Match '"Source":\s*"00:1b:21:aa:00:01"'
+        $json | Should -Match '"Hex":\s*"[0-9a-f]+"'
+        $json | Should -Match '"Name":\s*"AC-Name"'
+        $csv = $script:Objects.frames | ConvertTo-Csv | Out-String
+        $csv | Should -Not -Match 'System\.'
+        $csv | Should -Match 'AC-Name=BRAS01-TOKYO'
+    }
+
+    It 'exports frames read back from CSV byte for byte' {
+        $csvPath = Join-Path $TestDrive 'frames.csv'
+        $pcap = Join-Path $TestDrive 'fromcsv.pcap'
+        $script:Objects.frames | Export-Csv -Path $csvPath
+        Import-Csv -Path $csvPath | Export-PppoeFrame -Path $pcap
+        $again = Get-PppoeFrame -Path $pcap
+        $again.Hex | Should -Be $script:Objects.frames.Hex
+    }
+
+    It 'writes no type names into CSV' {
+        $csv = $script:Objects.sessions | ConvertTo-Csv | Out-String
+        $csv | Should -Not -Match 'System\.'
+        $csv | Should -Match '02:00:5e:10:00:02'
+    }
+
+    It 'writes VLAN ids as text in CSV and keeps them bindable' {
+        $tagged = [PppoeProxy.PowerShell.VlanIdList]::new([int[]](100, 10))
+        $tagged.ToString() | Should -Be '100.10'
+        ([pscustomobject]@{ VlanIds = $tagged } | ConvertTo-Csv)[1] | Should -Be '"100.10"'
+        [int[]] $ids = $tagged
+        $ids | Should -Be @(100, 10)
+    }
+
+    It 'binds sessions read back from JSON to Send-PppoePadt' {
+        $again = $script:Objects.sessions | ConvertTo-Json | ConvertFrom-Json
+        { $again | Send-PppoePadt -Interface lo -WhatIf -ErrorAction Stop } | Should -Not -Throw
+    }
+}
