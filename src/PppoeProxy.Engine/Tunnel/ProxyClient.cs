@@ -16,6 +16,9 @@ public sealed class ProxyClient : IProxyEnd
     private readonly ClientOptions _options;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopCapture = new();
+    private readonly CancellationTokenSource _captureFailed = new();
+    private readonly EndTotals _totals = new();
+    private volatile CaptureException? _captureFailure;
     private readonly SessionTracker _tracker;
     private LiveCapture? _capture;
     private Thread? _captureThread;
@@ -52,9 +55,12 @@ public sealed class ProxyClient : IProxyEnd
         _captureThread.Start();
     }
 
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>Serves until cancelled, then stops gracefully; a fatal capture failure stops it too and is thrown after the stop.</summary>
+    public async Task RunAsync(CancellationToken cancel)
     {
         if (_capture is null) Start();
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancel, _captureFailed.Token);
+        var stop = running.Token;
         var backoff = _options.MinBackoff;
         long lastStats = Environment.TickCount64;
         try
@@ -88,6 +94,7 @@ public sealed class ProxyClient : IProxyEnd
         {
             Stop();
         }
+        if (_captureFailure is { } failure) throw failure;
     }
 
     private async Task ServeAsync(TunnelLink link, CancellationToken stop, Action tick)
@@ -97,7 +104,12 @@ public sealed class ProxyClient : IProxyEnd
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated: server certificate {link.PeerFingerprint}");
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        link.Closed += (_, reason) => closed.TrySetResult(reason);
+        _totals.Track(link);
+        link.Closed += (l, reason) =>
+        {
+            _totals.Retire(l);
+            closed.TrySetResult(reason);
+        };
         var batch = new FrameBatch(slotBytes: _capture!.Options.SnapLength); // the reader thread's own; the GC frees it
         link.Start((l, frame) => FromTunnel(l, frame, batch), l => l.InjectCounted(_capture, batch));
         _link = link;
@@ -161,8 +173,13 @@ public sealed class ProxyClient : IProxyEnd
                 else if (!link.TrySendFrame(captured.Data, view.EtherType)) link.Counters.Drop(DropReason.QueueFull);
             }
         }
-        catch (CaptureException error) { _log.LogError("capture on {Interface} failed: {Error}", _options.Interface, error.Message); }
-        catch (ObjectDisposedException) { }
+        catch (CaptureException error) when (!_stopCapture.IsCancellationRequested)
+        {
+            // Fatal (e.g. the interface was deleted): RunAsync stops gracefully and throws it.
+            _captureFailure = error;
+            _captureFailed.Cancel();
+        }
+        catch (Exception e) when (e is CaptureException or ObjectDisposedException) { }
     }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken stop, Action tick)
@@ -225,7 +242,7 @@ public sealed class ProxyClient : IProxyEnd
         };
         return new ProxyStatus(Role, Interface, Endpoint,
             _options.Mode == TunnelMode.Legacy ? "legacy Go protocol, plain text" : _options.Security is null ? "plain text" : "TLS 1.3, pinned server certificate",
-            "transparent", peers, _tracker.Snapshot(), Counters.Snapshot(), Array.Empty<string>());
+            "transparent", peers, _tracker.Snapshot(), _totals.Snapshot(Counters), Array.Empty<string>());
     }
 
     public void LogStats()

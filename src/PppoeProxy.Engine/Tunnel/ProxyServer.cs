@@ -20,6 +20,9 @@ public sealed class ProxyServer : IProxyEnd
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<long, TunnelLink> _links = new();
     private readonly CancellationTokenSource _stopCapture = new();
+    private readonly CancellationTokenSource _captureFailed = new();
+    private readonly EndTotals _totals = new();
+    private volatile CaptureException? _captureFailure;
     private int _pendingHandshakes;
     private LiveCapture? _capture;
     private ServerRouter? _router;
@@ -67,10 +70,12 @@ public sealed class ProxyServer : IProxyEnd
     private string SecurityText => _options.Mode == TunnelMode.Legacy ? "legacy Go protocol, plain text"
         : _options.Security is null ? "plain text" : $"TLS 1.3, {_options.Security.TrustedFingerprints.Count} pinned client certificate(s)";
 
-    /// <summary>Serves until cancelled, then stops gracefully.</summary>
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>Serves until cancelled, then stops gracefully; a fatal capture failure stops it too and is thrown after the stop.</summary>
+    public async Task RunAsync(CancellationToken cancel)
     {
         if (_listener is null) Start();
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancel, _captureFailed.Token);
+        var stop = running.Token;
         var accepting = AcceptLoopAsync(stop);
         var lastStats = Environment.TickCount64;
         try
@@ -92,6 +97,7 @@ public sealed class ProxyServer : IProxyEnd
             Stop();
             await accepting.ContinueWith(_ => { });
         }
+        if (_captureFailure is { } failure) throw failure;
     }
 
     private async Task AcceptLoopAsync(CancellationToken stop)
@@ -132,6 +138,7 @@ public sealed class ProxyServer : IProxyEnd
         _log.LogInformation("tunnel connected: {Peer}{Identity}", link.PeerName,
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;
+        _totals.Track(link);
         link.Closed += OnLinkClosed;
         var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
         var batch = new FrameBatch(slotBytes: _capture!.Options.SnapLength); // the reader thread's own; the GC frees it
@@ -178,13 +185,19 @@ public sealed class ProxyServer : IProxyEnd
                 if (link is not null && !link.TrySendFrame(toSend, view.EtherType)) link.Counters.Drop(DropReason.QueueFull);
             }
         }
-        catch (CaptureException error) { _log.LogError("capture on {Interface} failed: {Error}", _options.Interface, error.Message); }
-        catch (ObjectDisposedException) { }
+        catch (CaptureException error) when (!_stopCapture.IsCancellationRequested)
+        {
+            // Fatal (e.g. the interface was deleted): RunAsync stops gracefully and throws it.
+            _captureFailure = error;
+            _captureFailed.Cancel();
+        }
+        catch (Exception e) when (e is CaptureException or ObjectDisposedException) { }
     }
 
     private void OnLinkClosed(TunnelLink link, string reason)
     {
         _links.TryRemove(link.Id, out _);
+        _totals.Retire(link);
         _log.LogInformation("tunnel disconnected: {Peer}: {Reason}", link.PeerName, reason);
         _router?.OnLinkClosed(link, _options.Grace);
     }
@@ -230,7 +243,7 @@ public sealed class ProxyServer : IProxyEnd
         var sessions = router?.Tracker.Snapshot() ?? Array.Empty<PppoeSession>();
         return new ProxyStatus(Role, Interface, Endpoint, SecurityText,
             _options.MacMode.ToString().ToLowerInvariant(), peers, sessions,
-            router?.Counters.Snapshot() ?? new TunnelCounters().Snapshot(),
+            _totals.Snapshot(router?.Counters ?? new TunnelCounters()),
             owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList());
     }
 

@@ -54,6 +54,16 @@ public sealed class TunnelCounters
 
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
+    /// <summary>Adds another counter's totals to this one (a closed tunnel's, into its end's totals).</summary>
+    public void Absorb(TunnelCounters other)
+    {
+        Interlocked.Add(ref _framesToTunnel, other.FramesToTunnel);
+        Interlocked.Add(ref _bytesToTunnel, other.BytesToTunnel);
+        Interlocked.Add(ref _framesFromTunnel, other.FramesFromTunnel);
+        Interlocked.Add(ref _bytesFromTunnel, other.BytesFromTunnel);
+        for (int i = 0; i < _drops.Length; i++) Interlocked.Add(ref _drops[i], other.Drops((DropReason)i));
+    }
+
     public long TotalDrops => _drops.Sum();
 
     /// <summary>Non-zero drop counts by name, for stats lines and JSON.</summary>
@@ -68,6 +78,22 @@ public sealed class TunnelCounters
 public sealed record TunnelCountersSnapshot(long FramesToTunnel, long BytesToTunnel, long FramesFromTunnel, long BytesFromTunnel,
     IReadOnlyDictionary<string, long> Drops)
 {
+    /// <summary>Frame, byte and drop counts added up, drops by reason.</summary>
+    public static TunnelCountersSnapshot Sum(IEnumerable<TunnelCountersSnapshot> parts)
+    {
+        long framesTo = 0, bytesTo = 0, framesFrom = 0, bytesFrom = 0;
+        var drops = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var part in parts)
+        {
+            framesTo += part.FramesToTunnel; bytesTo += part.BytesToTunnel;
+            framesFrom += part.FramesFromTunnel; bytesFrom += part.BytesFromTunnel;
+            foreach (var (reason, count) in part.Drops) drops[reason] = drops.GetValueOrDefault(reason) + count;
+        }
+        // In the enum's order, as a single counter lists them.
+        return new(framesTo, bytesTo, framesFrom, bytesFrom,
+            Enum.GetNames<DropReason>().Where(drops.ContainsKey).ToDictionary(name => name, name => drops[name]));
+    }
+
     [System.Text.Json.Serialization.JsonIgnore] public string DropsText => Drops.Count == 0 ? "0" : string.Join(" ", Drops.Select(d => $"{d.Key}={d.Value}"));
 
     public override string ToString() =>
