@@ -17,6 +17,8 @@ public enum DropReason
     HeldSession,
     /// <summary>Rewrite mode: a discovery answer without our Relay-Session-Id, or a session we never set up.</summary>
     NotRelayed,
+    /// <summary>Rewrite mode: a PADI or PADR from a tunnel that already carries a Relay-Session-Id (rp-pppoe drops these too).</summary>
+    AlreadyRelayed,
     Malformed,
     /// <summary>Injection on the interface failed.</summary>
     InjectFailed,
@@ -98,15 +100,4 @@ public sealed record TunnelCountersSnapshot(long FramesToTunnel, long BytesToTun
 
     public override string ToString() =>
         $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {DropsText}";
-}
-
-/// <summary>Copies the kernel's capture-ring drops into a counter so stats show them instead of hiding them.</summary>
-internal static class CaptureDrops
-{
-    public static void Refresh(Capture.LiveCapture? capture, TunnelCounters counters)
-    {
-        if (capture is null) return;
-        try { counters.SetDrops(DropReason.CaptureOverflow, capture.GetStatistics().DroppedByKernel); }
-        catch (Exception e) when (e is Capture.CaptureException or ObjectDisposedException) { }
-    }
 }

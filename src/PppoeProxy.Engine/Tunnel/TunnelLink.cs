@@ -34,6 +34,7 @@ public sealed class TunnelLink : IDisposable
     private readonly Action<ReadOnlyMemory<byte>> _writePiece;
     private LinkFrameHandler? _onFrame;
     private Action<TunnelLink>? _afterRecords;
+    private Action<TunnelLink>? _readerDone;
     private Thread? _reader, _writer;
     private int _closed;
     private int _writeOwner; // 1 while a thread (the writer, or the producer writing directly) uses the stream
@@ -61,7 +62,6 @@ public sealed class TunnelLink : IDisposable
     public string PeerName { get; }
     /// <summary>The peer's pinned certificate fingerprint; null for plain-text tunnels.</summary>
     public string? PeerFingerprint { get; }
-    public TunnelMode Mode => _codec.Mode;
     public TunnelCounters Counters { get; } = new();
     public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
     public bool IsOpen => Volatile.Read(ref _closed) == 0;
@@ -76,10 +76,12 @@ public sealed class TunnelLink : IDisposable
 
     /// <param name="afterRecords">Called on the reader thread after the records of one socket read were handled,
     /// before it may block again: the moment to flush work batched per frame (e.g. injections).</param>
-    public void Start(LinkFrameHandler onFrame, Action<TunnelLink>? afterRecords = null)
+    /// <param name="readerDone">Called last on the reader thread when it ends: frees what only it used.</param>
+    public void Start(LinkFrameHandler onFrame, Action<TunnelLink>? afterRecords = null, Action<TunnelLink>? readerDone = null)
     {
         _onFrame = onFrame;
         _afterRecords = afterRecords;
+        _readerDone = readerDone;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"tunnel-{Id}-read" };
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"tunnel-{Id}-write" };
         _writer.Start();
@@ -128,19 +130,6 @@ public sealed class TunnelLink : IDisposable
     {
         var spin = new SpinWait();
         while (Interlocked.CompareExchange(ref _writeOwner, 1, 0) != 0) spin.SpinOnce(sleep1Threshold: -1);
-    }
-
-    /// <summary>
-    /// Injects the frames this link delivered (batched on its reader thread); refused frames are
-    /// counted as InjectFailed on this link. Both ends use it, so it lives with the link.
-    /// </summary>
-    internal void InjectCounted(PppoeProxy.Engine.Capture.LiveCapture? capture, PppoeProxy.Engine.Capture.FrameBatch batch)
-    {
-        if (batch.Count == 0) return;
-        int failed;
-        try { failed = capture!.Inject(batch); }
-        catch (Exception e) when (e is PppoeProxy.Engine.Capture.CaptureException or ObjectDisposedException) { failed = batch.Count; batch.Clear(); }
-        for (int i = 0; i < failed; i++) Counters.Drop(DropReason.InjectFailed);
     }
 
     public void SendPing() => SendControl(buffer => _codec.WritePing(buffer, (ulong)Environment.TickCount64));
@@ -214,6 +203,12 @@ public sealed class TunnelLink : IDisposable
     }
 
     private void ReadLoop()
+    {
+        try { ReadRecords(); }
+        finally { _readerDone?.Invoke(this); }
+    }
+
+    private void ReadRecords()
     {
         var buffer = new byte[ReadBufferBytes];
         int filled = 0;
