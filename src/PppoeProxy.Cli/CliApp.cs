@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PppoeProxy.Cli.Commands;
 using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Operations;
 
 namespace PppoeProxy.Cli;
 
@@ -25,9 +26,10 @@ public static class CliApp
         var io = new Console2(stdout, stderr, stdin, interactive);
         if (LegacyArgs.IsLegacy(args)) return RunLegacy(args, io);
         var root = BuildRoot(io);
-        try { args = ConfigFile.Expand(args, root); }
-        catch (UsageException error) { return Report(error, stderr); }
-        var parsed = root.Parse(args);
+        ParseResult parsed;
+        // Parsing runs our validators and parsers: whatever they throw is still one line, not a stack trace.
+        try { parsed = root.Parse(ConfigFile.Expand(args, root)); }
+        catch (Exception error) { return Report(error, stderr); }
         if (parsed.Errors.Count > 0)
         {
             stderr.WriteLine($"pppoeproxy: {OneLine(parsed.Errors[0].Message)}");
@@ -66,6 +68,9 @@ public static class CliApp
         {
             case UsageException:
                 stderr.WriteLine($"pppoeproxy: {error.Message}");
+                return ExitCodes.UsageError;
+            case ProxyOptionsException bad:
+                stderr.WriteLine($"pppoeproxy: {bad.Describe(name => "--" + name)}");
                 return ExitCodes.UsageError;
             case OperationCanceledException:
                 return ExitCodes.Success;

@@ -59,9 +59,16 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
 
     private protected abstract IProxyEnd CreateEnd(ILogger logger);
 
-    protected Engine.Tunnel.TunnelSecurity? LoadSecurity() => Insecure.IsPresent
-        ? null
-        : Engine.Tunnel.TunnelSecurity.Load(ResolvePath(CertificatePath), ResolvePath(KeyPath), TrustedFingerprint);
+    /// <summary>The shared parameters as typed, for the engine's options builder (which holds the defaults).</summary>
+    private protected Engine.Operations.ProxySettings TypedSettings() => new()
+    {
+        Interface = Interface,
+        Insecure = Insecure.IsPresent,
+        Certificate = Insecure.IsPresent ? null : ResolvePath(CertificatePath),
+        Key = Insecure.IsPresent ? null : ResolvePath(KeyPath),
+        Trust = Insecure.IsPresent ? null : TrustedFingerprint,
+        Grace = GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     protected override void EndProcessing()
     {
