@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Protocol;
 

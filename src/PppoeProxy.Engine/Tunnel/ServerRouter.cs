@@ -6,14 +6,6 @@ using PppoeProxy.Engine.Sessions;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-public enum MacMode
-{
-    /// <summary>Frames keep the remote client's MAC; the AC-side interface must be promiscuous.</summary>
-    Transparent,
-    /// <summary>Like rp-pppoe's pppoe-relay: the AC sees only our interface MAC (works on a plain macvlan).</summary>
-    Rewrite,
-}
-
 /// <summary>
 /// The server's forwarding decisions, without sockets or threads: which tunnel an AC frame goes to,
 /// whether a tunnel may send a frame, and what rewrite mode changes. Frames are never shared

@@ -6,9 +6,6 @@ using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-/// <summary>The connection could not be set up; the message is one line for the log.</summary>
-public sealed class TunnelHandshakeException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>Turns a connected socket into a <see cref="TunnelLink"/>: allow-list, TLS with pinning, version handshake.</summary>
 public static class TunnelHandshake
 {

@@ -5,9 +5,6 @@ using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-/// <summary>Called on the link's reader thread for each frame that arrives through the tunnel.</summary>
-public delegate void LinkFrameHandler(TunnelLink link, ReadOnlySpan<byte> frame);
-
 /// <summary>
 /// One established tunnel connection (after TLS and handshake): a reader thread that parses records
 /// and a writer thread that sends whatever the ring holds in one write. Frames are queued by one
