@@ -54,7 +54,7 @@ public static class TunnelHandshake
         try
         {
             var codec = TunnelCodec.For(mode);
-            if (mode == TunnelMode.Legacy) return new TunnelLink(stream, socket, codec, peer, null, logger);
+            if (mode == TunnelMode.Legacy) return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), peer, null, logger);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             string? fingerprint = null;
@@ -85,7 +85,7 @@ public static class TunnelHandshake
             await stream.WriteAsync(accept.AsMemory(0, WireHandshake.WriteAccept(accept)), deadline.Token);
             await stream.FlushAsync(deadline.Token);
             string name = hello.ClientName.Length > 0 ? $"{peer} ({hello.ClientName})" : peer;
-            return new TunnelLink(stream, socket, codec, name, fingerprint, logger);
+            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), name, fingerprint, logger);
         }
         catch (Exception error)
         {
@@ -121,7 +121,7 @@ public static class TunnelHandshake
             }
             stream = new TunnelSocketStream(socket);
             var codec = TunnelCodec.For(mode);
-            if (mode == TunnelMode.Legacy) return new TunnelLink(stream, socket, codec, server, null, logger);
+            if (mode == TunnelMode.Legacy) return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), server, null, logger);
             string? fingerprint = null;
             if (security is not null)
             {
@@ -143,7 +143,7 @@ public static class TunnelHandshake
                 filled += read;
             }
             if (!reply.IsAccepted) throw new TunnelHandshakeException($"{server} {WireHandshake.Describe(reply)}");
-            return new TunnelLink(stream, socket, codec, server, fingerprint, logger);
+            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), server, fingerprint, logger);
         }
         catch (Exception error)
         {

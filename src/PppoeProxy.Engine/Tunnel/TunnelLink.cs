@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Tunnel.Wire;
 
@@ -18,9 +17,7 @@ public sealed class TunnelLink : IDisposable
     // A frame that follows the previous one by more than this is "light load": see TrySendFrame.
     private static readonly long DirectWriteGapTicks = Stopwatch.Frequency / 10_000; // 100 µs
 
-    private readonly Stream _stream;
-    private readonly Socket? _socket;
-    private readonly TunnelCodec _codec;
+    private readonly ITunnelTransport _transport;
     private readonly RecordRing _ring;
     private readonly ILogger _log;
     private readonly object _controlGate = new();
@@ -40,19 +37,16 @@ public sealed class TunnelLink : IDisposable
     private long _lastPongTicks = Environment.TickCount64;
     private static long _nextId;
 
-    public TunnelLink(Stream stream, Socket? socket, TunnelCodec codec, string peerName, string? peerFingerprint,
-        ILogger logger, int ringBytes = DefaultRingBytes)
+    public TunnelLink(ITunnelTransport transport, string peerName, string? peerFingerprint, ILogger logger, int ringBytes = DefaultRingBytes)
     {
-        _stream = stream;
-        _socket = socket;
-        _codec = codec;
+        _transport = transport;
         _ring = new RecordRing(ringBytes);
         _log = logger;
-        _frameScratch = new byte[codec.MaxRecordSize];
+        _frameScratch = new byte[transport.MaxRecordSize];
         PeerName = peerName;
         PeerFingerprint = peerFingerprint;
         Id = Interlocked.Increment(ref _nextId);
-        _writePiece = piece => _stream.Write(piece.Span);
+        _writePiece = piece => _transport.Send(piece.Span);
     }
 
     public long Id { get; }
@@ -66,7 +60,7 @@ public sealed class TunnelLink : IDisposable
     public TimeSpan SinceLastReceived => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastReceivedTicks));
     public TimeSpan SinceLastPong => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastPongTicks));
     public long QueuedBytes => _ring.QueuedBytes;
-    internal Socket? Socket => _socket;
+    internal ITunnelTransport Transport => _transport;
 
     /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
     public event Action<TunnelLink, string>? Closed;
@@ -88,8 +82,8 @@ public sealed class TunnelLink : IDisposable
     /// <summary>Queues a frame; false when the queue is full or the link closed (the caller counts the drop).</summary>
     public bool TrySendFrame(ReadOnlySpan<byte> frame, ushort etherType)
     {
-        if (!IsOpen || frame.Length > _codec.MaxFrameLength) return false;
-        int length = _codec.WriteFrame(_frameScratch, frame, etherType);
+        if (!IsOpen || frame.Length > _transport.MaxFrameLength) return false;
+        int length = _transport.WriteFrame(_frameScratch, frame, etherType);
         var record = _frameScratch.AsSpan(0, length);
         // Light load (nothing queued, previous frame long ago): write it ourselves and spare the hand-off
         // to the writer thread, one thread wake-up (~45 µs on the bench VM) per frame each way. Under
@@ -109,14 +103,14 @@ public sealed class TunnelLink : IDisposable
         try
         {
             // Never block the capture thread on a full send buffer; the ring absorbs that case.
-            if (_socket is null || !_socket.Poll(0, SelectMode.SelectWrite)) return false;
-            _stream.Write(record);
-            _stream.Flush();
+            if (!_transport.CanSendNow) return false;
+            _transport.Send(record);
+            _transport.Flush();
             return true;
         }
-        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        catch (TunnelTransportException error)
         {
-            Shutdown(IsOpen ? $"write failed: {error.Message}" : CloseReason ?? "closed");
+            Shutdown(IsOpen ? error.Message : CloseReason ?? "closed");
             return false;
         }
         finally { Volatile.Write(ref _writeOwner, 0); }
@@ -129,12 +123,12 @@ public sealed class TunnelLink : IDisposable
         while (Interlocked.CompareExchange(ref _writeOwner, 1, 0) != 0) spin.SpinOnce(sleep1Threshold: -1);
     }
 
-    public void SendPing() => SendControl(buffer => _codec.WritePing(buffer, (ulong)Environment.TickCount64));
+    public void SendPing() => SendControl(buffer => _transport.WritePing(buffer, (ulong)Environment.TickCount64));
 
     private void SendControl(Func<byte[], int> write)
     {
         if (!IsOpen) return;
-        var buffer = new byte[WireCodec.MaxGoodbyeRecordSize + 16];
+        var buffer = new byte[_transport.MaxControlRecordSize];
         int length = write(buffer);
         if (length == 0) return;
         lock (_controlGate) _control.Add(buffer.AsSpan(0, length).ToArray());
@@ -149,7 +143,7 @@ public sealed class TunnelLink : IDisposable
     {
         if (goodbye is not null && IsOpen)
         {
-            SendControl(buffer => _codec.WriteGoodbye(buffer, goodbye));
+            SendControl(buffer => _transport.WriteGoodbye(buffer, goodbye));
             var deadline = Environment.TickCount64 + (long)(flushTimeout ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
             while (IsOpen && (_ring.QueuedBytes > 0 || ControlPending) && Environment.TickCount64 < deadline) Thread.Sleep(5);
         }
@@ -164,9 +158,7 @@ public sealed class TunnelLink : IDisposable
         CloseReason = reason;
         _stop.Cancel();
         _ring.Wake();
-        try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-        try { _stream.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { }
-        try { _socket?.Dispose(); } catch (ObjectDisposedException) { }
+        _transport.Shutdown();
         Closed?.Invoke(this, reason);
     }
 
@@ -186,16 +178,16 @@ public sealed class TunnelLink : IDisposable
                 AcquireWriteOwner();
                 try
                 {
-                    foreach (var record in control) _stream.Write(record);
+                    foreach (var record in control) _transport.Send(record);
                     long written = _ring.Drain(_writePiece);
-                    if (written > 0 || control.Length > 0) _stream.Flush();
+                    if (written > 0 || control.Length > 0) _transport.Flush();
                 }
                 finally { Volatile.Write(ref _writeOwner, 0); }
             }
         }
-        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        catch (TunnelTransportException error)
         {
-            Shutdown(IsOpen ? $"write failed: {error.Message}" : CloseReason ?? "closed");
+            Shutdown(IsOpen ? error.Message : CloseReason ?? "closed");
         }
     }
 
@@ -213,7 +205,7 @@ public sealed class TunnelLink : IDisposable
         {
             while (IsOpen)
             {
-                int read = _stream.Read(buffer, filled, buffer.Length - filled);
+                int read = _transport.Receive(buffer.AsSpan(filled));
                 if (read == 0)
                 {
                     Shutdown("peer closed the connection");
@@ -224,7 +216,7 @@ public sealed class TunnelLink : IDisposable
                 int offset = 0;
                 while (IsOpen)
                 {
-                    var status = _codec.TryRead(buffer.AsSpan(offset, filled - offset), out var kind, out var payload, out int consumed);
+                    var status = _transport.TryReadRecord(buffer.AsSpan(offset, filled - offset), out var kind, out var payload, out int consumed);
                     if (status == RecordStatus.NeedMoreData) break;
                     if (status != RecordStatus.Ok || kind == TunnelRecordKind.Unknown)
                     {
@@ -245,9 +237,9 @@ public sealed class TunnelLink : IDisposable
                 }
             }
         }
-        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        catch (TunnelTransportException error)
         {
-            Shutdown(IsOpen ? $"connection lost: {error.Message}" : CloseReason ?? "closed");
+            Shutdown(IsOpen ? error.Message : CloseReason ?? "closed");
         }
     }
 
@@ -260,14 +252,14 @@ public sealed class TunnelLink : IDisposable
                 _onFrame!(this, payload);
                 break;
             case TunnelRecordKind.Ping:
-                ulong token = payload.Length == 8 ? WireCodec.ReadToken(payload) : 0;
-                SendControl(buffer => _codec.WritePong(buffer, token));
+                ulong token = _transport.ReadPingToken(payload);
+                SendControl(buffer => _transport.WritePong(buffer, token));
                 break;
             case TunnelRecordKind.Pong:
                 Volatile.Write(ref _lastPongTicks, Environment.TickCount64);
                 break;
             case TunnelRecordKind.Goodbye:
-                WireCodec.ReadGoodbye(payload, out var text);
+                var text = _transport.ReadGoodbyeText(payload);
                 Shutdown($"peer said goodbye{(text.Length > 0 ? ": " + text : "")}");
                 break;
         }

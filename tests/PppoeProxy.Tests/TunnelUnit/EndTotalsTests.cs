@@ -8,7 +8,7 @@ namespace PppoeProxy.Tests.TunnelUnit;
 public class EndTotalsTests
 {
     private static TunnelLink Link() =>
-        new(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1), "peer", null, NullLogger.Instance, ringBytes: 64 * 1024);
+        new(new StreamTunnelTransport(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1)), "peer", null, NullLogger.Instance, ringBytes: 64 * 1024);
 
     [Fact]
     public void Totals_sum_live_and_closed_tunnels_and_end_level_drops()

@@ -15,7 +15,7 @@ public class RouterTests
     private static readonly MacAddress Ours = MacAddress.Parse("02:00:00:00:ee:01");
 
     private static TunnelLink Link(string name, string? fingerprint = null) =>
-        new(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1), name, fingerprint, NullLogger.Instance);
+        new(new StreamTunnelTransport(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1)), name, fingerprint, NullLogger.Instance);
 
     private static ServerRouter Router(MacMode mode = MacMode.Transparent) =>
         new(mode, Ours, "wan0", new SessionTracker(), NullLogger.Instance);

@@ -84,7 +84,7 @@ public class TunnelLinkWriteTests
         var server = await accepting;
         foreach (var socket in new[] { client, server }) TunnelHandshake.Tune(socket);
         var codec = TunnelCodec.For(TunnelMode.V1);
-        return (new TunnelLink(new TunnelSocketStream(client), client, codec, "sender", null, NullLogger.Instance, ringBytes),
-                new TunnelLink(new TunnelSocketStream(server), server, codec, "receiver", null, NullLogger.Instance));
+        return (new TunnelLink(new StreamTunnelTransport(new TunnelSocketStream(client), client, codec), "sender", null, NullLogger.Instance, ringBytes),
+                new TunnelLink(new StreamTunnelTransport(new TunnelSocketStream(server), server, codec), "receiver", null, NullLogger.Instance));
     }
 }
