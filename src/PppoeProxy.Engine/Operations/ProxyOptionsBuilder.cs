@@ -32,18 +32,17 @@ public static class ProxyOptionsBuilder
         var macMode = MacMode.Transparent;
         if (typed.MacMode is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out macMode) || !Enum.IsDefined(macMode))
             throw new ProxyOptionsException("mac-mode", $"'{typed.MacMode}' is not transparent or rewrite");
-        var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? DefaultGrace;
-        var stats = Seconds(typed.Stats, "stats");
+        var common = Common(typed);
         return new ServerOptions
         {
-            Interface = Required(typed.Interface, "interface"),
+            Interface = common.Interface,
             Listen = listen,
             Allow = allow,
             Mode = typed.Mode,
             MacMode = macMode,
-            Grace = grace,
-            StatsInterval = stats,
-            Security = Security(typed),
+            Grace = common.Grace,
+            StatsInterval = common.Stats,
+            Security = common.Security,
         };
     }
 
@@ -52,19 +51,29 @@ public static class ProxyOptionsBuilder
         var serverText = Required(typed.Server, "server");
         if (!Endpoints.TrySplit(serverText, out var host, out int port, out var serverError)) throw new ProxyOptionsException("server", serverError);
         var keepAlive = Seconds(typed.KeepAlive, "keepalive") ?? DefaultKeepAlive;
-        var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? DefaultGrace;
-        var stats = Seconds(typed.Stats, "stats");
+        var common = Common(typed);
         return new ClientOptions
         {
-            Interface = Required(typed.Interface, "interface"),
+            Interface = common.Interface,
             ServerHost = host,
             ServerPort = port,
             Mode = typed.Mode,
             KeepAlive = keepAlive,
-            Grace = grace,
-            StatsInterval = stats,
-            Security = Security(typed),
+            Grace = common.Grace,
+            StatsInterval = common.Stats,
+            Security = common.Security,
         };
+    }
+
+    private readonly record struct Shared(string Interface, TimeSpan Grace, TimeSpan? Stats, TunnelSecurity? Security);
+
+    // Last, after the end's own checks: only the certificate files are read here, and every usage error must come first.
+    private static Shared Common(ProxySettings typed)
+    {
+        var iface = Required(typed.Interface, "interface");
+        var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? DefaultGrace;
+        var stats = Seconds(typed.Stats, "stats");
+        return new Shared(iface, grace, stats, Security(typed));
     }
 
     /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>
