@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using Microsoft.Extensions.Logging;
-using PppoeProxy.Engine.Jobs;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Tunnel;
 using PppoeProxy.PowerShell.Jobs;

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Microsoft.Extensions.Logging;
-using PppoeProxy.Engine.Jobs;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel;
