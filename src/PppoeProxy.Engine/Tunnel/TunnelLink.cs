@@ -1,38 +1,28 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
 /// <summary>
-/// One established tunnel connection (after TLS and handshake): a reader thread that parses records
-/// and a writer thread that sends whatever the ring holds in one write. Frames are queued by one
-/// producer (the capture thread) without locks; control records (ping, pong, goodbye) take a small
-/// locked queue because they are rare and come from other threads.
+/// One established tunnel (after TLS and handshake), speaking records through its
+/// <see cref="ITunnelTransport"/>: a reader thread that decodes records and hands frames to the end,
+/// and a <see cref="TunnelSender"/> for the other direction. Keepalive bookkeeping, goodbyes and the
+/// one-time close live here; sockets, TLS and the wire version do not.
 /// </summary>
 public sealed class TunnelLink : IDisposable
 {
     public const int DefaultRingBytes = 4 * 1024 * 1024;
     private const int ReadBufferBytes = 256 * 1024;
-    // A frame that follows the previous one by more than this is "light load": see TrySendFrame.
-    private static readonly long DirectWriteGapTicks = Stopwatch.Frequency / 10_000; // 100 µs
 
     private readonly ITunnelTransport _transport;
-    private readonly RecordRing _ring;
+    private readonly TunnelSender _sender;
     private readonly ILogger _log;
-    private readonly object _controlGate = new();
-    private readonly List<byte[]> _control = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly byte[] _frameScratch;
-    // Allocated once: a lambda in the write loop would be a new object on every drain.
-    private readonly Action<ReadOnlyMemory<byte>> _writePiece;
     private LinkFrameHandler? _onFrame;
     private Action<TunnelLink>? _afterRecords;
     private Action<TunnelLink>? _readerDone;
-    private Thread? _reader, _writer;
+    private Thread? _reader;
     private int _closed;
-    private int _writeOwner; // 1 while a thread (the writer, or the producer writing directly) uses the stream
-    private long _lastFrameTimestamp;
     private long _lastReceivedTicks = Environment.TickCount64;
     private long _lastPongTicks = Environment.TickCount64;
     private static long _nextId;
@@ -40,13 +30,12 @@ public sealed class TunnelLink : IDisposable
     public TunnelLink(ITunnelTransport transport, string peerName, string? peerFingerprint, ILogger logger, int ringBytes = DefaultRingBytes)
     {
         _transport = transport;
-        _ring = new RecordRing(ringBytes);
+        _sender = new TunnelSender(transport, ringBytes, failed => Shutdown(IsOpen ? failed.Message : CloseReason ?? "closed"));
         _log = logger;
         _frameScratch = new byte[transport.MaxRecordSize];
         PeerName = peerName;
         PeerFingerprint = peerFingerprint;
         Id = Interlocked.Increment(ref _nextId);
-        _writePiece = piece => _transport.Send(piece.Span);
     }
 
     public long Id { get; }
@@ -59,7 +48,7 @@ public sealed class TunnelLink : IDisposable
     public string? CloseReason { get; private set; }
     public TimeSpan SinceLastReceived => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastReceivedTicks));
     public TimeSpan SinceLastPong => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastPongTicks));
-    public long QueuedBytes => _ring.QueuedBytes;
+    public long QueuedBytes => _sender.QueuedBytes;
     internal ITunnelTransport Transport => _transport;
 
     /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
@@ -74,8 +63,7 @@ public sealed class TunnelLink : IDisposable
         _afterRecords = afterRecords;
         _readerDone = readerDone;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"tunnel-{Id}-read" };
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"tunnel-{Id}-write" };
-        _writer.Start();
+        _sender.Start($"tunnel-{Id}-write");
         _reader.Start();
     }
 
@@ -84,43 +72,9 @@ public sealed class TunnelLink : IDisposable
     {
         if (!IsOpen || frame.Length > _transport.MaxFrameLength) return false;
         int length = _transport.WriteFrame(_frameScratch, frame, etherType);
-        var record = _frameScratch.AsSpan(0, length);
-        // Light load (nothing queued, previous frame long ago): write it ourselves and spare the hand-off
-        // to the writer thread, one thread wake-up (~45 µs on the bench VM) per frame each way. Under
-        // load frames go through the ring, so many share one write.
-        long now = Stopwatch.GetTimestamp();
-        bool light = now - _lastFrameTimestamp > DirectWriteGapTicks;
-        _lastFrameTimestamp = now;
-        if (!(light && _ring.QueuedBytes == 0 && TryWriteDirect(record)) && !_ring.TryWrite(record)) return false;
+        if (!_sender.TrySend(_frameScratch.AsSpan(0, length))) return false;
         Counters.CountToTunnel(frame.Length);
         return true;
-    }
-
-    // Frames keep their order: the ring is empty (all earlier frames written) and only the producer adds.
-    private bool TryWriteDirect(ReadOnlySpan<byte> record)
-    {
-        if (Interlocked.CompareExchange(ref _writeOwner, 1, 0) != 0) return false;
-        try
-        {
-            // Never block the capture thread on a full send buffer; the ring absorbs that case.
-            if (!_transport.CanSendNow) return false;
-            _transport.Send(record);
-            _transport.Flush();
-            return true;
-        }
-        catch (TunnelTransportException error)
-        {
-            Shutdown(IsOpen ? error.Message : CloseReason ?? "closed");
-            return false;
-        }
-        finally { Volatile.Write(ref _writeOwner, 0); }
-    }
-
-    // The producer holds the stream for one record at most: spin (no 1-ms sleeps) until it is done.
-    private void AcquireWriteOwner()
-    {
-        var spin = new SpinWait();
-        while (Interlocked.CompareExchange(ref _writeOwner, 1, 0) != 0) spin.SpinOnce(sleep1Threshold: -1);
     }
 
     public void SendPing() => SendControl(buffer => _transport.WritePing(buffer, (ulong)Environment.TickCount64));
@@ -131,8 +85,7 @@ public sealed class TunnelLink : IDisposable
         var buffer = new byte[_transport.MaxControlRecordSize];
         int length = write(buffer);
         if (length == 0) return;
-        lock (_controlGate) _control.Add(buffer.AsSpan(0, length).ToArray());
-        _ring.Wake();
+        _sender.QueueControl(buffer.AsSpan(0, length).ToArray());
     }
 
     /// <summary>
@@ -145,50 +98,18 @@ public sealed class TunnelLink : IDisposable
         {
             SendControl(buffer => _transport.WriteGoodbye(buffer, goodbye));
             var deadline = Environment.TickCount64 + (long)(flushTimeout ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
-            while (IsOpen && (_ring.QueuedBytes > 0 || ControlPending) && Environment.TickCount64 < deadline) Thread.Sleep(5);
+            while (IsOpen && _sender.HasPending && Environment.TickCount64 < deadline) Thread.Sleep(5);
         }
         Shutdown(reason);
     }
-
-    private bool ControlPending { get { lock (_controlGate) return _control.Count > 0; } }
 
     private void Shutdown(string reason)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         CloseReason = reason;
-        _stop.Cancel();
-        _ring.Wake();
+        _sender.Stop();
         _transport.Shutdown();
         Closed?.Invoke(this, reason);
-    }
-
-    private void WriteLoop()
-    {
-        try
-        {
-            while (IsOpen)
-            {
-                byte[][] control;
-                lock (_controlGate)
-                {
-                    control = _control.Count == 0 ? Array.Empty<byte[]>() : _control.ToArray();
-                    _control.Clear();
-                }
-                if (control.Length == 0 && !_ring.WaitUntilQueued(TimeSpan.FromMilliseconds(500), _stop.Token)) continue;
-                AcquireWriteOwner();
-                try
-                {
-                    foreach (var record in control) _transport.Send(record);
-                    long written = _ring.Drain(_writePiece);
-                    if (written > 0 || control.Length > 0) _transport.Flush();
-                }
-                finally { Volatile.Write(ref _writeOwner, 0); }
-            }
-        }
-        catch (TunnelTransportException error)
-        {
-            Shutdown(IsOpen ? error.Message : CloseReason ?? "closed");
-        }
     }
 
     private void ReadLoop()
