@@ -6,14 +6,12 @@ namespace PppoeProxy.Engine.Operations;
 
 /// <summary>
 /// The one place that turns what a user typed into <see cref="ServerOptions"/> or
-/// <see cref="ClientOptions"/>, with the defaults written once. Every unacceptable value is a
+/// <see cref="ClientOptions"/> (whose records hold the defaults, once). Every unacceptable value is a
 /// <see cref="ProxyOptionsException"/> naming the setting (a usage error); only reading the
 /// certificate files can fail later (a <see cref="TunnelConfigException"/>, a runtime error).
 /// </summary>
 public static class ProxyOptionsBuilder
 {
-    public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromSeconds(60);
     /// <summary>A year: more is a typo, and far more overflows TimeSpan.</summary>
     public const double MaxSeconds = 365 * 24 * 3600;
 
@@ -32,48 +30,24 @@ public static class ProxyOptionsBuilder
         var macMode = MacMode.Transparent;
         if (typed.MacMode is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out macMode) || !Enum.IsDefined(macMode))
             throw new ProxyOptionsException("mac-mode", $"'{typed.MacMode}' is not transparent or rewrite");
-        var common = Common(typed);
-        return new ServerOptions
-        {
-            Interface = common.Interface,
-            Listen = listen,
-            Allow = allow,
-            Mode = typed.Mode,
-            MacMode = macMode,
-            Grace = common.Grace,
-            StatsInterval = common.Stats,
-            Security = common.Security,
-        };
+        return WithShared(new ServerOptions { Interface = Required(typed.Interface, "interface"), Listen = listen, Allow = allow, MacMode = macMode }, typed);
     }
 
     public static ClientOptions Client(ProxySettings typed)
     {
         var serverText = Required(typed.Server, "server");
         if (!Endpoints.TrySplit(serverText, out var host, out int port, out var serverError)) throw new ProxyOptionsException("server", serverError);
-        var keepAlive = Seconds(typed.KeepAlive, "keepalive") ?? DefaultKeepAlive;
-        var common = Common(typed);
-        return new ClientOptions
-        {
-            Interface = common.Interface,
-            ServerHost = host,
-            ServerPort = port,
-            Mode = typed.Mode,
-            KeepAlive = keepAlive,
-            Grace = common.Grace,
-            StatsInterval = common.Stats,
-            Security = common.Security,
-        };
+        var keepAlive = Seconds(typed.KeepAlive, "keepalive") ?? ClientOptions.DefaultKeepAlive;
+        return WithShared(new ClientOptions { Interface = Required(typed.Interface, "interface"), ServerHost = host, ServerPort = port, KeepAlive = keepAlive }, typed);
     }
 
-    private readonly record struct Shared(string Interface, TimeSpan Grace, TimeSpan? Stats, TunnelSecurity? Security);
-
     // Last, after the end's own checks: only the certificate files are read here, and every usage error must come first.
-    private static Shared Common(ProxySettings typed)
+    private static T WithShared<T>(T options, ProxySettings typed) where T : ProxyEndOptions
     {
-        var iface = Required(typed.Interface, "interface");
-        var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? DefaultGrace;
+        var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? ProxyEndOptions.DefaultGrace;
         var stats = Seconds(typed.Stats, "stats");
-        return new Shared(iface, grace, stats, Security(typed));
+        // A record's copy keeps its runtime type: the cast only restores what the compiler forgot.
+        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, Security = Security(typed) });
     }
 
     /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>

@@ -20,7 +20,7 @@ public sealed class ProxyClient : ProxyEnd
     private long _disconnectedSinceTicks = Environment.TickCount64;
     private bool _lanToldAfterDisconnect;
 
-    public ProxyClient(ClientOptions options, ILogger logger) : base("client", options.Interface, options.StatsInterval, logger)
+    public ProxyClient(ClientOptions options, ILogger logger) : base("client", options, logger)
     {
         _options = options;
         var localMacs = NetworkInterfaces.LocalMacs();

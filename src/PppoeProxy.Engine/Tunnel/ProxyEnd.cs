@@ -21,11 +21,11 @@ public abstract class ProxyEnd : IProxyEnd
     private long _lastStatsTicks = Environment.TickCount64;
     private int _started, _stopped;
 
-    private protected ProxyEnd(string role, string interfaceName, TimeSpan? statsInterval, ILogger logger)
+    private protected ProxyEnd(string role, ProxyEndOptions options, ILogger logger)
     {
         Role = role;
-        Interface = interfaceName;
-        _statsInterval = statsInterval;
+        Interface = options.Interface;
+        _statsInterval = options.StatsInterval;
         Log = logger;
     }
 

@@ -22,7 +22,7 @@ public sealed class ProxyServer : ProxyEnd
     private ServerRouter? _router;
     private Socket? _listener;
 
-    public ProxyServer(ServerOptions options, ILogger logger) : base("server", options.Interface, options.StatsInterval, logger)
+    public ProxyServer(ServerOptions options, ILogger logger) : base("server", options, logger)
     {
         _options = options;
     }

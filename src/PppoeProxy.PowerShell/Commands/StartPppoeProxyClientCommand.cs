@@ -28,7 +28,8 @@ public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
         var options = ProxyOptionsBuilder.Client(TypedSettings() with
         {
             Server = Server,
-            KeepAlive = KeepAliveInterval.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            KeepAlive = MyInvocation.BoundParameters.ContainsKey(nameof(KeepAliveInterval))
+                ? KeepAliveInterval.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         });
         return new ProxyClient(options, logger);
     }

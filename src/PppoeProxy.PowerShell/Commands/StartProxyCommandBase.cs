@@ -66,7 +66,8 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         Certificate = Insecure.IsPresent ? null : ResolvePath(CertificatePath),
         Key = Insecure.IsPresent ? null : ResolvePath(KeyPath),
         Trust = Insecure.IsPresent ? null : TrustedFingerprint,
-        Grace = GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // Only what the user gave: the defaults live in the engine.
+        Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
     };
 
     protected override void EndProcessing()
