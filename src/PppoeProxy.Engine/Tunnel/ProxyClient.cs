@@ -110,7 +110,7 @@ public sealed class ProxyClient : ProxyEnd
         Tap?.Invoke(view, time, TapDirection.FromLan);
         var link = _link;
         if (link is null || !link.IsOpen) EndCounters.Drop(DropReason.Disconnected);
-        else if (!link.TrySendFrame(frame, view.EtherType)) link.Counters.Drop(DropReason.QueueFull);
+        else link.TrySendFrame(frame, view.EtherType); // a refused frame is counted by the link
     }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken stop)

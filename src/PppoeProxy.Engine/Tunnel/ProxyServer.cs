@@ -135,7 +135,7 @@ public sealed class ProxyServer : ProxyEnd
         var link = _router!.RouteFromAc(frame, time, _acScratch, out var routed);
         if (link is null) return;
         Tap?.Invoke(routed, time, TapDirection.FromAc);
-        if (!link.TrySendFrame(routed.Bytes, routed.EtherType)) link.Counters.Drop(DropReason.QueueFull);
+        link.TrySendFrame(routed.Bytes, routed.EtherType); // a refused frame is counted by the link
     }
 
     private void OnLinkClosed(TunnelLink link, string reason)

@@ -67,14 +67,21 @@ public sealed class TunnelLink : IDisposable
         _reader.Start();
     }
 
-    /// <summary>Queues a frame; false when the queue is full or the link closed (the caller counts the drop).</summary>
+    /// <summary>Sends or queues a frame; false when it was dropped, counted here by why (closed, too large, queue full).</summary>
     public bool TrySendFrame(ReadOnlySpan<byte> frame, ushort etherType)
     {
-        if (!IsOpen || frame.Length > _transport.MaxFrameLength) return false;
+        if (!IsOpen) return Dropped(DropReason.Disconnected);
+        if (frame.Length > _transport.MaxFrameLength) return Dropped(DropReason.Malformed);
         int length = _transport.WriteFrame(_frameScratch, frame, etherType);
-        if (!_sender.TrySend(_frameScratch.AsSpan(0, length))) return false;
+        if (!_sender.TrySend(_frameScratch.AsSpan(0, length))) return Dropped(DropReason.QueueFull);
         Counters.CountToTunnel(frame.Length);
         return true;
+    }
+
+    private bool Dropped(DropReason reason)
+    {
+        Counters.Drop(reason);
+        return false;
     }
 
     public void SendPing() => SendControl(buffer => _transport.WritePing(buffer, (ulong)Environment.TickCount64));
