@@ -1,22 +1,9 @@
 using System.CommandLine;
 using PppoeProxy.Cli.Commands;
 using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Operations;
 
 namespace PppoeProxy.Cli;
-
-/// <summary>Exit codes, as the README documents them.</summary>
-public static class ExitCodes
-{
-    public const int Success = 0;
-    public const int RuntimeError = 1;
-    public const int UsageError = 2;
-}
-
-/// <summary>A usage mistake found after parsing (e.g. two options that exclude each other).</summary>
-public sealed class UsageException(string message) : Exception(message);
-
-/// <summary>Where a command writes, and whether someone is there to answer a question.</summary>
-public sealed record Console2(TextWriter Out, TextWriter Error, TextReader In, bool Interactive);
 
 public static class CliApp
 {
@@ -25,9 +12,10 @@ public static class CliApp
         var io = new Console2(stdout, stderr, stdin, interactive);
         if (LegacyArgs.IsLegacy(args)) return RunLegacy(args, io);
         var root = BuildRoot(io);
-        try { args = ConfigFile.Expand(args, root); }
-        catch (UsageException error) { return Report(error, stderr); }
-        var parsed = root.Parse(args);
+        ParseResult parsed;
+        // Parsing runs our validators and parsers: whatever they throw is still one line, not a stack trace.
+        try { parsed = root.Parse(ConfigFile.Expand(args, root)); }
+        catch (Exception error) { return Report(error, stderr); }
         if (parsed.Errors.Count > 0)
         {
             stderr.WriteLine($"pppoeproxy: {OneLine(parsed.Errors[0].Message)}");
@@ -66,6 +54,9 @@ public static class CliApp
         {
             case UsageException:
                 stderr.WriteLine($"pppoeproxy: {error.Message}");
+                return ExitCodes.UsageError;
+            case ProxyOptionsException bad:
+                stderr.WriteLine($"pppoeproxy: {bad.Describe(name => "--" + name)}");
                 return ExitCodes.UsageError;
             case OperationCanceledException:
                 return ExitCodes.Success;
@@ -116,32 +107,4 @@ public static class CliApp
                 return Task.FromResult(Report(error, io.Error));
             }
         });
-}
-
-/// <summary>SIGINT, SIGTERM and SIGQUIT become a cancellation, so long-running commands stop gracefully.</summary>
-internal sealed class StopSignals : IDisposable
-{
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<System.Runtime.InteropServices.PosixSignalRegistration> _registrations = new();
-
-    public StopSignals()
-    {
-        foreach (var signal in new[] { System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM,
-                     System.Runtime.InteropServices.PosixSignal.SIGQUIT })
-        {
-            _registrations.Add(System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, context =>
-            {
-                context.Cancel = true;
-                _stop.Cancel();
-            }));
-        }
-    }
-
-    public CancellationToken Token => _stop.Token;
-
-    public void Dispose()
-    {
-        foreach (var registration in _registrations) registration.Dispose();
-        _stop.Dispose();
-    }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
+using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Protocol;
 
 namespace PppoeProxy.Cli;
@@ -16,13 +16,22 @@ public static class CliOptions
 
     public static Option<double?> Timeout(string description) => Seconds("--timeout", description, "-t");
 
-    /// <summary>A positive number of seconds (fractions allowed).</summary>
+    /// <summary>A positive number of seconds (fractions allowed), checked as the engine checks every duration.</summary>
     public static Option<double?> Seconds(string name, string description, params string[] aliases) => new(name, aliases)
     {
         Description = description,
         HelpName = "S",
-        Validators = { r => { if (r.GetValueOrDefault<double?>() is double v && v <= 0) r.AddError($"{name} must be a positive number of seconds"); } },
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (ProxyOptionsBuilder.TryParseSeconds(text, out var value, out var problem)) return value.TotalSeconds;
+            r.AddError($"{name}: {problem}");
+            return null;
+        },
     };
+
+    /// <summary>Seconds as typed: the engine's options builder checks them (server and client).</summary>
+    public static Option<string?> SecondsText(string name, string description) => new(name) { Description = description, HelpName = "S" };
 
     public static Option<bool> Json() => new("--json") { Description = "Write JSON Lines (one object per line, camelCase)" };
 

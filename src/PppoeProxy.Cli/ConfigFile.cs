@@ -29,7 +29,13 @@ public static class ConfigFile
         var given = rest.Where(a => a.StartsWith("--")).Select(a => a.Split('=')[0]).ToHashSet();
         var fromFile = new List<string>();
         int number = 0;
-        foreach (var raw in File.ReadLines(path))
+        string[] lines;
+        try { lines = File.ReadAllLines(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{Flag}: cannot read {path}: {e.Message}");
+        }
+        foreach (var raw in lines)
         {
             number++;
             var line = raw.Split('#')[0].Trim();

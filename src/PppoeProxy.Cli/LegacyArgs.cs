@@ -1,10 +1,8 @@
 using PppoeProxy.Engine.Operations;
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Cli.Commands;
 using PppoeProxy.Engine.Tunnel;
-using PppoeProxy.Engine.Tunnel.Security;
 
 namespace PppoeProxy.Cli;
 
@@ -37,22 +35,22 @@ public static partial class LegacyArgs
         string mode = values["mode"];
         if (mode is not ("client" or "server")) return Usage(io, "Mode must be 'client' or 'server'");
 
-        if (mode == "server")
+        var typed = new ProxySettings { Interface = iface, Mode = TunnelMode.Legacy };
+        ServerOptions? server = null;
+        ClientOptions? client = null;
+        try
         {
-            if (!Endpoints.TryParseListen(address, out var endpoint, out var error)) return Usage(io, "-address: " + error);
-            if (!CidrAllowList.TryParse(values["allow"], out var allow)) return Usage(io, $"-allow: '{values["allow"]}' is not an IP address");
-            WarnUnencrypted(io);
-            return ServerCommand.RunServer(new ServerOptions
-            {
-                Interface = iface, Listen = endpoint, Allow = allow!, Mode = TunnelMode.Legacy, Security = null,
-            }, LogLevel.Information, null, cancel);
+            if (mode == "server") server = ProxyOptionsBuilder.Server(typed with { Listen = address, Allow = new[] { values["allow"] } });
+            else client = ProxyOptionsBuilder.Client(typed with { Server = address });
         }
-        if (!Endpoints.TrySplit(address, out var host, out int port, out var clientError)) return Usage(io, "-address: " + clientError);
-        WarnUnencrypted(io);
-        return ClientCommand.RunClient(new ClientOptions
+        catch (ProxyOptionsException bad)
         {
-            Interface = iface, ServerHost = host, ServerPort = port, Mode = TunnelMode.Legacy, Security = null,
-        }, LogLevel.Information, null, cancel);
+            return Usage(io, bad.Describe(name => name is "listen" or "server" ? "-address" : "-" + name));
+        }
+        WarnUnencrypted(io);
+        return server is not null
+            ? ServerCommand.RunServer(server, LogLevel.Information, null, cancel)
+            : ClientCommand.RunClient(client!, LogLevel.Information, null, cancel);
     }
 
     // Only once the flags are valid: a usage error must stay a single line on stderr.

@@ -1,6 +1,6 @@
-using PppoeProxy.Engine.Operations;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Tunnel;
 
 namespace PppoeProxy.Cli.Commands;
@@ -12,25 +12,19 @@ public static class ClientCommand
     {
         var iface = CliOptions.Interface(required: true);
         var server = new Option<string>("--server", "-s") { Description = "The proxy server", Required = true, HelpName = "HOST:PORT" };
-        var keepalive = CliOptions.Seconds("--keepalive", "Ping the server every S seconds (default 60); 3 missed answers = dead");
+        var keepalive = CliOptions.SecondsText("--keepalive", "Ping the server every S seconds (default 60); 3 missed answers = dead");
         var shared = new TunnelOptions();
         var command = new Command("client", "Run the proxy client: the end on the remote LAN with the PPPoE client") { iface, server, keepalive };
         shared.AddTo(command);
-        server.Validators.Add(r => { if (!Endpoints.TrySplit(r.GetValueOrDefault<string>() ?? "", out _, out _, out var error)) r.AddError("--server: " + error); });
 
         command.SetSyncAction(io, (parsed, cancel) =>
         {
-            Endpoints.TrySplit(parsed.GetValue(server)!, out var host, out int port, out _);
-            var options = new ClientOptions
+            var options = ProxyOptionsBuilder.Client(shared.Settings(parsed) with
             {
-                Interface = parsed.GetValue(iface)!,
-                ServerHost = host,
-                ServerPort = port,
-                Security = shared.LoadSecurity(parsed),
-                KeepAlive = CliOptions.Seconds(parsed.GetValue(keepalive)) ?? TimeSpan.FromSeconds(60),
-                Grace = CliOptions.Seconds(parsed.GetValue(shared.Grace)) ?? TimeSpan.FromSeconds(30),
-                StatsInterval = CliOptions.Seconds(parsed.GetValue(shared.Stats)),
-            };
+                Interface = parsed.GetValue(iface),
+                Server = parsed.GetValue(server),
+                KeepAlive = parsed.GetValue(keepalive),
+            });
             return RunClient(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "client", options.Interface), cancel);
         });
         return command;

@@ -1,8 +1,7 @@
-using PppoeProxy.Engine.Operations;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Tunnel;
-using PppoeProxy.Engine.Tunnel.Security;
 
 namespace PppoeProxy.Cli.Commands;
 
@@ -18,22 +17,16 @@ public static class ServerCommand
         var shared = new TunnelOptions();
         var command = new Command("server", "Run the proxy server: the end beside the access concentrator") { iface, listen, allow, macMode };
         shared.AddTo(command);
-        listen.Validators.Add(r => { if (!Endpoints.TryParseListen(r.GetValueOrDefault<string>() ?? "", out _, out var error)) r.AddError("--listen: " + error); });
-        allow.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is string text && !CidrAllowList.TryParse(text, out _)) r.AddError($"--allow: '{text}' is not a list of CIDRs (e.g. 192.0.2.0/24,2001:db8::/32)"); });
 
         command.SetSyncAction(io, (parsed, cancel) =>
         {
-            Endpoints.TryParseListen(parsed.GetValue(listen)!, out var endpoint, out _);
-            var options = new ServerOptions
+            var options = ProxyOptionsBuilder.Server(shared.Settings(parsed) with
             {
-                Interface = parsed.GetValue(iface)!,
-                Listen = endpoint,
-                Allow = parsed.GetValue(allow) is string text ? CidrAllowList.Parse(text) : CidrAllowList.LoopbackOnly,
-                Security = shared.LoadSecurity(parsed),
-                MacMode = parsed.GetValue(macMode),
-                Grace = CliOptions.Seconds(parsed.GetValue(shared.Grace)) ?? TimeSpan.FromSeconds(30),
-                StatsInterval = CliOptions.Seconds(parsed.GetValue(shared.Stats)),
-            };
+                Interface = parsed.GetValue(iface),
+                Listen = parsed.GetValue(listen),
+                Allow = parsed.GetValue(allow) is string text ? new[] { text } : null,
+                MacMode = parsed.GetValue(macMode).ToString(),
+            });
             return RunServer(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "server", options.Interface), cancel);
         });
         return command;

@@ -1,11 +1,11 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Tunnel;
 
 namespace PppoeProxy.Cli.Commands;
 
-/// <summary>Options the server and client share: TLS material or --insecure, stats, log level.</summary>
+/// <summary>Options the server and client share: TLS material or --insecure, stats, log level. Checked by the engine's options builder.</summary>
 public sealed class TunnelOptions
 {
     public Option<string?> Cert { get; } = new("--cert") { Description = "Our certificate (PEM), from `pppoeproxy cert new`", HelpName = "FILE" };
@@ -17,8 +17,8 @@ public sealed class TunnelOptions
         AllowMultipleArgumentsPerToken = true,
     };
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "Plain text, no TLS: PPP credentials cross the tunnel in clear" };
-    public Option<double?> Stats { get; } = CliOptions.Seconds("--stats", "Print counters every S seconds (always printed on exit)");
-    public Option<double?> Grace { get; } = CliOptions.Seconds("--grace", "Hold sessions of a dropped tunnel this long before PADT (default 30)");
+    public Option<string?> Stats { get; } = CliOptions.SecondsText("--stats", "Print counters every S seconds (always printed on exit)");
+    public Option<string?> Grace { get; } = CliOptions.SecondsText("--grace", "Hold sessions of a dropped tunnel this long before PADT (default 30)");
     public Option<string?> StatusSocket { get; } = new("--status-socket")
     {
         Description = "Unix socket answering `pppoeproxy status` (default /run/pppoeproxy/ROLE-IF.sock; 'none' turns it off)",
@@ -26,21 +26,21 @@ public sealed class TunnelOptions
     };
     public Option<LogLevel> LogLevel { get; } = new("--log-level") { Description = "Trace, Debug, Information, Warning, Error", DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information };
 
-    public void AddTo(Command command, bool withGrace = true)
+    public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel }) command.Options.Add(option);
-        if (withGrace) command.Options.Add(Grace);
-        command.Validators.Add(Validate);
+        foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel, Grace }) command.Options.Add(option);
     }
 
-    private void Validate(CommandResult result)
+    /// <summary>The shared flags as typed, for the engine's options builder.</summary>
+    public ProxySettings Settings(ParseResult parsed) => new()
     {
-        bool insecure = result.GetValue(Insecure);
-        bool anyTls = result.GetResult(Cert) is not null || result.GetResult(Key) is not null || result.GetResult(Trust) is not null;
-        bool allTls = result.GetResult(Cert) is not null && result.GetResult(Key) is not null && result.GetResult(Trust) is not null;
-        if (insecure && anyTls) result.AddError("--insecure excludes --cert, --key and --trust");
-        else if (!insecure && !allTls) result.AddError("TLS needs --cert FILE --key FILE --trust FP (or --insecure for plain text)");
-    }
+        Certificate = parsed.GetValue(Cert),
+        Key = parsed.GetValue(Key),
+        Trust = parsed.GetValue(Trust),
+        Insecure = parsed.GetValue(Insecure),
+        Grace = parsed.GetValue(Grace),
+        Stats = parsed.GetValue(Stats),
+    };
 
     /// <summary>The status socket path, or null when turned off.</summary>
     public string? StatusPath(ParseResult parsed, string role, string interfaceName) => parsed.GetValue(StatusSocket) switch
@@ -49,8 +49,4 @@ public sealed class TunnelOptions
         "none" or "" => null,
         var path => path,
     };
-
-    public TunnelSecurity? LoadSecurity(ParseResult parsed) => parsed.GetValue(Insecure)
-        ? null
-        : TunnelSecurity.Load(parsed.GetValue(Cert)!, parsed.GetValue(Key)!, parsed.GetValue(Trust) ?? Array.Empty<string>());
 }

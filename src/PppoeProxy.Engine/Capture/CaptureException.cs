@@ -1,17 +1,5 @@
 namespace PppoeProxy.Engine.Capture;
 
-/// <summary>Why a capture, injection or capture-file operation failed.</summary>
-public enum CaptureErrorKind
-{
-    Other,
-    PermissionDenied,
-    InterfaceNotFound,
-    InterfaceDown,
-    LibraryMissing,
-    BadFile,
-    FileNotFound,
-}
-
 /// <summary>
 /// A capture failure with a one-line, operator-readable message (the CLI and PowerShell
 /// layers print <see cref="Exception.Message"/> as is, so it must say what to do).

@@ -1,14 +1,5 @@
 namespace PppoeProxy.Engine.Capture;
 
-/// <summary>Which frames a live capture sees.</summary>
-public enum CaptureDirection
-{
-    /// <summary>Frames received and sent on the interface (sniffing tools).</summary>
-    Both,
-    /// <summary>Only frames received; the proxy uses this so frames it injects never come back to it.</summary>
-    InboundOnly,
-}
-
 /// <summary>How <see cref="LiveCapture.Open"/> sets up the libpcap handle. Immediate mode is always on.</summary>
 public sealed record CaptureOptions
 {
@@ -87,33 +78,4 @@ public sealed record CaptureOptions
             throw new ArgumentOutOfRangeException(nameof(ReadTimeoutMs), ReadTimeoutMs, "read timeout must be positive");
         ArgumentNullException.ThrowIfNull(Filter);
     }
-}
-
-/// <summary>Counters from pcap_stats since the capture was opened.</summary>
-public readonly record struct CaptureStatistics(long Received, long DroppedByKernel, long DroppedByInterface);
-
-/// <summary>
-/// One frame from a live capture or a capture file. <see cref="Data"/> points into a buffer owned by
-/// the reader and is only valid until the reader's next TryRead or Dispose: copy it to keep it.
-/// </summary>
-public readonly ref struct CapturedFrame
-{
-    public CapturedFrame(ReadOnlySpan<byte> data, long timestampUnixMicros, int originalLength)
-    {
-        Data = data;
-        TimestampUnixMicros = timestampUnixMicros;
-        OriginalLength = originalLength;
-    }
-
-    /// <summary>The captured bytes, starting at the Ethernet destination MAC (no FCS).</summary>
-    public ReadOnlySpan<byte> Data { get; }
-
-    public long TimestampUnixMicros { get; }
-
-    /// <summary>Length on the wire; larger than Data.Length when the snap length cut the frame.</summary>
-    public int OriginalLength { get; }
-
-    public bool IsTruncated => Data.Length < OriginalLength;
-
-    public DateTimeOffset Timestamp => DateTimeOffset.UnixEpoch.AddTicks(TimestampUnixMicros * TimeSpan.TicksPerMicrosecond);
 }

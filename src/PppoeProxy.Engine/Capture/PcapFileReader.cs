@@ -2,14 +2,6 @@ using System.Buffers.Binary;
 
 namespace PppoeProxy.Engine.Capture;
 
-public enum CaptureFileFormat
-{
-    /// <summary>Classic libpcap format (microsecond or nanosecond timestamps).</summary>
-    Pcap,
-    /// <summary>pcapng (what Wireshark and tshark write by default).</summary>
-    PcapNg,
-}
-
 /// <summary>
 /// Reads Ethernet frames from classic pcap and pcapng files, either byte order, without libpcap.
 /// Every problem with the file (corrupt, truncated, not Ethernet) surfaces as a one-line

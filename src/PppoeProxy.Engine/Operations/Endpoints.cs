@@ -8,7 +8,8 @@ public static class Endpoints
     public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error)
     {
         endpoint = null!;
-        if (!TrySplit(text, out var host, out int port, out error)) return false;
+        // Port 0 asks the kernel for a free port (tests, and status then shows the one bound).
+        if (!TrySplit(text, out var host, out int port, out error, allowPortZero: true)) return false;
         if (host.Length == 0 || host == "*") { endpoint = new IPEndPoint(IPAddress.IPv6Any, port); return true; }
         if (!IPAddress.TryParse(host, out var address))
         {
@@ -19,7 +20,7 @@ public static class Endpoints
         return true;
     }
 
-    public static bool TrySplit(string text, out string host, out int port, out string error)
+    public static bool TrySplit(string text, out string host, out int port, out string error, bool allowPortZero = false)
     {
         host = "";
         port = 0;
@@ -31,9 +32,9 @@ public static class Endpoints
             return false;
         }
         host = text[..colon].Trim('[', ']');
-        if (!int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        if (!int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port > 65535 || (port < 1 && !allowPortZero))
         {
-            error = $"'{text}': port must be 1..65535";
+            error = allowPortZero ? $"'{text}': port must be 0..65535 (0 picks a free port)" : $"'{text}': port must be 1..65535";
             return false;
         }
         return true;

@@ -3,9 +3,6 @@ using PppoeProxy.Engine.Protocol;
 
 namespace PppoeProxy.Engine.Operations;
 
-/// <summary>Called once per frame with the parsed view; return false to stop reading.</summary>
-public delegate bool FrameHandler(in FrameView frame, DateTimeOffset time);
-
 /// <summary>Where frames come from: a live interface or a capture file. Shared by the CLI and the cmdlets.</summary>
 public static class FrameReading
 {

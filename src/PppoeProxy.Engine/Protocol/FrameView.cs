@@ -2,24 +2,6 @@ using System.Buffers.Binary;
 
 namespace PppoeProxy.Engine.Protocol;
 
-/// <summary>Why a frame did not parse cleanly. The frame is still usable as far as it went.</summary>
-public enum FrameError : byte
-{
-    None,
-    TruncatedEthernet,
-    TruncatedVlan,
-    TooManyVlanTags,
-    NotPppoe,
-    TruncatedPppoeHeader,
-    BadVersionType,
-    LengthPastFrame,
-    TruncatedTagHeader,
-    TagPastLength,
-    MissingPppProtocol,
-    TruncatedPppControl,
-    BadPppControlLength,
-}
-
 /// <summary>
 /// A parsed view over one Ethernet frame: offsets and header fields, no copies, no allocation.
 /// Parsing never throws; a malformed frame sets <see cref="Error"/> and keeps what was readable.
@@ -87,8 +69,28 @@ public readonly ref struct FrameView
 
     public static FrameView Parse(ReadOnlySpan<byte> frame) => new(frame);
 
+    /// <summary>Parses on this thread so far: lets a test prove a path parses each frame once.</summary>
+    [ThreadStatic] internal static long ParsesOnThisThread;
+
+    /// <summary>
+    /// The view of a copy of this frame that only a relay edit changed: a new destination MAC and
+    /// <paramref name="payloadDelta"/> payload bytes removed (negative) or added as whole tags, without
+    /// the padding. Spares parsing the edited bytes again; the caller guarantees the edit.
+    /// </summary>
+    internal FrameView Rewritten(ReadOnlySpan<byte> edited, MacAddress destination, int payloadDelta) => new(this, edited, destination, payloadDelta);
+
+    private FrameView(FrameView original, ReadOnlySpan<byte> edited, MacAddress destination, int payloadDelta)
+    {
+        this = original;
+        Bytes = edited;
+        Destination = destination;
+        LengthField = (ushort)(original.LengthField + payloadDelta);
+        PayloadAvailable = original.PayloadAvailable + payloadDelta;
+    }
+
     private FrameView(ReadOnlySpan<byte> frame)
     {
+        ParsesOnThisThread++;
         Bytes = frame;
         if (frame.Length < EthernetHeaderLength)
         {
@@ -224,69 +226,5 @@ public readonly ref struct FrameView
     }
 
     /// <summary>One-line description of <see cref="Error"/>, built only when asked.</summary>
-    public string? ErrorText => FrameErrors.Describe(Error, ErrorDetail, Bytes.Length, this.PayloadAvailable);
-}
-
-public static class FrameErrors
-{
-    public static string? Describe(FrameError error, int detail, int frameLength, int payloadAvailable) => error switch
-    {
-        FrameError.None => null,
-        FrameError.TruncatedEthernet => $"truncated Ethernet header: {detail} bytes, need 14",
-        FrameError.TruncatedVlan => $"truncated VLAN tag at byte {detail}",
-        FrameError.TooManyVlanTags => $"more than {FrameView.MaxVlanTags} VLAN tags (third at byte {detail})",
-        FrameError.NotPppoe => $"not a PPPoE frame (ethertype 0x{detail:x4})",
-        FrameError.TruncatedPppoeHeader => $"truncated PPPoE header at byte {detail}",
-        FrameError.BadVersionType => $"bad PPPoE version/type 0x{detail:x2} (must be 0x11)",
-        FrameError.LengthPastFrame => $"PPPoE length {detail} runs past the frame ({payloadAvailable} payload bytes present)",
-        FrameError.TruncatedTagHeader => $"truncated tag header at byte {detail}",
-        FrameError.TagPastLength => $"tag at byte {detail} runs past the PPPoE length",
-        FrameError.MissingPppProtocol => "session frame without a complete PPP protocol field",
-        FrameError.TruncatedPppControl => $"truncated PPP control header ({detail} bytes, need 4)",
-        FrameError.BadPppControlLength => $"PPP control length {detail} does not fit the payload",
-        _ => error.ToString(),
-    };
-}
-
-/// <summary>One tag as a view: type and value span.</summary>
-public readonly ref struct TagView
-{
-    public TagView(ushort type, ReadOnlySpan<byte> value) { Type = type; Value = value; }
-    public ushort Type { get; }
-    public ReadOnlySpan<byte> Value { get; }
-}
-
-/// <summary>Walks discovery tags; stops quietly at the first malformed one (the frame carries the error).</summary>
-public ref struct TagEnumerator
-{
-    private readonly ReadOnlySpan<byte> _payload;
-    private int _next;
-    private TagView _current;
-
-    public TagEnumerator(ReadOnlySpan<byte> payload) { _payload = payload; _next = 0; _current = default; }
-
-    public TagEnumerator GetEnumerator() => this;
-    public TagView Current => _current;
-
-    public bool MoveNext()
-    {
-        if (_payload.Length - _next < 4) return false;
-        ushort type = BinaryPrimitives.ReadUInt16BigEndian(_payload[_next..]);
-        int length = BinaryPrimitives.ReadUInt16BigEndian(_payload[(_next + 2)..]);
-        if (_next + 4 + length > _payload.Length) return false;
-        _current = new TagView(type, _payload.Slice(_next + 4, length));
-        _next += 4 + length;
-        return true;
-    }
-
-    /// <summary>First tag of a type, without allocating.</summary>
-    public static bool TryFind(ReadOnlySpan<byte> payload, ushort type, out ReadOnlySpan<byte> value)
-    {
-        foreach (var tag in new TagEnumerator(payload))
-        {
-            if (tag.Type == type) { value = tag.Value; return true; }
-        }
-        value = default;
-        return false;
-    }
+    public string? ErrorText => FrameErrors.Describe(Error, ErrorDetail, PayloadAvailable);
 }

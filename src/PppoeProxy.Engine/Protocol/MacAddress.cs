@@ -86,12 +86,3 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
     public static bool operator ==(MacAddress a, MacAddress b) => a._value == b._value;
     public static bool operator !=(MacAddress a, MacAddress b) => a._value != b._value;
 }
-
-internal sealed class MacAddressJsonConverter : JsonConverter<MacAddress>
-{
-    public override MacAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        MacAddress.Parse(reader.GetString() ?? "");
-
-    public override void Write(Utf8JsonWriter writer, MacAddress value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString());
-}

@@ -55,32 +55,3 @@ public sealed class PppoeTag
         ? $"{Name}={Value}"
         : $"{Name}=Agent-Circuit-Id:{AgentCircuitId} Agent-Remote-Id:{AgentRemoteId}";
 }
-
-/// <summary>The PPP layer of a session frame.</summary>
-public sealed class PppInfo
-{
-    public int Protocol { get; init; }
-    public string ProtocolName => PppProtocols.Name((ushort)Protocol);
-    public int? Code { get; init; }
-    public string? CodeName => Code is int code ? PppProtocols.CodeName((ushort)Protocol, (byte)code) : null;
-    public int? Identifier { get; init; }
-
-    public override string ToString() => CodeName is null ? ProtocolName : $"{ProtocolName} {CodeName} id={Identifier}";
-}
-
-/// <summary>An 802.1Q/802.1ad tag: kept whole (TPID and TCI) so frames write back byte for byte.</summary>
-public readonly record struct VlanTag(ushort Tpid, ushort Tci)
-{
-    public int Id => Tci & 0x0FFF;
-    public static VlanTag Dot1Q(int id) => new(EtherTypes.Vlan8021Q, (ushort)(id & 0x0FFF));
-    public static VlanTag Dot1AD(int id) => new(EtherTypes.Vlan8021AD, (ushort)(id & 0x0FFF));
-
-    /// <summary>One id: 802.1Q. Two ids: outer 802.1ad (QinQ), inner 802.1Q.</summary>
-    public static VlanTag[] FromIds(IReadOnlyList<int> ids) => ids.Count switch
-    {
-        0 => Array.Empty<VlanTag>(),
-        1 => new[] { Dot1Q(ids[0]) },
-        2 => new[] { Dot1AD(ids[0]), Dot1Q(ids[1]) },
-        _ => throw new ArgumentException("at most two VLAN ids (outer,inner)"),
-    };
-}

@@ -24,9 +24,6 @@ public sealed class SessionTracker
     public IReadOnlyList<PppoeSession> Snapshot() =>
         _sessions.Values.Select(s => s.Clone()).OrderBy(s => s.FirstSeen).ThenBy(s => s.SessionId).ToList();
 
-    public bool TryGet(MacAddress a, MacAddress b, ushort sessionId, uint vlanKey, out PppoeSession session) =>
-        _sessions.TryGetValue(SessionKey.Of(a, b, sessionId, vlanKey), out session!);
-
     /// <summary>Copies of the sessions that match, e.g. the live sessions of one client MAC.</summary>
     public IReadOnlyList<PppoeSession> Find(Func<PppoeSession, bool> match) =>
         _sessions.Values.Where(match).Select(s => s.Clone()).ToList();

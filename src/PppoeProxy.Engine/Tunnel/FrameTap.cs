@@ -2,9 +2,6 @@ using PppoeProxy.Engine.Protocol;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-/// <summary>Which way a tapped frame was going.</summary>
-public enum TapDirection { FromLan, FromTunnel, FromAc }
-
 /// <summary>
 /// Lets a watcher (the PowerShell job, a debug view) see frames as they pass. Invoked on the
 /// forwarding threads, so it must be quick; it costs nothing when nobody subscribes.

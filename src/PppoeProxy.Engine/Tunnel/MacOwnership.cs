@@ -3,8 +3,6 @@ using PppoeProxy.Engine.Protocol;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-public enum ClaimResult { Owned, Claimed, Adopted, SpoofedSource, HeldForOtherPeer }
-
 /// <summary>
 /// Which tunnel owns which client MAC, learned from the frames each tunnel sends. A dropped
 /// tunnel's MACs that still have sessions are held for the grace period; the next tunnel with the
@@ -21,8 +19,6 @@ public sealed class MacOwnership
         internal long HeldUntilTicks;
         public TunnelLink? CurrentLink => Link;
         public bool IsHeld => Link is null;
-        public string? HeldIdentity => Identity;
-        public DateTimeOffset? HeldUntil => Link is null ? DateTimeOffset.UtcNow.AddMilliseconds(HeldUntilTicks - Environment.TickCount64) : null;
     }
 
     public int Count => _owners.Count;
@@ -125,8 +121,6 @@ public sealed class MacOwnership
         }
         return expired;
     }
-
-    public void Forget(MacAddress mac) => _owners.TryRemove(mac.Value, out _);
 
     public IReadOnlyList<(MacAddress Mac, Owner Owner)> Snapshot() =>
         _owners.Select(kv => (new MacAddress(kv.Key), kv.Value)).ToList();

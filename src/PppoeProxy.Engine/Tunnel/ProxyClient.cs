@@ -11,102 +11,70 @@ namespace PppoeProxy.Engine.Tunnel;
 /// are dropped and counted, never queued. Tells the LAN's PPPoE client its sessions are gone
 /// (PADT) on a graceful stop, and when the tunnel has been down longer than the grace period.
 /// </summary>
-public sealed class ProxyClient : IProxyEnd
+public sealed class ProxyClient : ProxyEnd
 {
     private readonly ClientOptions _options;
-    private readonly ILogger _log;
-    private readonly CancellationTokenSource _stopCapture = new();
     private readonly SessionTracker _tracker;
-    private LiveCapture? _capture;
-    private Thread? _captureThread;
     private volatile TunnelLink? _link;
+    private TunnelLink? _stopLink;
     private long _disconnectedSinceTicks = Environment.TickCount64;
     private bool _lanToldAfterDisconnect;
-    private int _stopped;
 
-    /// <summary>Sees every frame in either direction (see <see cref="FrameTap"/>).</summary>
-    public FrameTap? Tap { get; set; }
-
-    public ProxyClient(ClientOptions options, ILogger logger)
+    public ProxyClient(ClientOptions options, ILogger logger) : base("client", options, logger)
     {
         _options = options;
-        _log = logger;
         var localMacs = NetworkInterfaces.LocalMacs();
         _tracker = new SessionTracker(localMacs.Contains);
     }
 
-    public string Role => "client";
-    public string Interface => _options.Interface;
-    public string Endpoint => $"{_options.ServerHost}:{_options.ServerPort}";
+    public override string Endpoint => $"{_options.ServerHost}:{_options.ServerPort}";
 
-    /// <summary>Frames captured while no tunnel was up, and other drops that belong to no tunnel.</summary>
-    public TunnelCounters Counters { get; } = new();
-    public bool Connected => _link is { IsOpen: true };
-    public int Connects { get; private set; }
+    // Promiscuous: the LAN's client sends to the AC's MAC, which is not ours.
+    private protected override CaptureOptions CaptureOptionsFor() => CaptureOptions.ForRelay(_options.Interface, promiscuous: true);
 
-    public void Start()
+    private protected override async Task ServeAsync(CancellationToken stop)
     {
-        // Promiscuous: the LAN's client sends to the AC's MAC, which is not ours.
-        _capture = LiveCapture.Open(_options.Interface, CaptureOptions.ForRelay(_options.Interface, promiscuous: true));
-        _captureThread = new Thread(CaptureLoop) { IsBackground = true, Name = "client-capture" };
-        _captureThread.Start();
-    }
-
-    public async Task RunAsync(CancellationToken stop)
-    {
-        if (_capture is null) Start();
         var backoff = _options.MinBackoff;
-        long lastStats = Environment.TickCount64;
-        try
+        while (!stop.IsCancellationRequested)
         {
-            while (!stop.IsCancellationRequested)
+            TunnelLink? link = null;
+            try
             {
-                TunnelLink? link = null;
-                try
-                {
-                    link = await TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
-                        _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, _log, _options.ConnectTimeout, stop);
-                }
-                catch (TunnelHandshakeException failed)
-                {
-                    _log.LogWarning("cannot connect: {Reason}", failed.Message);
-                }
-                catch (OperationCanceledException) { break; }
-                if (link is not null)
-                {
-                    backoff = _options.MinBackoff;
-                    await ServeAsync(link, stop, () => MaybeStats(ref lastStats));
-                    if (stop.IsCancellationRequested) break;
-                }
-                var delay = WithJitter(backoff);
-                _log.LogInformation("reconnecting in {Delay:0.0} s", delay.TotalSeconds);
-                await WaitAsync(delay, stop, () => MaybeStats(ref lastStats));
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                link = await TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
+                    _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop);
             }
-        }
-        finally
-        {
-            Stop();
+            catch (TunnelHandshakeException failed)
+            {
+                Log.LogWarning("cannot connect: {Reason}", failed.Message);
+            }
+            catch (OperationCanceledException) { break; }
+            if (link is not null)
+            {
+                backoff = _options.MinBackoff;
+                await ServeLinkAsync(link, stop);
+                if (stop.IsCancellationRequested) break;
+            }
+            var delay = WithJitter(backoff);
+            Log.LogInformation("reconnecting in {Delay:0.0} s", delay.TotalSeconds);
+            await WaitAsync(delay, stop);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
         }
     }
 
-    private async Task ServeAsync(TunnelLink link, CancellationToken stop, Action tick)
+    private async Task ServeLinkAsync(TunnelLink link, CancellationToken stop)
     {
-        Connects++;
-        _log.LogInformation("tunnel connected to {Server}{Identity}", link.PeerName,
+        Log.LogInformation("tunnel connected to {Server}{Identity}", link.PeerName,
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated: server certificate {link.PeerFingerprint}");
-        var scratch = new byte[FrameView.EthernetHeaderLength + 65535];
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);
-        var batch = new FrameBatch(slotBytes: _capture!.Options.SnapLength); // the reader thread's own; the GC frees it
-        link.Start((l, frame) => FromTunnel(l, frame, batch), l => l.InjectCounted(_capture, batch));
+        Attach(link, FromTunnel);
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
         while (link.IsOpen && !stop.IsCancellationRequested)
         {
-            await Task.WhenAny(closed.Task, Task.Delay(250, stop)).ContinueWith(_ => { });
-            tick();
+            await Task.WhenAny(closed.Task, PauseAsync(TimeSpan.FromMilliseconds(250), stop));
+            Tick();
             if (Environment.TickCount64 - lastPing >= _options.KeepAlive.TotalMilliseconds)
             {
                 lastPing = Environment.TickCount64;
@@ -119,63 +87,43 @@ public sealed class ProxyClient : IProxyEnd
         _link = null;
         Volatile.Write(ref _disconnectedSinceTicks, Environment.TickCount64);
         if (!stop.IsCancellationRequested)
-            _log.LogWarning("tunnel to {Server} lost: {Reason}", link.PeerName, link.CloseReason ?? "closed");
+            Log.LogWarning("tunnel to {Server} lost: {Reason}", link.PeerName, link.CloseReason ?? "closed");
         else
             _stopLink = link;
     }
 
-    private TunnelLink? _stopLink;
-
-    private void FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, FrameBatch batch)
+    private bool FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, Span<byte> scratch, out ReadOnlySpan<byte> toInject)
     {
         var view = FrameView.Parse(frame);
         var now = DateTimeOffset.UtcNow;
         _tracker.Observe(view, now, _options.Interface);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
-        // Batched as on the server: sent when full or when this read's records are done.
-        if (batch.TryAdd(frame))
-        {
-            if (batch.IsFull) link.InjectCounted(_capture, batch);
-            return;
-        }
-        link.InjectCounted(_capture, batch);
-        try { _capture!.Inject(frame); }
-        catch (Exception e) when (e is CaptureException or ObjectDisposedException) { link.Counters.Drop(DropReason.InjectFailed); }
+        toInject = frame;
+        return true;
     }
 
-    private void CaptureLoop()
+    private protected override void OnCaptured(ReadOnlySpan<byte> frame, DateTimeOffset time)
     {
-        var capture = _capture!;
-        try
-        {
-            while (!_stopCapture.IsCancellationRequested)
-            {
-                if (!capture.TryRead(out var captured)) continue;
-                if (captured.IsTruncated) { Counters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
-                var view = FrameView.Parse(captured.Data);
-                if (!view.IsPppoe) continue;
-                _tracker.Observe(view, captured.Timestamp, _options.Interface);
-                Tap?.Invoke(view, captured.Timestamp, TapDirection.FromLan);
-                var link = _link;
-                if (link is null || !link.IsOpen) Counters.Drop(DropReason.Disconnected);
-                else if (!link.TrySendFrame(captured.Data, view.EtherType)) link.Counters.Drop(DropReason.QueueFull);
-            }
-        }
-        catch (CaptureException error) { _log.LogError("capture on {Interface} failed: {Error}", _options.Interface, error.Message); }
-        catch (ObjectDisposedException) { }
+        var view = FrameView.Parse(frame);
+        if (!view.IsPppoe) return;
+        _tracker.Observe(view, time, _options.Interface);
+        Tap?.Invoke(view, time, TapDirection.FromLan);
+        var link = _link;
+        if (link is null || !link.IsOpen) EndCounters.Drop(DropReason.Disconnected);
+        else link.TrySendFrame(frame, view.EtherType); // a refused frame is counted by the link
     }
 
-    private async Task WaitAsync(TimeSpan delay, CancellationToken stop, Action tick)
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stop)
     {
         var until = Environment.TickCount64 + (long)delay.TotalMilliseconds;
         while (!stop.IsCancellationRequested && Environment.TickCount64 < until)
         {
-            await Task.Delay(250, stop).ContinueWith(_ => { });
-            tick();
+            await PauseAsync(TimeSpan.FromMilliseconds(250), stop);
+            Tick();
         }
     }
 
-    private void MaybeStats(ref long lastStats)
+    private void Tick()
     {
         if (_link is null && !_lanToldAfterDisconnect
             && Environment.TickCount64 - Volatile.Read(ref _disconnectedSinceTicks) > _options.Grace.TotalMilliseconds)
@@ -183,14 +131,10 @@ public sealed class ProxyClient : IProxyEnd
             _lanToldAfterDisconnect = true;
             TellLanSessionsEnded($"tunnel down for more than {_options.Grace.TotalSeconds:0} s");
         }
-        if (_options.StatsInterval is TimeSpan every && Environment.TickCount64 - lastStats >= every.TotalMilliseconds)
-        {
-            lastStats = Environment.TickCount64;
-            LogStats();
-        }
+        LogStatsWhenDue();
     }
 
-    private TimeSpan WithJitter(TimeSpan backoff) =>
+    private static TimeSpan WithJitter(TimeSpan backoff) =>
         TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.75 + Random.Shared.NextDouble() * 0.5));
 
     private IReadOnlyList<PppoeSession> LiveSessions() =>
@@ -202,43 +146,30 @@ public sealed class ProxyClient : IProxyEnd
         foreach (var session in LiveSessions())
         {
             var padt = PadtForge.Padt(session.ServerMac, session.ClientMac, (ushort)session.SessionId, session.VlanTags, $"pppoeproxy: {why}");
-            try
+            if (TryInject(padt.ToBytes()) is { } error)
             {
-                _capture!.Inject(padt.ToBytes());
-                _tracker.MarkTerminated(session);
-                _log.LogInformation("PADT sent to LAN client {Client} for session {Session} ({Why})", session.ClientMac, session.SessionId, why);
+                Log.LogError("PADT to {Client} not sent: {Error}", session.ClientMac, error);
+                continue;
             }
-            catch (Exception e) when (e is CaptureException or ObjectDisposedException)
-            {
-                _log.LogError("PADT to {Client} not sent: {Error}", session.ClientMac, e.Message);
-            }
+            _tracker.MarkTerminated(session);
+            Log.LogInformation("PADT sent to LAN client {Client} for session {Session} ({Why})", session.ClientMac, session.SessionId, why);
         }
     }
 
-    public ProxyStatus Status()
+    private protected override ProxyStatus Describe(TunnelCountersSnapshot totals)
     {
-        CaptureDrops.Refresh(_capture, Counters);
         var link = _link;
         var peers = link is null ? new List<PeerStatus>() : new List<PeerStatus>
         {
             new(link.Id, link.PeerName, link.PeerFingerprint, link.ConnectedAt, link.IsOpen, link.Counters.Snapshot(), Array.Empty<string>()),
         };
-        return new ProxyStatus(Role, Interface, Endpoint,
-            _options.Mode == TunnelMode.Legacy ? "legacy Go protocol, plain text" : _options.Security is null ? "plain text" : "TLS 1.3, pinned server certificate",
-            "transparent", peers, _tracker.Snapshot(), Counters.Snapshot(), Array.Empty<string>());
+        return new ProxyStatus(Role, Interface, Endpoint, SecurityText(_options.Mode, _options.Security, "TLS 1.3, pinned server certificate"),
+            "transparent", peers, _tracker.Snapshot(), totals, Array.Empty<string>());
     }
 
-    public void LogStats()
+    /// <summary>PADT both ways (AC through the tunnel, LAN client locally), then goodbye.</summary>
+    private protected override void OnStopping()
     {
-        foreach (var line in Status().StatsLines()) _log.LogInformation("{Stats}", line);
-    }
-
-    /// <summary>Graceful stop: PADT both ways (AC through the tunnel, LAN client locally), then goodbye.</summary>
-    public void Stop()
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
-        _stopCapture.Cancel();
-        _captureThread?.Join(TimeSpan.FromSeconds(2));
         var link = _link ?? _stopLink;
         foreach (var session in LiveSessions())
         {
@@ -246,14 +177,10 @@ public sealed class ProxyClient : IProxyEnd
             {
                 var toAc = PadtForge.Padt(session.ClientMac, session.ServerMac, (ushort)session.SessionId, session.VlanTags, "pppoeproxy: client stopping");
                 if (link.TrySendFrame(toAc.ToBytes(), EtherTypes.PppoeDiscovery))
-                    _log.LogInformation("PADT sent to AC {Ac} for session {Session} (client stopping)", session.ServerMac, session.SessionId);
+                    Log.LogInformation("PADT sent to AC {Ac} for session {Session} (client stopping)", session.ServerMac, session.SessionId);
             }
         }
         TellLanSessionsEnded("client stopping");
         link?.Close("client stopping", goodbye: "client stopping", flushTimeout: TimeSpan.FromSeconds(1));
-        LogStats();
-        _capture?.Dispose();
     }
-
-    public void Dispose() => Stop();
 }

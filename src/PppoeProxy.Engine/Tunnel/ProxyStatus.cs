@@ -2,10 +2,6 @@ using PppoeProxy.Engine.Sessions;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-/// <summary>One tunnel as the status/stats output shows it.</summary>
-public sealed record PeerStatus(long Id, string Name, string? Fingerprint, DateTimeOffset ConnectedAt, bool Connected,
-    TunnelCountersSnapshot Counters, IReadOnlyList<string> ClientMacs);
-
 /// <summary>What a running proxy end knows: for --stats, the status socket and the PowerShell job.</summary>
 public sealed record ProxyStatus(string Role, string Interface, string Endpoint, string Security, string MacMode,
     IReadOnlyList<PeerStatus> Peers, IReadOnlyList<PppoeSession> Sessions, TunnelCountersSnapshot Counters,

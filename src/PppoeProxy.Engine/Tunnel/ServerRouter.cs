@@ -1,17 +1,10 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 
 namespace PppoeProxy.Engine.Tunnel;
-
-public enum MacMode
-{
-    /// <summary>Frames keep the remote client's MAC; the AC-side interface must be promiscuous.</summary>
-    Transparent,
-    /// <summary>Like rp-pppoe's pppoe-relay: the AC sees only our interface MAC (works on a plain macvlan).</summary>
-    Rewrite,
-}
 
 /// <summary>
 /// The server's forwarding decisions, without sockets or threads: which tunnel an AC frame goes to,
@@ -27,9 +20,13 @@ public sealed class ServerRouter
     private readonly ConcurrentDictionary<(ulong Ac, ushort Session), ulong> _relayedSessions = new();
     private readonly ILogger _log;
     private int _warnedNoRelayTag;
+    private long _lastAlreadyRelayedWarning;
 
-    public ServerRouter(MacMode mode, MacAddress interfaceMac, string interfaceName, SessionTracker tracker, ILogger logger)
+    /// <param name="counters">Where drops that belong to no tunnel are counted (the end's own counters).</param>
+    public ServerRouter(MacMode mode, MacAddress interfaceMac, string interfaceName, SessionTracker tracker, ILogger logger,
+        TunnelCounters? counters = null)
     {
+        Counters = counters ?? new TunnelCounters();
         Mode = mode;
         InterfaceMac = interfaceMac;
         InterfaceName = interfaceName;
@@ -43,31 +40,28 @@ public sealed class ServerRouter
     public SessionTracker Tracker { get; }
     public MacOwnership Owners { get; } = new();
     /// <summary>Drops that belong to no tunnel (unknown destination, held sessions, not relayed).</summary>
-    public TunnelCounters Counters { get; } = new();
+    public TunnelCounters Counters { get; }
 
     /// <summary>
-    /// A frame from the AC. Returns the tunnel to send it to and the bytes to send (the original or
-    /// <paramref name="scratch"/>); null when it is dropped (and counted).
+    /// A frame captured from the AC, parsed here once. Returns the tunnel to send it to and, in
+    /// <paramref name="routed"/>, the view of the bytes to send (the capture's, or <paramref name="scratch"/>
+    /// in rewrite mode) for the tap; null when it is dropped (and counted).
     /// </summary>
-    public TunnelLink? RouteFromAc(in FrameView frame, DateTimeOffset time, Span<byte> scratch, out ReadOnlySpan<byte> toSend)
+    public TunnelLink? RouteFromAc(ReadOnlySpan<byte> captured, DateTimeOffset time, Span<byte> scratch, out FrameView routed)
     {
-        toSend = frame.Bytes;
-        if (!frame.IsPppoe) return Drop(DropReason.Malformed);
-        MacAddress client = frame.Destination;
+        routed = FrameView.Parse(captured);
+        if (!routed.IsPppoe) return Drop(DropReason.Malformed);
         if (Mode == MacMode.Rewrite)
         {
-            int length = RestoreClient(frame, scratch, out client);
-            if (length < 0) return null;
-            toSend = scratch[..length];
+            var asCaptured = routed;
+            if (!TryRestoreClient(asCaptured, scratch, out routed)) return null;
         }
-        var link = Owners.LinkFor(client, out bool held);
+        var link = Owners.LinkFor(routed.Destination, out bool held);
         if (link is null) return Drop(held ? DropReason.HeldSession : DropReason.UnknownDestination);
         // Only tunnelled sessions are ours to track: other hosts' sessions on the line (the home
         // router's own, say) must never get a PADT from us.
-        // Transparent mode forwards the frame as captured: no need to parse it a second time.
-        var restored = Mode == MacMode.Rewrite ? FrameView.Parse(toSend) : frame;
-        Tracker.Observe(restored, time, InterfaceName);
-        if (restored.IsDiscovery) LogDiscovery(restored, "from AC");
+        Tracker.Observe(routed, time, InterfaceName);
+        if (routed.IsDiscovery) LogDiscovery(routed, "from AC");
         return link;
     }
 
@@ -101,6 +95,12 @@ public sealed class ServerRouter
         int length;
         if (frame.IsDiscovery && frame.Code is (byte)PppoeCode.PADI or (byte)PppoeCode.PADR)
         {
+            // As rp-pppoe's relay: a second Relay-Session-Id would make the AC's answer unroutable.
+            if (TagEnumerator.TryFind(frame.Payload, (ushort)PppoeTagType.RelaySessionId, out _))
+            {
+                WarnAlreadyRelayed(link, frame);
+                return DropOn(link, DropReason.AlreadyRelayed);
+            }
             Span<byte> tag = stackalloc byte[RelayTagLength];
             RelayMarker.CopyTo(tag);
             frame.Source.Write(tag[2..]);
@@ -119,6 +119,18 @@ public sealed class ServerRouter
     }
 
     // Rewrite mode, AC → client: find the client the frame is really for and put its MAC back.
+    // False when dropped (counted); otherwise restored is the view of the edited copy in scratch.
+    private bool TryRestoreClient(FrameView frame, Span<byte> scratch, out FrameView restored)
+    {
+        restored = default;
+        int length = RestoreClient(frame, scratch, out var client);
+        if (length < 0) return false;
+        // The edit wrote the new PPPoE length: the payload changed by exactly that much.
+        int payloadDelta = BinaryPrimitives.ReadUInt16BigEndian(scratch[(frame.PppoeOffset + 4)..]) - frame.LengthField;
+        restored = frame.Rewritten(scratch[..length], client, payloadDelta);
+        return true;
+    }
+
     private int RestoreClient(in FrameView frame, Span<byte> scratch, out MacAddress client)
     {
         client = default;
@@ -131,6 +143,8 @@ public sealed class ServerRouter
             {
                 client = MacAddress.Read(relay[2..]);
                 length = FrameEditing.RemoveTag(frame, scratch, (ushort)PppoeTagType.RelaySessionId, relay);
+                // Before any mapping is stored: a frame that cannot be edited is dropped, and counted.
+                if (length < 0) { Drop(DropReason.Malformed); return -1; }
             }
             else if (_relayedSessions.TryGetValue((frame.Source.Value, frame.SessionId), out var known) && frame.SessionId != 0)
             {
@@ -201,6 +215,16 @@ public sealed class ServerRouter
             _log.LogInformation("session up: id {Session} client {Client} AC {Ac} ({From})", frame.SessionId, frame.Destination, frame.Source, from);
         else if (frame.Code == (byte)PppoeCode.PADT)
             _log.LogInformation("session down: PADT for id {Session} {Src} -> {Dst} ({From})", frame.SessionId, frame.Source, frame.Destination, from);
+    }
+
+    // One line a minute at most: a client repeating the PADI must not flood the log.
+    private void WarnAlreadyRelayed(TunnelLink link, in FrameView frame)
+    {
+        long now = Environment.TickCount64, last = Volatile.Read(ref _lastAlreadyRelayedWarning);
+        if (last != 0 && now - last < 60_000) return;
+        if (Interlocked.CompareExchange(ref _lastAlreadyRelayedWarning, now, last) != last) return;
+        _log.LogWarning("dropped a {Code} from {Client} through {Peer}: it already carries a Relay-Session-Id (relayed twice?)",
+            PppoeCodes.Name(frame.Code, true), frame.Source, link.PeerName);
     }
 
     private TunnelLink? Drop(DropReason reason)

@@ -1,29 +1,5 @@
 namespace PppoeProxy.Engine.Tunnel;
 
-/// <summary>Why a frame was not forwarded. Every drop is counted under one of these.</summary>
-public enum DropReason
-{
-    /// <summary>The tunnel's send queue was full: the tunnel could not keep up.</summary>
-    QueueFull,
-    /// <summary>The client had no tunnel up when the frame was captured.</summary>
-    Disconnected,
-    /// <summary>A frame from the AC to a MAC no tunnel owns.</summary>
-    UnknownDestination,
-    /// <summary>A tunnel sent a frame whose source MAC another live tunnel owns.</summary>
-    SpoofedSource,
-    /// <summary>The source MAC's sessions are held for a tunnel with another certificate.</summary>
-    HeldForOtherPeer,
-    /// <summary>A frame to a client whose tunnel dropped: its sessions are held for the grace period.</summary>
-    HeldSession,
-    /// <summary>Rewrite mode: a discovery answer without our Relay-Session-Id, or a session we never set up.</summary>
-    NotRelayed,
-    Malformed,
-    /// <summary>Injection on the interface failed.</summary>
-    InjectFailed,
-    /// <summary>The kernel's capture ring was full: the proxy did not read fast enough (from pcap_stats).</summary>
-    CaptureOverflow,
-}
-
 /// <summary>Frame and byte counters for one direction pair plus drops by reason; safe across threads.</summary>
 public sealed class TunnelCounters
 {
@@ -54,6 +30,16 @@ public sealed class TunnelCounters
 
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
+    /// <summary>Adds another counter's totals to this one (a closed tunnel's, into its end's totals).</summary>
+    public void Absorb(TunnelCounters other)
+    {
+        Interlocked.Add(ref _framesToTunnel, other.FramesToTunnel);
+        Interlocked.Add(ref _bytesToTunnel, other.BytesToTunnel);
+        Interlocked.Add(ref _framesFromTunnel, other.FramesFromTunnel);
+        Interlocked.Add(ref _bytesFromTunnel, other.BytesFromTunnel);
+        for (int i = 0; i < _drops.Length; i++) Interlocked.Add(ref _drops[i], other.Drops((DropReason)i));
+    }
+
     public long TotalDrops => _drops.Sum();
 
     /// <summary>Non-zero drop counts by name, for stats lines and JSON.</summary>
@@ -63,24 +49,4 @@ public sealed class TunnelCounters
     public TunnelCountersSnapshot Snapshot() => new(FramesToTunnel, BytesToTunnel, FramesFromTunnel, BytesFromTunnel, DropsByReason());
 
     public override string ToString() => Snapshot().ToString();
-}
-
-public sealed record TunnelCountersSnapshot(long FramesToTunnel, long BytesToTunnel, long FramesFromTunnel, long BytesFromTunnel,
-    IReadOnlyDictionary<string, long> Drops)
-{
-    [System.Text.Json.Serialization.JsonIgnore] public string DropsText => Drops.Count == 0 ? "0" : string.Join(" ", Drops.Select(d => $"{d.Key}={d.Value}"));
-
-    public override string ToString() =>
-        $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {DropsText}";
-}
-
-/// <summary>Copies the kernel's capture-ring drops into a counter so stats show them instead of hiding them.</summary>
-internal static class CaptureDrops
-{
-    public static void Refresh(Capture.LiveCapture? capture, TunnelCounters counters)
-    {
-        if (capture is null) return;
-        try { counters.SetDrops(DropReason.CaptureOverflow, capture.GetStatistics().DroppedByKernel); }
-        catch (Exception e) when (e is Capture.CaptureException or ObjectDisposedException) { }
-    }
 }

@@ -6,9 +6,6 @@ using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-/// <summary>The connection could not be set up; the message is one line for the log.</summary>
-public sealed class TunnelHandshakeException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>Turns a connected socket into a <see cref="TunnelLink"/>: allow-list, TLS with pinning, version handshake.</summary>
 public static class TunnelHandshake
 {
@@ -57,7 +54,7 @@ public static class TunnelHandshake
         try
         {
             var codec = TunnelCodec.For(mode);
-            if (mode == TunnelMode.Legacy) return new TunnelLink(stream, socket, codec, peer, null, logger);
+            if (mode == TunnelMode.Legacy) return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), peer, null, logger);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             string? fingerprint = null;
@@ -88,7 +85,7 @@ public static class TunnelHandshake
             await stream.WriteAsync(accept.AsMemory(0, WireHandshake.WriteAccept(accept)), deadline.Token);
             await stream.FlushAsync(deadline.Token);
             string name = hello.ClientName.Length > 0 ? $"{peer} ({hello.ClientName})" : peer;
-            return new TunnelLink(stream, socket, codec, name, fingerprint, logger);
+            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), name, fingerprint, logger);
         }
         catch (Exception error)
         {
@@ -124,7 +121,7 @@ public static class TunnelHandshake
             }
             stream = new TunnelSocketStream(socket);
             var codec = TunnelCodec.For(mode);
-            if (mode == TunnelMode.Legacy) return new TunnelLink(stream, socket, codec, server, null, logger);
+            if (mode == TunnelMode.Legacy) return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), server, null, logger);
             string? fingerprint = null;
             if (security is not null)
             {
@@ -146,7 +143,7 @@ public static class TunnelHandshake
                 filled += read;
             }
             if (!reply.IsAccepted) throw new TunnelHandshakeException($"{server} {WireHandshake.Describe(reply)}");
-            return new TunnelLink(stream, socket, codec, server, fingerprint, logger);
+            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), server, fingerprint, logger);
         }
         catch (Exception error)
         {

@@ -1,158 +1,98 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
-/// <summary>Called on the link's reader thread for each frame that arrives through the tunnel.</summary>
-public delegate void LinkFrameHandler(TunnelLink link, ReadOnlySpan<byte> frame);
-
 /// <summary>
-/// One established tunnel connection (after TLS and handshake): a reader thread that parses records
-/// and a writer thread that sends whatever the ring holds in one write. Frames are queued by one
-/// producer (the capture thread) without locks; control records (ping, pong, goodbye) take a small
-/// locked queue because they are rare and come from other threads.
+/// One established tunnel (after TLS and handshake), speaking records through its
+/// <see cref="ITunnelTransport"/>: a reader thread that decodes records and hands frames to the end,
+/// and a <see cref="TunnelSender"/> for the other direction. Keepalive bookkeeping, goodbyes and the
+/// one-time close live here; sockets, TLS and the wire version do not.
 /// </summary>
 public sealed class TunnelLink : IDisposable
 {
     public const int DefaultRingBytes = 4 * 1024 * 1024;
     private const int ReadBufferBytes = 256 * 1024;
-    // A frame that follows the previous one by more than this is "light load": see TrySendFrame.
-    private static readonly long DirectWriteGapTicks = Stopwatch.Frequency / 10_000; // 100 µs
 
-    private readonly Stream _stream;
-    private readonly Socket? _socket;
-    private readonly TunnelCodec _codec;
-    private readonly RecordRing _ring;
+    private readonly ITunnelTransport _transport;
+    private readonly TunnelSender _sender;
     private readonly ILogger _log;
-    private readonly object _controlGate = new();
-    private readonly List<byte[]> _control = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly byte[] _frameScratch;
-    // Allocated once: a lambda in the write loop would be a new object on every drain.
-    private readonly Action<ReadOnlyMemory<byte>> _writePiece;
     private LinkFrameHandler? _onFrame;
     private Action<TunnelLink>? _afterRecords;
-    private Thread? _reader, _writer;
+    private Action<TunnelLink>? _readerDone;
+    private Thread? _reader;
     private int _closed;
-    private int _writeOwner; // 1 while a thread (the writer, or the producer writing directly) uses the stream
-    private long _lastFrameTimestamp;
     private long _lastReceivedTicks = Environment.TickCount64;
     private long _lastPongTicks = Environment.TickCount64;
     private static long _nextId;
 
-    public TunnelLink(Stream stream, Socket? socket, TunnelCodec codec, string peerName, string? peerFingerprint,
-        ILogger logger, int ringBytes = DefaultRingBytes)
+    public TunnelLink(ITunnelTransport transport, string peerName, string? peerFingerprint, ILogger logger, int ringBytes = DefaultRingBytes)
     {
-        _stream = stream;
-        _socket = socket;
-        _codec = codec;
-        _ring = new RecordRing(ringBytes);
+        _transport = transport;
+        _sender = new TunnelSender(transport, ringBytes, failed => Shutdown(IsOpen ? failed.Message : CloseReason ?? "closed"));
         _log = logger;
-        _frameScratch = new byte[codec.MaxRecordSize];
+        _frameScratch = new byte[transport.MaxRecordSize];
         PeerName = peerName;
         PeerFingerprint = peerFingerprint;
         Id = Interlocked.Increment(ref _nextId);
-        _writePiece = piece => _stream.Write(piece.Span);
     }
 
     public long Id { get; }
     public string PeerName { get; }
     /// <summary>The peer's pinned certificate fingerprint; null for plain-text tunnels.</summary>
     public string? PeerFingerprint { get; }
-    public TunnelMode Mode => _codec.Mode;
     public TunnelCounters Counters { get; } = new();
     public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
     public bool IsOpen => Volatile.Read(ref _closed) == 0;
     public string? CloseReason { get; private set; }
     public TimeSpan SinceLastReceived => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastReceivedTicks));
     public TimeSpan SinceLastPong => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastPongTicks));
-    public long QueuedBytes => _ring.QueuedBytes;
-    internal Socket? Socket => _socket;
+    public long QueuedBytes => _sender.QueuedBytes;
+    internal ITunnelTransport Transport => _transport;
 
     /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
     public event Action<TunnelLink, string>? Closed;
 
     /// <param name="afterRecords">Called on the reader thread after the records of one socket read were handled,
     /// before it may block again: the moment to flush work batched per frame (e.g. injections).</param>
-    public void Start(LinkFrameHandler onFrame, Action<TunnelLink>? afterRecords = null)
+    /// <param name="readerDone">Called last on the reader thread when it ends: frees what only it used.</param>
+    public void Start(LinkFrameHandler onFrame, Action<TunnelLink>? afterRecords = null, Action<TunnelLink>? readerDone = null)
     {
         _onFrame = onFrame;
         _afterRecords = afterRecords;
+        _readerDone = readerDone;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"tunnel-{Id}-read" };
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"tunnel-{Id}-write" };
-        _writer.Start();
+        _sender.Start($"tunnel-{Id}-write");
         _reader.Start();
     }
 
-    /// <summary>Queues a frame; false when the queue is full or the link closed (the caller counts the drop).</summary>
+    /// <summary>Sends or queues a frame; false when it was dropped, counted here by why (closed, too large, queue full).</summary>
     public bool TrySendFrame(ReadOnlySpan<byte> frame, ushort etherType)
     {
-        if (!IsOpen || frame.Length > _codec.MaxFrameLength) return false;
-        int length = _codec.WriteFrame(_frameScratch, frame, etherType);
-        var record = _frameScratch.AsSpan(0, length);
-        // Light load (nothing queued, previous frame long ago): write it ourselves and spare the hand-off
-        // to the writer thread, one thread wake-up (~45 µs on the bench VM) per frame each way. Under
-        // load frames go through the ring, so many share one write.
-        long now = Stopwatch.GetTimestamp();
-        bool light = now - _lastFrameTimestamp > DirectWriteGapTicks;
-        _lastFrameTimestamp = now;
-        if (!(light && _ring.QueuedBytes == 0 && TryWriteDirect(record)) && !_ring.TryWrite(record)) return false;
+        if (!IsOpen) return Dropped(DropReason.Disconnected);
+        if (frame.Length > _transport.MaxFrameLength) return Dropped(DropReason.Malformed);
+        int length = _transport.WriteFrame(_frameScratch, frame, etherType);
+        if (!_sender.TrySend(_frameScratch.AsSpan(0, length))) return Dropped(DropReason.QueueFull);
         Counters.CountToTunnel(frame.Length);
         return true;
     }
 
-    // Frames keep their order: the ring is empty (all earlier frames written) and only the producer adds.
-    private bool TryWriteDirect(ReadOnlySpan<byte> record)
+    private bool Dropped(DropReason reason)
     {
-        if (Interlocked.CompareExchange(ref _writeOwner, 1, 0) != 0) return false;
-        try
-        {
-            // Never block the capture thread on a full send buffer; the ring absorbs that case.
-            if (_socket is null || !_socket.Poll(0, SelectMode.SelectWrite)) return false;
-            _stream.Write(record);
-            _stream.Flush();
-            return true;
-        }
-        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
-        {
-            Shutdown(IsOpen ? $"write failed: {error.Message}" : CloseReason ?? "closed");
-            return false;
-        }
-        finally { Volatile.Write(ref _writeOwner, 0); }
+        Counters.Drop(reason);
+        return false;
     }
 
-    // The producer holds the stream for one record at most: spin (no 1-ms sleeps) until it is done.
-    private void AcquireWriteOwner()
-    {
-        var spin = new SpinWait();
-        while (Interlocked.CompareExchange(ref _writeOwner, 1, 0) != 0) spin.SpinOnce(sleep1Threshold: -1);
-    }
-
-    /// <summary>
-    /// Injects the frames this link delivered (batched on its reader thread); refused frames are
-    /// counted as InjectFailed on this link. Both ends use it, so it lives with the link.
-    /// </summary>
-    internal void InjectCounted(PppoeProxy.Engine.Capture.LiveCapture? capture, PppoeProxy.Engine.Capture.FrameBatch batch)
-    {
-        if (batch.Count == 0) return;
-        int failed;
-        try { failed = capture!.Inject(batch); }
-        catch (Exception e) when (e is PppoeProxy.Engine.Capture.CaptureException or ObjectDisposedException) { failed = batch.Count; batch.Clear(); }
-        for (int i = 0; i < failed; i++) Counters.Drop(DropReason.InjectFailed);
-    }
-
-    public void SendPing() => SendControl(buffer => _codec.WritePing(buffer, (ulong)Environment.TickCount64));
+    public void SendPing() => SendControl(buffer => _transport.WritePing(buffer, (ulong)Environment.TickCount64));
 
     private void SendControl(Func<byte[], int> write)
     {
         if (!IsOpen) return;
-        var buffer = new byte[WireCodec.MaxGoodbyeRecordSize + 16];
+        var buffer = new byte[_transport.MaxControlRecordSize];
         int length = write(buffer);
         if (length == 0) return;
-        lock (_controlGate) _control.Add(buffer.AsSpan(0, length).ToArray());
-        _ring.Wake();
+        _sender.QueueControl(buffer.AsSpan(0, length).ToArray());
     }
 
     /// <summary>
@@ -163,57 +103,29 @@ public sealed class TunnelLink : IDisposable
     {
         if (goodbye is not null && IsOpen)
         {
-            SendControl(buffer => _codec.WriteGoodbye(buffer, goodbye));
+            SendControl(buffer => _transport.WriteGoodbye(buffer, goodbye));
             var deadline = Environment.TickCount64 + (long)(flushTimeout ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
-            while (IsOpen && (_ring.QueuedBytes > 0 || ControlPending) && Environment.TickCount64 < deadline) Thread.Sleep(5);
+            while (IsOpen && _sender.HasPending && Environment.TickCount64 < deadline) Thread.Sleep(5);
         }
         Shutdown(reason);
     }
-
-    private bool ControlPending { get { lock (_controlGate) return _control.Count > 0; } }
 
     private void Shutdown(string reason)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         CloseReason = reason;
-        _stop.Cancel();
-        _ring.Wake();
-        try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-        try { _stream.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException) { }
-        try { _socket?.Dispose(); } catch (ObjectDisposedException) { }
+        _sender.Stop();
+        _transport.Shutdown();
         Closed?.Invoke(this, reason);
     }
 
-    private void WriteLoop()
+    private void ReadLoop()
     {
-        try
-        {
-            while (IsOpen)
-            {
-                byte[][] control;
-                lock (_controlGate)
-                {
-                    control = _control.Count == 0 ? Array.Empty<byte[]>() : _control.ToArray();
-                    _control.Clear();
-                }
-                if (control.Length == 0 && !_ring.WaitUntilQueued(TimeSpan.FromMilliseconds(500), _stop.Token)) continue;
-                AcquireWriteOwner();
-                try
-                {
-                    foreach (var record in control) _stream.Write(record);
-                    long written = _ring.Drain(_writePiece);
-                    if (written > 0 || control.Length > 0) _stream.Flush();
-                }
-                finally { Volatile.Write(ref _writeOwner, 0); }
-            }
-        }
-        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
-        {
-            Shutdown(IsOpen ? $"write failed: {error.Message}" : CloseReason ?? "closed");
-        }
+        try { ReadRecords(); }
+        finally { _readerDone?.Invoke(this); }
     }
 
-    private void ReadLoop()
+    private void ReadRecords()
     {
         var buffer = new byte[ReadBufferBytes];
         int filled = 0;
@@ -221,7 +133,7 @@ public sealed class TunnelLink : IDisposable
         {
             while (IsOpen)
             {
-                int read = _stream.Read(buffer, filled, buffer.Length - filled);
+                int read = _transport.Receive(buffer.AsSpan(filled));
                 if (read == 0)
                 {
                     Shutdown("peer closed the connection");
@@ -232,7 +144,7 @@ public sealed class TunnelLink : IDisposable
                 int offset = 0;
                 while (IsOpen)
                 {
-                    var status = _codec.TryRead(buffer.AsSpan(offset, filled - offset), out var kind, out var payload, out int consumed);
+                    var status = _transport.TryReadRecord(buffer.AsSpan(offset, filled - offset), out var kind, out var payload, out int consumed);
                     if (status == RecordStatus.NeedMoreData) break;
                     if (status != RecordStatus.Ok || kind == TunnelRecordKind.Unknown)
                     {
@@ -253,9 +165,9 @@ public sealed class TunnelLink : IDisposable
                 }
             }
         }
-        catch (Exception error) when (error is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        catch (TunnelTransportException error)
         {
-            Shutdown(IsOpen ? $"connection lost: {error.Message}" : CloseReason ?? "closed");
+            Shutdown(IsOpen ? error.Message : CloseReason ?? "closed");
         }
     }
 
@@ -268,14 +180,14 @@ public sealed class TunnelLink : IDisposable
                 _onFrame!(this, payload);
                 break;
             case TunnelRecordKind.Ping:
-                ulong token = payload.Length == 8 ? WireCodec.ReadToken(payload) : 0;
-                SendControl(buffer => _codec.WritePong(buffer, token));
+                ulong token = _transport.ReadPingToken(payload);
+                SendControl(buffer => _transport.WritePong(buffer, token));
                 break;
             case TunnelRecordKind.Pong:
                 Volatile.Write(ref _lastPongTicks, Environment.TickCount64);
                 break;
             case TunnelRecordKind.Goodbye:
-                WireCodec.ReadGoodbye(payload, out var text);
+                var text = _transport.ReadGoodbyeText(payload);
                 Shutdown($"peer said goodbye{(text.Length > 0 ? ": " + text : "")}");
                 break;
         }

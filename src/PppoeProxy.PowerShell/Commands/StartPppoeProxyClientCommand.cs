@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Tunnel;
 using PppoeProxy.PowerShell.Jobs;
 using PppoeProxy.PowerShell.Support;
@@ -27,16 +28,12 @@ public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
 
     private protected override IProxyEnd CreateEnd(ILogger logger)
     {
-        ParameterChecks.TrySplitEndpoint(Server, out var host, out int port, out _);
-        var options = new ClientOptions
+        var options = ProxyOptionsBuilder.Client(TypedSettings() with
         {
-            Interface = Interface,
-            ServerHost = host,
-            ServerPort = port,
-            Security = LoadSecurity(),
-            KeepAlive = TimeSpan.FromSeconds(KeepAliveInterval),
-            Grace = TimeSpan.FromSeconds(GracePeriod),
-        };
+            Server = Server,
+            KeepAlive = MyInvocation.BoundParameters.ContainsKey(nameof(KeepAliveInterval))
+                ? KeepAliveInterval.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+        });
         return new ProxyClient(options, logger);
     }
 }

@@ -2,7 +2,7 @@ using System.Management.Automation;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Tunnel;
-using PppoeProxy.Engine.Tunnel.Security;
+using PppoeProxy.Engine.Operations;
 using PppoeProxy.PowerShell.Jobs;
 using PppoeProxy.PowerShell.Support;
 
@@ -31,16 +31,7 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
 
     private protected override IProxyEnd CreateEnd(ILogger logger)
     {
-        ParameterChecks.TryParseListen(Listen, out var endpoint, out _);
-        var options = new ServerOptions
-        {
-            Interface = Interface,
-            Listen = endpoint,
-            Allow = Allow is { Length: > 0 } ? CidrAllowList.Parse(string.Join(',', Allow)) : CidrAllowList.LoopbackOnly,
-            Security = LoadSecurity(),
-            MacMode = MacMode,
-            Grace = TimeSpan.FromSeconds(GracePeriod),
-        };
+        var options = ProxyOptionsBuilder.Server(TypedSettings() with { Listen = Listen, Allow = Allow, MacMode = MacMode.ToString() });
         return new ProxyServer(options, logger);
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using PppoeProxy.Engine.Jobs;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel;
@@ -63,10 +62,6 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     /// <summary>The endpoint a socket error is about (the listen address or the server), for ErrorRecord targets.</summary>
     private protected abstract string EndpointText { get; }
 
-    protected Engine.Tunnel.TunnelSecurity? LoadSecurity() => Insecure.IsPresent
-        ? null
-        : Engine.Tunnel.TunnelSecurity.Load(ResolvePath(CertificatePath!), ResolvePath(KeyPath!), TrustedFingerprint!);
-
     protected override void BeginProcessing() => CheckSecurityParameters();
 
     private void CheckSecurityParameters()
@@ -96,6 +91,18 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
             }
         }
     }
+
+    /// <summary>The shared parameters as typed, for the engine's options builder (which holds the defaults).</summary>
+    private protected Engine.Operations.ProxySettings TypedSettings() => new()
+    {
+        Interface = Interface,
+        Insecure = Insecure.IsPresent,
+        Certificate = Insecure.IsPresent ? null : ResolvePath(CertificatePath),
+        Key = Insecure.IsPresent ? null : ResolvePath(KeyPath),
+        Trust = Insecure.IsPresent ? null : TrustedFingerprint,
+        // Only what the user gave: the defaults live in the engine.
+        Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+    };
 
     protected override void EndProcessing()
     {

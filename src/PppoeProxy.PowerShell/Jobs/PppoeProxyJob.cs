@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
-using PppoeProxy.Engine.Jobs;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel;

@@ -33,21 +33,10 @@ public static class ParameterChecks
     public static string? CheckEndpoint(string? text) => TrySplitEndpoint(text ?? "", out _, out _, out var error) ? null : error;
 
     /// <summary>A listen endpoint: an IP address (or '*' / empty for all addresses) and a port.</summary>
-    public static string? CheckListenEndpoint(string? text) => TryParseListen(text ?? "", out _, out var error) ? null : error;
+    public static string? CheckListenEndpoint(string? text) => Endpoints.TryParseListen(text ?? "", out _, out var error) ? null : error;
 
     public static bool TrySplitEndpoint(string text, out string host, out int port, out string error) =>
         Endpoints.TrySplit(text, out host, out port, out error);
-
-    /// <summary>Like the CLI's listen parsing, but port 0 is allowed: the system picks a free port (the job's Endpoint shows it).</summary>
-    public static bool TryParseListen(string text, out IPEndPoint endpoint, out string error)
-    {
-        if (text.EndsWith(":0", StringComparison.Ordinal) && Endpoints.TryParseListen(text[..^1] + "1", out endpoint, out error))
-        {
-            endpoint = new IPEndPoint(endpoint.Address, 0);
-            return true;
-        }
-        return Endpoints.TryParseListen(text, out endpoint, out error);
-    }
 
     public static string? CheckFingerprint(string? text) =>
         Fingerprint.TryParse(text, out _) ? null

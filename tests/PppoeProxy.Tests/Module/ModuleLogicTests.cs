@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
-using PppoeProxy.Engine.Jobs;
+using PppoeProxy.PowerShell.Jobs;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.PowerShell.Support;

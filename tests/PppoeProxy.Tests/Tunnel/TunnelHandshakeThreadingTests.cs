@@ -57,8 +57,8 @@ public class TunnelHandshakeThreadingTests : IClassFixture<TunnelIdentities>
         Assert.Equal(frame, await received.Task.WaitAsync(timeout));
 
         var watched = EpollWatchedFds();
-        Assert.DoesNotContain((int)clientLink.Socket!.Handle, watched);
-        Assert.DoesNotContain((int)serverLink.Socket!.Handle, watched);
+        Assert.DoesNotContain((int)((StreamTunnelTransport)clientLink.Transport).Socket!.Handle, watched);
+        Assert.DoesNotContain((int)((StreamTunnelTransport)serverLink.Transport).Socket!.Handle, watched);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class RouterTests
     private static readonly MacAddress Ours = MacAddress.Parse("02:00:00:00:ee:01");
 
     private static TunnelLink Link(string name, string? fingerprint = null) =>
-        new(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1), name, fingerprint, NullLogger.Instance);
+        new(new StreamTunnelTransport(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1)), name, fingerprint, NullLogger.Instance);
 
     private static ServerRouter Router(MacMode mode = MacMode.Transparent) =>
         new(mode, Ours, "wan0", new SessionTracker(), NullLogger.Instance);
@@ -34,8 +34,8 @@ public class RouterTests
 
     private static TunnelLink? FromAc(ServerRouter router, byte[] frame, byte[] scratch, out byte[] sent)
     {
-        var link = router.RouteFromAc(FrameView.Parse(frame), DateTimeOffset.UtcNow, scratch, out var toSend);
-        sent = toSend.ToArray();
+        var link = router.RouteFromAc(frame, DateTimeOffset.UtcNow, scratch, out var routed);
+        sent = routed.Bytes.ToArray();
         return link;
     }
 
@@ -168,6 +168,76 @@ public class RouterTests
         var scratch = new byte[2048];
         FromTunnel(router, Link("A"), Padi(ClientA), scratch, out _);
         Assert.Null(FromAc(router, Discovery(PppoeCode.PADO, Ac, Ours, 0), scratch, out _));
+        Assert.Equal(1, router.Counters.Drops(DropReason.NotRelayed));
+    }
+
+    [Theory]
+    [InlineData(MacMode.Transparent)]
+    [InlineData(MacMode.Rewrite)]
+    public void An_ac_frame_is_parsed_once_and_the_routed_view_matches_its_bytes(MacMode mode)
+    {
+        var router = Router(mode);
+        var a = Link("A");
+        var scratch = new byte[2048];
+        int length = FromTunnel(router, a, Padi(ClientA), scratch, out bool inScratch);
+        var relayTags = new List<PppoeTag>();
+        if (mode == MacMode.Rewrite)
+        {
+            Assert.True(TagEnumerator.TryFind(FrameView.Parse(scratch.AsSpan(0, length)).Payload, (ushort)PppoeTagType.RelaySessionId, out var relay));
+            relayTags.Add(new PppoeTag((ushort)PppoeTagType.RelaySessionId, relay.ToArray()));
+        }
+        var to = mode == MacMode.Rewrite ? Ours : ClientA;
+        var pado = PppoeFrame.Discovery(PppoeCode.PADO, Ac, to, 0,
+            relayTags.Prepend(new PppoeTag(PppoeTagType.AcName, "BRAS")).ToArray()).ToBytes();
+        // Ethernet padding after the payload, as a real NIC delivers short frames.
+        var padded = pado.Concat(new byte[Math.Max(0, 60 - pado.Length)]).ToArray();
+
+        long before = FrameView.ParsesOnThisThread;
+        var link = router.RouteFromAc(padded, DateTimeOffset.UtcNow, scratch, out var routed);
+        long parses = FrameView.ParsesOnThisThread - before;
+        Assert.Same(a, link);
+        Assert.Equal(1, parses); // the tracker, the log and the tap all use the routed view
+
+        var fresh = FrameView.Parse(routed.Bytes);
+        Assert.Equal(ClientA, routed.Destination);
+        Assert.Equal(fresh.Destination, routed.Destination);
+        Assert.Equal(fresh.LengthField, routed.LengthField);
+        Assert.Equal(fresh.PayloadAvailable, routed.PayloadAvailable);
+        Assert.Equal(fresh.Error, routed.Error);
+        Assert.True(routed.Payload.SequenceEqual(fresh.Payload));
+        Assert.False(TagEnumerator.TryFind(routed.Payload, (ushort)PppoeTagType.RelaySessionId, out _));
+    }
+
+    [Fact]
+    public void RewriteModeDropsAPadiThatAlreadyCarriesARelaySessionId()
+    {
+        var router = Router(MacMode.Rewrite);
+        var a = Link("A");
+        var padi = PppoeFrame.Discovery(PppoeCode.PADI, ClientA, MacAddress.Broadcast, 0, new[]
+        {
+            new PppoeTag(PppoeTagType.ServiceName, ""),
+            new PppoeTag((ushort)PppoeTagType.RelaySessionId, new byte[] { 1, 2, 3, 4 }),
+        }).ToBytes();
+        Assert.Equal(-1, FromTunnel(router, a, padi, new byte[2048], out _));
+        Assert.Equal(1, a.Counters.Drops(DropReason.AlreadyRelayed));
+    }
+
+    [Fact]
+    public void RewriteModeCountsAnAnswerItCannotEditAndStoresNoMappingForIt()
+    {
+        var router = Router(MacMode.Rewrite);
+        var a = Link("A");
+        var scratch = new byte[2048];
+        int length = FromTunnel(router, a, Padi(ClientA), scratch, out _);
+        Assert.True(TagEnumerator.TryFind(FrameView.Parse(scratch.AsSpan(0, length)).Payload, (ushort)PppoeTagType.RelaySessionId, out var relay));
+        var pads = Discovery(PppoeCode.PADS, Ac, Ours, 9, new PppoeTag((ushort)PppoeTagType.RelaySessionId, relay.ToArray()));
+        // Two stray bytes inside the PPPoE length after the tags: the tag is found, but the frame is not valid.
+        var broken = pads.Concat(new byte[] { 0x01, 0x01 }).ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(broken.AsSpan(18), (ushort)(FrameView.Parse(pads).LengthField + 2));
+
+        Assert.Null(FromAc(router, broken, scratch, out _));
+        Assert.Equal(1, router.Counters.Drops(DropReason.Malformed));
+        Assert.Null(FromAc(router, Echo(Ac, Ours, 9), scratch, out _)); // no session mapping was stored
         Assert.Equal(1, router.Counters.Drops(DropReason.NotRelayed));
     }
 }

@@ -66,7 +66,22 @@ public class TunnelLinkWriteTests
         var (refusedAfter, slowestCall) = await producing.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(refusedAfter > 0, "the ring never filled although the peer reads nothing");
         Assert.True(sender.IsOpen);
+        Assert.Equal(1, sender.Counters.Drops(DropReason.QueueFull)); // the refusal, counted by the link itself
         Assert.True(slowestCall < TimeSpan.FromSeconds(1), $"a TrySendFrame call blocked for {slowestCall.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public void A_refused_frame_is_counted_by_why_it_was_refused()
+    {
+        using var link = new TunnelLink(new StreamTunnelTransport(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1)), "peer", null,
+            NullLogger.Instance, ringBytes: 64 * 1024);
+        Assert.False(link.TrySendFrame(new byte[70_000], 0x8864));
+        Assert.Equal(1, link.Counters.Drops(DropReason.Malformed));
+        link.Close("test");
+        Assert.False(link.TrySendFrame(new byte[64], 0x8864));
+        Assert.Equal(1, link.Counters.Drops(DropReason.Disconnected));
+        Assert.Equal(0, link.Counters.Drops(DropReason.QueueFull));
+        Assert.Equal(0, link.Counters.FramesToTunnel);
     }
 
     private static void Pause(TimeSpan span)
@@ -84,7 +99,7 @@ public class TunnelLinkWriteTests
         var server = await accepting;
         foreach (var socket in new[] { client, server }) TunnelHandshake.Tune(socket);
         var codec = TunnelCodec.For(TunnelMode.V1);
-        return (new TunnelLink(new TunnelSocketStream(client), client, codec, "sender", null, NullLogger.Instance, ringBytes),
-                new TunnelLink(new TunnelSocketStream(server), server, codec, "receiver", null, NullLogger.Instance));
+        return (new TunnelLink(new StreamTunnelTransport(new TunnelSocketStream(client), client, codec), "sender", null, NullLogger.Instance, ringBytes),
+                new TunnelLink(new StreamTunnelTransport(new TunnelSocketStream(server), server, codec), "receiver", null, NullLogger.Instance));
     }
 }

@@ -4,12 +4,6 @@ using System.Net.Sockets;
 
 namespace PppoeProxy.Engine.Tunnel.Security;
 
-/// <summary>A bad allow-list entry; the message names the entry and the rule it breaks.</summary>
-public sealed class CidrFormatException : FormatException
-{
-    public CidrFormatException(string message) : base(message) { }
-}
-
 /// <summary>
 /// Which source addresses may connect to the tunnel server, checked before TLS so strangers cost
 /// nothing. Entries are IPv4/IPv6 CIDRs or bare addresses; IPv4-mapped IPv6 peers (what a

@@ -4,9 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace PppoeProxy.Engine.Tunnel.Security;
 
-/// <summary>An authenticated tunnel stream and who is at the other end.</summary>
-public sealed record TunnelTlsSession(SslStream Stream, string PeerFingerprint);
-
 /// <summary>
 /// TLS 1.3 with mutual authentication where trust is exactly "the peer's certificate fingerprint
 /// is pinned" (as with WireGuard keys): no CA chain, names or expiry are checked, so self-signed

@@ -3,15 +3,6 @@ using System.Text;
 
 namespace PppoeProxy.Engine.Tunnel.Wire;
 
-/// <summary>What a client said in its hello.</summary>
-public readonly record struct ClientHello(ushort Version, string ClientName);
-
-/// <summary>What a server answered. <see cref="Status"/> is also how the client reports a reply it could not read.</summary>
-public readonly record struct ServerReply(HandshakeStatus Status, ushort Version, string Text)
-{
-    public bool IsAccepted => Status == HandshakeStatus.Accepted;
-}
-
 /// <summary>
 /// The v1 version handshake (layout in the comment at the top of WireCodec.cs). Runs once per
 /// connection, so it may allocate the name and text strings. Readers never throw.

@@ -1,6 +1,6 @@
 using PppoeProxy.Engine.Protocol;
 
-namespace PppoeProxy.Engine.Jobs;
+namespace PppoeProxy.PowerShell.Jobs;
 
 /// <summary>
 /// Which tapped frames a watcher wants. By default only what tells the story of a session

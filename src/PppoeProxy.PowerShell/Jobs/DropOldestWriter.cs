@@ -1,4 +1,4 @@
-namespace PppoeProxy.Engine.Jobs;
+namespace PppoeProxy.PowerShell.Jobs;
 
 /// <summary>
 /// Appends to a list that someone else drains (a PowerShell job's Output, read by Receive-Job) and

@@ -1,9 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PppoeProxy.Engine.Jobs;
-
-/// <summary>Where a log event goes in a PowerShell host: warnings and errors are Warnings, information is Verbose.</summary>
-public enum LogStream { None, Debug, Verbose, Warning }
+namespace PppoeProxy.PowerShell.Jobs;
 
 /// <summary>
 /// An <see cref="ILogger"/> that hands each formatted event to a callback with the stream it belongs

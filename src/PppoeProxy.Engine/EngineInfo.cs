@@ -1,1 +1,0 @@
-namespace PppoeProxy.Engine; public static class EngineInfo { public const string Name = "PppoeProxy"; }

@@ -1,0 +1,98 @@
+using System.Globalization;
+using PppoeProxy.Engine.Tunnel;
+using PppoeProxy.Engine.Tunnel.Security;
+
+namespace PppoeProxy.Engine.Operations;
+
+/// <summary>
+/// The one place that turns what a user typed into <see cref="ServerOptions"/> or
+/// <see cref="ClientOptions"/> (whose records hold the defaults, once). Every unacceptable value is a
+/// <see cref="ProxyOptionsException"/> naming the setting (a usage error); only reading the
+/// certificate files can fail later (a <see cref="TunnelConfigException"/>, a runtime error).
+/// </summary>
+public static class ProxyOptionsBuilder
+{
+    /// <summary>A year: more is a typo, and far more overflows TimeSpan.</summary>
+    public const double MaxSeconds = 365 * 24 * 3600;
+
+    public static ServerOptions Server(ProxySettings typed)
+    {
+        var listenText = Required(typed.Listen, "listen");
+        if (!Endpoints.TryParseListen(listenText, out var listen, out var listenError)) throw new ProxyOptionsException("listen", listenError);
+        var allow = CidrAllowList.LoopbackOnly;
+        if (typed.Allow is { Count: > 0 } cidrs)
+        {
+            var text = string.Join(',', cidrs);
+            if (!CidrAllowList.TryParse(text, out var parsed))
+                throw new ProxyOptionsException("allow", $"'{text}' is not a list of CIDRs (e.g. 192.0.2.0/24,2001:db8::/32)");
+            allow = parsed;
+        }
+        var macMode = MacMode.Transparent;
+        if (typed.MacMode is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out macMode) || !Enum.IsDefined(macMode))
+            throw new ProxyOptionsException("mac-mode", $"'{typed.MacMode}' is not transparent or rewrite");
+        return WithShared(new ServerOptions { Interface = Required(typed.Interface, "interface"), Listen = listen, Allow = allow, MacMode = macMode }, typed);
+    }
+
+    public static ClientOptions Client(ProxySettings typed)
+    {
+        var serverText = Required(typed.Server, "server");
+        if (!Endpoints.TrySplit(serverText, out var host, out int port, out var serverError)) throw new ProxyOptionsException("server", serverError);
+        var keepAlive = Seconds(typed.KeepAlive, "keepalive") ?? ClientOptions.DefaultKeepAlive;
+        return WithShared(new ClientOptions { Interface = Required(typed.Interface, "interface"), ServerHost = host, ServerPort = port, KeepAlive = keepAlive }, typed);
+    }
+
+    // Last, after the end's own checks: only the certificate files are read here, and every usage error must come first.
+    private static T WithShared<T>(T options, ProxySettings typed) where T : ProxyEndOptions
+    {
+        var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? ProxyEndOptions.DefaultGrace;
+        var stats = Seconds(typed.Stats, "stats");
+        // A record's copy keeps its runtime type: the cast only restores what the compiler forgot.
+        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, Security = Security(typed) });
+    }
+
+    /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>
+    /// <param name="allowZero">For a grace period, 0 means "end held sessions at once".</param>
+    public static bool TryParseSeconds(string? text, out TimeSpan value, out string problem, bool allowZero = false)
+    {
+        value = default;
+        problem = "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+            && double.IsFinite(seconds) && (seconds > 0 || (allowZero && seconds == 0)) && seconds <= MaxSeconds)
+        {
+            value = TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+        problem = $"'{text}' is not a {(allowZero ? "non-negative" : "positive")} number of seconds (at most {MaxSeconds:0})";
+        return false;
+    }
+
+    private static TimeSpan? Seconds(string? text, string option, bool allowZero = false)
+    {
+        if (text is null) return null;
+        return TryParseSeconds(text, out var value, out var problem, allowZero) ? value : throw new ProxyOptionsException(option, problem);
+    }
+
+    private static string Required(string? text, string option) =>
+        string.IsNullOrWhiteSpace(text) ? throw new ProxyOptionsException(option, "a value is required") : text;
+
+    // Legacy mode is plain text by definition; TLS needs all three of certificate, key and pins.
+    private static TunnelSecurity? Security(ProxySettings typed)
+    {
+        bool anyTls = typed.Certificate is not null || typed.Key is not null || typed.Trust is { Count: > 0 };
+        if (typed.Mode == TunnelMode.Legacy || typed.Insecure)
+        {
+            if (anyTls) throw new ProxyOptionsException("insecure", "{insecure} excludes {cert}, {key} and {trust}");
+            return null;
+        }
+        if (typed.Certificate is null || typed.Key is null || typed.Trust is not { Count: > 0 })
+            throw new ProxyOptionsException("cert", "TLS needs {cert} FILE {key} FILE {trust} FP (or {insecure} for plain text)");
+        var pins = new List<string>();
+        foreach (var text in typed.Trust.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!Fingerprint.TryParse(text, out var pin)) throw new ProxyOptionsException("trust", $"'{text}' is not a SHA-256 fingerprint (64 hex digits)");
+            pins.Add(pin);
+        }
+        if (pins.Count == 0) throw new ProxyOptionsException("trust", "no fingerprint given");
+        return TunnelSecurity.Load(typed.Certificate, typed.Key, pins);
+    }
+}

@@ -1,0 +1,10 @@
+namespace PppoeProxy.Engine.Operations;
+
+/// <summary>The neutral names <see cref="ProxyOptionsException"/> uses; the CLI's flags are these with "--".</summary>
+public static class ProxySettingNames
+{
+    public static readonly IReadOnlyList<string> All = new[]
+    {
+        "interface", "listen", "server", "allow", "mac-mode", "cert", "key", "trust", "insecure", "grace", "stats", "keepalive",
+    };
+}

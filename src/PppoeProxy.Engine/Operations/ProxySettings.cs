@@ -1,0 +1,28 @@
+using PppoeProxy.Engine.Tunnel;
+
+namespace PppoeProxy.Engine.Operations;
+
+/// <summary>
+/// What a user typed to start either end, as text, before any check: CLI flags, config-file keys
+/// and cmdlet parameters all map onto this. Null means "not given" (the default applies).
+/// </summary>
+public sealed record ProxySettings
+{
+    public string? Interface { get; init; }
+    /// <summary>Server: ADDR:PORT to accept tunnels on.</summary>
+    public string? Listen { get; init; }
+    /// <summary>Client: HOST:PORT of the server.</summary>
+    public string? Server { get; init; }
+    /// <summary>Server: CIDRs, comma-separated (several entries are joined).</summary>
+    public IReadOnlyList<string>? Allow { get; init; }
+    public string? MacMode { get; init; }
+    public string? Certificate { get; init; }
+    public string? Key { get; init; }
+    public IReadOnlyList<string>? Trust { get; init; }
+    public bool Insecure { get; init; }
+    public TunnelMode Mode { get; init; } = TunnelMode.V1;
+    /// <summary>Seconds, as text ("30", "0.5").</summary>
+    public string? Grace { get; init; }
+    public string? Stats { get; init; }
+    public string? KeepAlive { get; init; }
+}

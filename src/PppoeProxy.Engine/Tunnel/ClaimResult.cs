@@ -1,0 +1,3 @@
+namespace PppoeProxy.Engine.Tunnel;
+
+public enum ClaimResult { Owned, Claimed, Adopted, SpoofedSource, HeldForOtherPeer }

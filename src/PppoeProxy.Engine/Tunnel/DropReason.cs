@@ -1,0 +1,27 @@
+namespace PppoeProxy.Engine.Tunnel;
+
+/// <summary>Why a frame was not forwarded. Every drop is counted under one of these.</summary>
+public enum DropReason
+{
+    /// <summary>The tunnel's send queue was full: the tunnel could not keep up.</summary>
+    QueueFull,
+    /// <summary>The client had no tunnel up when the frame was captured.</summary>
+    Disconnected,
+    /// <summary>A frame from the AC to a MAC no tunnel owns.</summary>
+    UnknownDestination,
+    /// <summary>A tunnel sent a frame whose source MAC another live tunnel owns.</summary>
+    SpoofedSource,
+    /// <summary>The source MAC's sessions are held for a tunnel with another certificate.</summary>
+    HeldForOtherPeer,
+    /// <summary>A frame to a client whose tunnel dropped: its sessions are held for the grace period.</summary>
+    HeldSession,
+    /// <summary>Rewrite mode: a discovery answer without our Relay-Session-Id, or a session we never set up.</summary>
+    NotRelayed,
+    /// <summary>Rewrite mode: a PADI or PADR from a tunnel that already carries a Relay-Session-Id (rp-pppoe drops these too).</summary>
+    AlreadyRelayed,
+    Malformed,
+    /// <summary>Injection on the interface failed.</summary>
+    InjectFailed,
+    /// <summary>The kernel's capture ring was full: the proxy did not read fast enough (from pcap_stats).</summary>
+    CaptureOverflow,
+}

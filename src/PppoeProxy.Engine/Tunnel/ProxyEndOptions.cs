@@ -1,0 +1,17 @@
+namespace PppoeProxy.Engine.Tunnel;
+
+/// <summary>What both ends are configured with; the defaults are written here once.</summary>
+public abstract record ProxyEndOptions
+{
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(30);
+
+    public required string Interface { get; init; }
+    /// <summary>Null: plain text (--insecure, or legacy mode).</summary>
+    public TunnelSecurity? Security { get; init; }
+    public TunnelMode Mode { get; init; } = TunnelMode.V1;
+    /// <summary>Server: how long a dropped tunnel's sessions are held. Client: disconnected longer than this,
+    /// the LAN's PPPoE client is told its sessions are gone.</summary>
+    public TimeSpan Grace { get; init; } = DefaultGrace;
+    /// <summary>Stats lines every so often; null: only on exit.</summary>
+    public TimeSpan? StatsInterval { get; init; }
+}

@@ -1,0 +1,16 @@
+using System.Net;
+using PppoeProxy.Engine.Tunnel.Security;
+
+namespace PppoeProxy.Engine.Tunnel;
+
+public sealed record ServerOptions : ProxyEndOptions
+{
+    public required IPEndPoint Listen { get; init; }
+    public CidrAllowList Allow { get; init; } = CidrAllowList.LoopbackOnly;
+    public MacMode MacMode { get; init; } = MacMode.Transparent;
+    public TimeSpan HandshakeTimeout { get; init; } = TunnelHandshake.DefaultTimeout;
+    /// <summary>Connections still in their handshake at once; more are closed at once (like sshd's MaxStartups).</summary>
+    public int MaxPendingHandshakes { get; init; } = 16;
+    /// <summary>A tunnel silent this long is dead (clients ping every 60 s by default).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(200);
+}

@@ -1,0 +1,4 @@
+namespace PppoeProxy.Engine.Tunnel;
+
+/// <summary>The connection could not be set up; the message is one line for the log.</summary>
+public sealed class TunnelHandshakeException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,109 @@
+using PppoeProxy.Cli;
+using PppoeProxy.Tests.Tunnel.Integration;
+using Xunit;
+
+namespace PppoeProxy.Tests.Cli;
+
+/// <summary>
+/// What a hostile probe of the command line found: values that crashed the parser (stack trace,
+/// exit 134) or were runtime errors although the user mistyped them. Every bad value is one usage
+/// line and exit 2; nothing ever prints a stack trace.
+/// </summary>
+public sealed class CliHostileInputTests
+{
+    private const string Fp = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private static readonly string[] Server = { "server", "--interface", "nosuch0", "--listen", "127.0.0.1:4000", "--status-socket", "none" };
+    private static readonly string[] Client = { "client", "--interface", "nosuch0", "--server", "127.0.0.1:4000", "--status-socket", "none" };
+
+    public static TheoryData<string, string[]> BadValues() => new()
+    {
+        { "--grace", Server.Concat(new[] { "--insecure", "--grace", "abc" }).ToArray() },
+        { "--grace", Server.Concat(new[] { "--insecure", "--grace", "NaN" }).ToArray() },
+        { "--grace", Server.Concat(new[] { "--insecure", "--grace", "1e300" }).ToArray() },
+        { "--grace", Client.Concat(new[] { "--insecure", "--grace", "-1" }).ToArray() },
+        { "--stats", Server.Concat(new[] { "--insecure", "--stats", "abc" }).ToArray() },
+        { "--stats", Client.Concat(new[] { "--insecure", "--stats", "Infinity" }).ToArray() },
+        { "--keepalive", Client.Concat(new[] { "--insecure", "--keepalive", "abc" }).ToArray() },
+        { "--keepalive", Client.Concat(new[] { "--insecure", "--keepalive", "0" }).ToArray() },
+        { "--timeout", new[] { "sessions", "--interface", "nosuch0", "--timeout", "abc" } },
+        { "--timeout", new[] { "discover", "--interface", "nosuch0", "--timeout", "1e300" } },
+        { "--trust", Server.Concat(new[] { "--cert", "a.crt", "--key", "a.key", "--trust", Fp[..63] }).ToArray() },
+        { "--trust", Client.Concat(new[] { "--cert", "a.crt", "--key", "a.key", "--trust", Fp + "0" }).ToArray() },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void A_bad_value_is_one_usage_line_naming_the_option(string option, string[] args)
+    {
+        var r = CliRunner.Run(args);
+        Assert.Equal(ExitCodes.UsageError, r.ExitCode);
+        var lines = ErrorLines(r);
+        Assert.InRange(lines.Length, 1, 2);
+        Assert.StartsWith("pppoeproxy: ", lines[0]);
+        Assert.Contains(option, lines[0]);
+        Assert.DoesNotContain("   at ", r.Error);
+    }
+
+    [Fact]
+    public void A_bad_value_in_the_config_file_is_a_usage_error()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"ppx-conf-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, "interface = nosuch0\nlisten = 127.0.0.1:4000\ninsecure = true\ngrace = abc\n");
+        try
+        {
+            var r = CliRunner.Run("server", "--config", path, "--status-socket", "none");
+            Assert.Equal(ExitCodes.UsageError, r.ExitCode);
+            Assert.Contains("--grace: 'abc'", Assert.Single(ErrorLines(r)));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void An_unreadable_config_file_is_a_usage_error()
+    {
+        // Exists, but reading it fails (EIO at offset 0), even for root.
+        var r = CliRunner.Run("server", "--config", "/proc/self/mem");
+        Assert.Equal(ExitCodes.UsageError, r.ExitCode);
+        Assert.StartsWith("pppoeproxy: --config: cannot read /proc/self/mem", Assert.Single(ErrorLines(r)));
+    }
+
+    [Fact]
+    public void A_start_up_failure_prints_one_line_and_no_stats_line()
+    {
+        using var p = ProxyProcess.Cli("server", "server", "--interface", "nosuch0", "--listen", "127.0.0.1:47999", "--insecure", "--status-socket", "none");
+        Assert.True(Lab.NetnsLab.WaitUntil(() => p.HasExited, TimeSpan.FromSeconds(30)), "did not exit\n" + p);
+        p.Stop(); // already gone: collects the last lines
+        Assert.Equal(ExitCodes.RuntimeError, p.ExitCode);
+        Assert.DoesNotContain(p.StderrLines, l => l.Contains("stats server"));
+        Assert.Equal("pppoeproxy: interface 'nosuch0' does not exist", p.StderrLines.Last(l => l.Length > 0));
+    }
+
+    private static readonly string[] Words =
+    {
+        "server", "client", "frames", "sessions", "discover", "kill", "padt", "status", "--interface", "-i", "--listen",
+        "--server", "--allow", "--mac-mode", "--cert", "--key", "--trust", "--insecure", "--grace", "--stats", "--keepalive",
+        "--timeout", "--status-socket", "--log-level", "--config", "--json", "--read", "--vlan", "--session-id", "--ac-mac",
+        "--client-mac", "--yes", "--help", "-interface", "-mode", "-address", "-allow", "nosuch0", "", "-", "--", "abc", "NaN",
+        "-1", "0", "1e300", "0x10", "65535", "127.0.0.1:4000", "[::1]:0", "not:an:endpoint", "10.0.0.0/33", "rewrite", "sideways",
+        Fp, Fp[..63], "/nonexistent/file", "/proc/self/mem", "none", "aa:bb:cc:dd:ee:ff", "zz", "1,2,3", "4095", "Trace", "bogus",
+        "--grace=abc", "--config=/nonexistent", new string('x', 5000), "ünïcødé", "-interface=nosuch0",
+    };
+
+    [Fact]
+    public void Random_argument_vectors_never_crash_the_parser()
+    {
+        var random = new Random(20261202);
+        for (int round = 0; round < 400; round++)
+        {
+            var args = Enumerable.Range(0, random.Next(0, 9)).Select(_ => Words[random.Next(Words.Length)]).ToArray();
+            // Something that could really start a proxy would wait for a signal: all interfaces here are fake.
+            var r = CliRunner.Run(args);
+            var shown = string.Join(' ', args.Select(a => a.Length > 40 ? a[..40] + "..." : a));
+            Assert.True(r.ExitCode is 0 or 1 or 2, $"exit {r.ExitCode} for: {shown}\n{r.Error}");
+            Assert.False(r.Error.Contains("   at ") || r.Error.Contains("Unhandled"), $"stack trace for: {shown}\n{r.Error}");
+            if (r.ExitCode != 0) Assert.StartsWith("pppoeproxy: ", r.Error);
+        }
+    }
+
+    private static string[] ErrorLines(CliResult r) => r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
