@@ -4,7 +4,8 @@ namespace PppoeProxy.Tests.PowerShell;
 
 /// <summary>
 /// What one script run in a <see cref="ModuleHost"/> produced: the pipeline output, every stream, and
-/// the terminating error (ErrorRecord) that ended it, if one did.
+/// the error that ended the script, if one did. A cmdlet's ThrowTerminatingError ends only its
+/// statement, so its ErrorRecord is in <see cref="Errors"/> like a non-terminating one.
 /// </summary>
 public sealed record HostResult(IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors,
     IReadOnlyList<WarningRecord> Warnings, IReadOnlyList<VerboseRecord> Verbose, IReadOnlyList<InformationRecord> Information,

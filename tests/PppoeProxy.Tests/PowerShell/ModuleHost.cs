@@ -40,6 +40,10 @@ public sealed class ModuleHost : IDisposable
         return Collect(shell, () => shell.Invoke());
     }
 
+    /// <summary>Runs a script whose param() block takes the named values.</summary>
+    public HostResult Run(string script, params (string Name, object? Value)[] parameters) =>
+        Run(script, parameters.ToDictionary(p => p.Name, p => p.Value));
+
     /// <summary>A pipeline on this runspace, not started: for BeginInvoke and Stop (the Ctrl+C path).</summary>
     public Pwsh Create(string script, IDictionary<string, object?>? parameters = null)
     {
