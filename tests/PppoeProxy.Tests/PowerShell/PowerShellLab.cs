@@ -80,6 +80,11 @@ public sealed class PowerShellLab : IDisposable
         return File.Exists(file) ? File.ReadAllText(file) : "";
     }
 
+    /// <summary>Processes left in the home namespace (the rp-pppoe client and its PPP peer while dialled).</summary>
+    public IReadOnlyList<string> HomeProcesses() => NetnsLab.Run("ip", new[] { "netns", "pids", Lab.HomeNs }, TimeSpan.FromSeconds(5))
+        .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Where(pid => NetnsLab.ProcessAlive(int.Parse(pid))).ToList();
+
     public string Diagnostics() => Lab.Logs();
 
     public void Dispose()

@@ -114,6 +114,7 @@ public sealed class PppoeProxyJobLabTests
         Assert.Contains(frames, f => f.Code == "PADS" && f.SessionId == session.SessionId);
         Assert.True(NetnsLab.WaitUntil(() => !lab.Lab.AcSessionProcessAlive(session.SessionId), LabWait),
             "no PADT ended the AC's session when the foreground server stopped\n" + lab.Diagnostics());
+        Assert.Contains("EXIT reason=signal 15", lab.AcLog()); // pppoe-server ended it on our PADT
 
         var removed = jobs.Run("Stop-Job -Name ppxc; Remove-Job -Name ppxc; @(Get-Job).Count");
         Assert.True(removed.AllErrors.Count == 0, removed.ToString());
@@ -124,12 +125,14 @@ public sealed class PppoeProxyJobLabTests
     /// <summary>The items so far, by index: enumerating a PSDataCollection that is still open can block.</summary>
     private static List<T> Snapshot<T>(PSDataCollection<T> items) => Enumerable.Range(0, items.Count).Select(i => items[i]).ToList();
 
-    /// <summary>No engine thread, no socket on the tunnel port, no session left at the AC.</summary>
+    /// <summary>No engine thread, no socket on the tunnel port, no session left at the AC, no pppoe left at home.</summary>
     private static void AssertNothingLeft(PowerShellLab lab)
     {
         Assert.True(NetnsLab.WaitUntil(() => PowerShellLab.EngineThreads().Count == 0, TimeSpan.FromSeconds(5)),
             "engine threads still running: " + string.Join(", ", PowerShellLab.EngineThreads()));
         Assert.True(NetnsLab.WaitUntil(lab.PortIsFree, TimeSpan.FromSeconds(5)), $"port {lab.Port} still in use");
         Assert.True(NetnsLab.WaitUntil(() => lab.Lab.AliveAcSessions().Count == 0, LabWait), "a session is left at the AC\n" + lab.Diagnostics());
+        Assert.True(NetnsLab.WaitUntil(() => lab.HomeProcesses().Count == 0, LabWait),
+            "the home client's pppoe is still running: pids " + string.Join(", ", lab.HomeProcesses()) + "\n" + lab.Diagnostics());
     }
 }
