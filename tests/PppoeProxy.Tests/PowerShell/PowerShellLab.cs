@@ -8,11 +8,12 @@ namespace PppoeProxy.Tests.PowerShell;
 /// <summary>
 /// A split netns lab (real rp-pppoe AC and home client) for the cmdlets: the proxy server's side is
 /// NAME-s, the client's NAME-c, both in the root namespace where the in-process runspaces run.
-/// Owns its runspaces, lab and files and removes them all, whatever state a test left.
+/// Owns its runspaces, captures, lab and files and removes them all, whatever state a test left.
 /// </summary>
 public sealed class PowerShellLab : IDisposable
 {
     private readonly List<ModuleHost> _hosts = new();
+    private readonly List<PacketCapture> _captures = new();
     private readonly TempFolder _temp = new();
 
     public NetnsLab Lab { get; }
@@ -38,6 +39,17 @@ public sealed class PowerShellLab : IDisposable
 
     /// <summary>The AC's per-session logs (ppp-peer.py under pppoe-server): "EXIT reason=signal 15" when a PADT ended one.</summary>
     public string AcLog() => string.Join('\n', Directory.GetFiles(Lab.StateDir, "ac-*.log").Select(File.ReadAllText));
+
+    /// <summary>
+    /// tcpdump beside pppoe-server: what really reached the AC. tcpdump hands frames over in blocks (no
+    /// --immediate-mode), so read it only a second or more after the last frame of interest.
+    /// </summary>
+    public PacketCapture CaptureAtAc()
+    {
+        var capture = PacketCapture.Start(Lab.AcNs, Lab.AcIf, "pppoed or pppoes", Dir);
+        _captures.Add(capture);
+        return capture;
+    }
 
     /// <summary>Polls a script until it outputs $true; false if it never did within the timeout.</summary>
     public static bool WaitFor(ModuleHost host, string script, TimeSpan timeout) => NetnsLab.WaitUntil(() =>
@@ -91,6 +103,7 @@ public sealed class PowerShellLab : IDisposable
     {
         // Each step on its own: one failure must not leave the rest behind.
         foreach (var host in _hosts) Try(host.Dispose);
+        foreach (var capture in _captures) Try(capture.Dispose);
         Try(Lab.Dispose);
         Try(_temp.Dispose);
     }

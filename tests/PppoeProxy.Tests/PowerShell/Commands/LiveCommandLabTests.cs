@@ -54,6 +54,7 @@ public sealed class LiveCommandLabTests
         Assert.True(PowerShellLab.WaitFor(host, "@((Get-Job -Name ppxs).Peers | Where-Object Connected).Count -eq 1", TimeSpan.FromSeconds(20)), "no tunnel");
         var session = lab.Lab.Dial();
 
+        var atAc = lab.CaptureAtAc();
         var sent = host.Run("Get-Job -Name ppxs | Get-PppoeSession | Send-PppoePadt -Confirm:$false -PassThru");
         Assert.True(sent.AllErrors.Count == 0, sent.ToString());
         var padt = Assert.Single(sent.Objects.Cast<PppoeFrame>(), f => f.Code == "PADT");
@@ -63,6 +64,10 @@ public sealed class LiveCommandLabTests
             "the AC kept the session after Send-PppoePadt\n" + lab.Diagnostics());
         // ppp-peer.py logs this when pppoe-server ends the session on a PADT (SIGTERM to the session's pppd).
         Assert.Contains("EXIT reason=signal 15", lab.AcLog());
+        Thread.Sleep(1500); // tcpdump's block timeout: the PADT is in the file only after it
+        var lines = atAc.Lines();
+        Assert.True(lines.Any(l => l.Contains("PADT") && l.StartsWith(session.ClientMac + " > " + session.AcMac, StringComparison.Ordinal)),
+            "no PADT from the client's MAC reached the AC:\n" + string.Join('\n', lines));
 
         var removed = host.Run("Get-Job | Stop-Job -PassThru | Remove-Job; @(Get-Job).Count");
         Assert.True(removed.AllErrors.Count == 0, removed.ToString());

@@ -50,9 +50,13 @@ public sealed class PppoeProxyJobLabTests
         Assert.Equal(lab.ServerSide, held.Interface);
 
         // The job's sessions bind to Send-PppoePadt by property name; -WhatIf must put nothing on the wire.
+        var atAc = lab.CaptureAtAc();
         var whatIf = host.Run("Get-Job -Name ppxs | Get-PppoeSession | Send-PppoePadt -WhatIf -PassThru");
         Assert.True(whatIf.AllErrors.Count == 0 && whatIf.Output.Count == 0, whatIf.ToString());
-        Thread.Sleep(1500);
+        Thread.Sleep(2500);
+        var seenAtAc = atAc.Lines();
+        Assert.Contains(seenAtAc, l => l.Contains("Echo-Request")); // the capture saw the live session...
+        Assert.DoesNotContain(seenAtAc, l => l.Contains("PADT"));   // ...and no PADT
         Assert.True(lab.Lab.AcSessionProcessAlive(session.SessionId), "-WhatIf ended the session\n" + lab.Diagnostics());
         Assert.DoesNotContain("EXIT", lab.AcLog());
 
