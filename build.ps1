@@ -4,11 +4,12 @@
     Build, test and package PppoeProxy.
 .DESCRIPTION
     Tasks:
-      Build   - dotnet build -c Release (engine, CLI, module, tests), then regenerate the module's MAML
-                help (en-US/PppoeProxy.PowerShell.dll-Help.xml) from help/*.md.
-      Help    - only the MAML regeneration.
+      Build   - dotnet build -c Release (engine, CLI, module, tests); the build assembles the module
+                folder out/PppoeProxy (MAML generated from help/*.md), then the committed
+                en-US/PppoeProxy.PowerShell.dll-Help.xml is refreshed too.
+      Help    - only the refresh of the committed MAML (after editing help/*.md).
       Test    - the xunit suite, then the Pester tests (tests/Pester) with the pinned Pester. Non-zero exit on any failure.
-      Package - a module folder under out/PppoeProxy ready for $env:PSModulePath.
+      Package - build, then Test-ModuleManifest the module folder out/PppoeProxy (ready for $env:PSModulePath).
       Publish - a self-contained single-file `pppoeproxy` under out/bin (for routers without .NET).
       Demo    - the main job on the built-in default (see README).
     Without pwsh, run-tests.sh and demo.sh do the same with bash.
@@ -31,22 +32,17 @@ function Invoke-Native([string] $Command, [string[]] $Arguments) {
     if ($LASTEXITCODE -ne 0) { throw "$Command $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
-# Our markdown-to-MAML generator lives in the test project (no platyPS needed); the same test
-# checks the committed MAML is current when run without PPPOEPROXY_WRITE_HELP.
+# Markdown help to MAML with tools/PppoeProxy.HelpGen (no platyPS needed). The build writes the module
+# folder's copy itself; this refreshes the committed en-US copy, which a test keeps in step with help/*.md.
 function Update-Help {
-    $env:PPPOEPROXY_WRITE_HELP = '1'
-    try {
-        Invoke-Native dotnet @('test', 'tests/PppoeProxy.Tests', '-c', $Configuration, '--no-build', '-nologo',
-            '--filter', 'FullyQualifiedName~CommittedMamlMatchesTheMarkdown')
-    }
-    finally { Remove-Item Env:PPPOEPROXY_WRITE_HELP }
-    # The DLL's en-US copy came from the build before the regeneration.
-    Copy-Item en-US/* "src/PppoeProxy.PowerShell/bin/$Configuration/net8.0/en-US/" -Force
+    Invoke-Native dotnet @('run', '--project', 'tools/PppoeProxy.HelpGen', '-c', $Configuration, '--',
+        'help', 'en-US/PppoeProxy.PowerShell.dll-Help.xml')
 }
 
 foreach ($step in $Task) {
     switch ($step) {
         'Build' {
+            # The module project's AssembleModule target fills out/PppoeProxy (psd1, DLLs, formats, help).
             Invoke-Native dotnet @('build', 'PppoeProxy.sln', '-c', $Configuration, '-nologo')
             Update-Help
         }
@@ -60,19 +56,11 @@ foreach ($step in $Task) {
             if ($LASTEXITCODE -ne 0) { exit 1 }
         }
         'Package' {
+            # A plain build assembles the folder; Package checks it is a valid module and says where it is.
             Invoke-Native dotnet @('build', 'PppoeProxy.sln', '-c', $Configuration, '-nologo')
             $out = Join-Path $PSScriptRoot 'out/PppoeProxy'
-            if (Test-Path $out) { Remove-Item $out -Recurse -Force }
-            New-Item -ItemType Directory -Path $out | Out-Null
-            $bin = "src/PppoeProxy.PowerShell/bin/$Configuration/net8.0"
-            Copy-Item "$bin/*.dll" $out
-            Copy-Item "$bin/*.ps1xml" $out
-            Copy-Item "$bin/en-US" $out -Recurse
-            # The packaged manifest loads the DLL, formats and types beside it, not the repo's build output;
-            # help is found in en-US beside the manifest either way.
-            (Get-Content PppoeProxy.psd1 -Raw).Replace('src/PppoeProxy.PowerShell/bin/Release/net8.0/', '') |
-                Set-Content (Join-Path $out 'PppoeProxy.psd1')
-            Write-Host "Module folder: $out  (add $(Split-Path $out) to `$env:PSModulePath, then Import-Module PppoeProxy)"
+            Test-ModuleManifest (Join-Path $out 'PppoeProxy.psd1') | Out-Null
+            Write-Host "Module folder: $out  (copy it onto `$env:PSModulePath, or Import-Module $out/PppoeProxy.psd1)"
         }
         'Publish' {
             Invoke-Native dotnet @('publish', 'src/PppoeProxy.Cli', '-c', $Configuration, '-r', $Runtime, '--self-contained',

@@ -1,5 +1,5 @@
 BeforeAll {
-    Import-Module $PSScriptRoot/../../PppoeProxy.psd1 -Force
+    Import-Module $PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1 -Force
 }
 
 Describe 'New-PppoeProxyCertificate' {

@@ -1,6 +1,6 @@
 # The module as a whole: manifest, exports, help, formats. Needs `dotnet build -c Release` first.
 BeforeAll {
-    Import-Module $PSScriptRoot/../../PppoeProxy.psd1 -Force
+    Import-Module $PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1 -Force
     $script:Cmdlets = @('Export-PppoeFrame', 'Find-PppoeServer', 'Get-PppoeFrame', 'Get-PppoeSession',
         'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer')
 }

@@ -6,7 +6,7 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module $PSScriptRoot/../../PppoeProxy.psd1 -Force
+    Import-Module $PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1 -Force
     $script:Lab = Join-Path $PSScriptRoot '../lab/lab.sh'
 }
 

@@ -1,6 +1,6 @@
 # Get-PppoeSession and Send-PppoePadt against the shipped sample capture.
 BeforeAll {
-    Import-Module $PSScriptRoot/../../PppoeProxy.psd1 -Force
+    Import-Module $PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1 -Force
     $script:Sample = Join-Path $PSScriptRoot '../../samples/sample.pcap'
 }
 

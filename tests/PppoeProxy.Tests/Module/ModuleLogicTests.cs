@@ -4,6 +4,7 @@ using PppoeProxy.PowerShell.Jobs;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.PowerShell.Support;
+using PppoeProxy.HelpGen;
 using Xunit;
 
 namespace PppoeProxy.Tests.Module;

@@ -1,0 +1,59 @@
+using PppoeProxy.Engine.Operations;
+using PppoeProxy.Engine.Protocol;
+using PppoeProxy.Tests.Lab;
+using Xunit;
+
+namespace PppoeProxy.Tests.PowerShell.Commands;
+
+/// <summary>Get-PppoeFrame from capture files in a real runspace (live capture: PppoeLabCommandTests).</summary>
+public sealed class GetPppoeFrameCommandTests(ModuleHost host) : IClassFixture<ModuleHost>
+{
+    [Fact]
+    public void FilesPipedFromGetChildItemBindByFullNameAndYieldEveryFrameTheEngineReads()
+    {
+        var expected = new List<string>();
+        FrameReading.ReadFile(RepoPaths.SampleCapture, (in FrameView view, DateTimeOffset time) =>
+        {
+            expected.Add(PppoeFrame.FromView(view, time, null).Summary);
+            return true;
+        });
+        // Relative to the runspace's location (the repo root), not the test process's directory.
+        var r = host.Run("Get-ChildItem samples/*.pcap | Get-PppoeFrame");
+        Assert.True(r.AllErrors.Count == 0, r.ToString());
+        var frames = r.Objects.Cast<PppoeFrame>().ToList();
+        Assert.True(expected.Count > 4, "the sample capture is too small to prove anything");
+        Assert.Equal(expected, frames.Select(f => f.Summary));
+        Assert.Contains(frames, f => f.Code == "PADI");
+    }
+
+    [Fact]
+    public void CountStopsTheReadEarly()
+    {
+        var r = host.Run("Get-PppoeFrame -Path samples/sample.pcap -Count 2");
+        Assert.True(r.AllErrors.Count == 0, r.ToString());
+        Assert.Equal(2, r.Output.Count);
+    }
+
+    [Fact]
+    public void AMissingFileIsAParameterValidationError()
+    {
+        var r = host.Run("Get-PppoeFrame -Path ./no-such.pcap");
+        Assert.Equal("ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        Assert.Contains("does not exist", r.AllErrors[0].Exception.Message);
+    }
+
+    [Fact]
+    public void AMissingInterfaceIsObjectNotFound()
+    {
+        var r = host.Run("Get-PppoeFrame -Interface nosuch0 -Timeout 1");
+        var error = Assert.Single(r.AllErrors);
+        if (LabEnvironment.IsRoot())
+        {
+            Assert.Equal("InterfaceNotFound,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+            Assert.Equal("nosuch0", error.TargetObject);
+        }
+        else Assert.Contains(error.FullyQualifiedErrorId, new[] { "CapturePermissionDenied,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand",
+            "InterfaceNotFound,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand" });
+    }
+}
