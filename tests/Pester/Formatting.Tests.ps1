@@ -1,6 +1,6 @@
 # How the module's objects look: tables at 80 and 120 columns, lists, JSON and CSV.
 BeforeAll {
-    Import-Module $PSScriptRoot/../../PppoeProxy.psd1 -Force
+    Import-Module $PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1 -Force
     $script:Sample = Join-Path $PSScriptRoot '../../samples/sample.pcap'
 
     function script:Get-WidestLine([string] $text) {

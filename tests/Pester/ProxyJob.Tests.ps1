@@ -129,7 +129,7 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
     It 'shows progress while listening for sessions' {
         $ps = [powershell]::Create()
         try {
-            $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+            $manifest = (Resolve-Path "$PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1").Path
             $null = $ps.AddScript("Import-Module '$manifest'; Get-PppoeSession -Interface '$($script:Name)-s' -Timeout 2")
             $null = $ps.Invoke()
             $records = @($ps.Streams.Progress | Where-Object RecordType -ne 'Completed')
@@ -144,7 +144,7 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
         # An earlier failed test may have left its jobs on the lab's interfaces.
         Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
         $port = $script:Port + 1
-        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $manifest = (Resolve-Path "$PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1").Path
         $child = @"
 Import-Module '$manifest'
 `$null = Start-PppoeProxyServer -Interface '$($script:Name)-s' -Listen 127.0.0.1:$port -Insecure -WarningAction SilentlyContinue
@@ -173,7 +173,7 @@ exit
     It 'says what Ctrl+C on -Wait did: the live session ended with a PADT' {
         Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
         $port = $script:Port + 2
-        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $manifest = (Resolve-Path "$PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1").Path
         $script = Join-Path $TestDrive 'wait.ps1'
         "Import-Module '$manifest'; Start-PppoeProxyServer -Interface '$($script:Name)-s' -Listen 127.0.0.1:$port -Insecure -Wait -WarningAction SilentlyContinue" |
             Set-Content -Path $script
@@ -211,7 +211,7 @@ exit
     }
 
     It 'prints the offers seen when Find-PppoeServer is stopped with Ctrl+C' {
-        $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+        $manifest = (Resolve-Path "$PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1").Path
         $script = Join-Path $TestDrive 'find.ps1'
         # No progress bar here: that is tested above, and its terminal queries only slow this test down.
         "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$manifest'; Find-PppoeServer -Interface '$($script:Name)-s' -Timeout 60" |

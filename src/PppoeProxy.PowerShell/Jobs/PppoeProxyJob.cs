@@ -33,8 +33,6 @@ public sealed class PppoeProxyJob : Job
     private readonly DropOldestWriter<DebugRecord> _debug;
     private readonly TapFrameFilter _filter;
     private Task? _run;
-    private Timer? _interfaceWatch;
-    private Exception? _interfaceLost;
     private int _finished;
     private volatile bool _stopRequested;
 
@@ -92,21 +90,7 @@ public sealed class PppoeProxyJob : Job
         // Task.Run also turns a RunAsync that throws before its first await into a faulted task.
         _run = Task.Run(() => _end.RunAsync(_cancel.Token));
         SetJobState(JobState.Running);
-        _interfaceWatch = new Timer(_ => WatchInterface(), null, InterfaceWatchPeriod, InterfaceWatchPeriod);
         _run.ContinueWith(Finish, TaskScheduler.Default);
-    }
-
-    private static readonly TimeSpan InterfaceWatchPeriod = TimeSpan.FromSeconds(1);
-
-    // Whether or not the engine faults RunAsync when its capture dies, a vanished interface must not
-    // leave a job Running for good: end the run and report the loss as the failure.
-    private void WatchInterface()
-    {
-        if (Volatile.Read(ref _finished) != 0 || _stopRequested || NetworkInterfaces.Exists(Interface)) return;
-        _interfaceWatch?.Dispose();
-        Volatile.Write(ref _interfaceLost, new CaptureException(CaptureErrorKind.InterfaceNotFound,
-            $"interface '{Interface}' went away while the proxy {Role} ran"));
-        try { _cancel.Cancel(); } catch (ObjectDisposedException) { }
     }
 
     public override void StopJob()
@@ -133,9 +117,11 @@ public sealed class PppoeProxyJob : Job
 
     private void Finish(Task run)
     {
-        _interfaceWatch?.Dispose();
-        if ((run.Exception?.GetBaseException() ?? Volatile.Read(ref _interfaceLost)) is { } failure && !_stopRequested)
+        if (run.Exception?.GetBaseException() is { } failure && !_stopRequested)
         {
+            // The engine ends RunAsync with the capture's error; when the interface is gone, say that.
+            if (failure is CaptureException && !NetworkInterfaces.Exists(Interface))
+                failure = new CaptureException(CaptureErrorKind.InterfaceNotFound, $"interface '{Interface}' went away while the proxy {Role} ran", failure);
             var record = Commands.PppoeCmdlet.ToErrorRecord(failure, "ProxyFailed", Location);
             record.ErrorDetails = new ErrorDetails($"The proxy {Role} on {Interface} failed: {failure.Message}. Check the interface and restart the job.");
             Error.Add(record);
@@ -186,7 +172,6 @@ public sealed class PppoeProxyJob : Job
         if (disposing)
         {
             if (Volatile.Read(ref _finished) == 0) StopJob();
-            _interfaceWatch?.Dispose();
             _end.Tap = null;
             _end.Dispose();
             _cancel.Dispose();
