@@ -1,5 +1,6 @@
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Protocol;
+using PppoeProxy.PowerShell;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;
@@ -26,7 +27,7 @@ public sealed class ExportPppoeFrameCommandTests(ModuleHost host) : IClassFixtur
         var r = host.Run("param($Out) Get-PppoeFrame -Path samples/sample.pcap -Count 3 | Export-PppoeFrame -Path $Out -PassThru -WhatIf",
             ("Out", temp.Of("whatif.pcap")));
         Assert.True(r.AllErrors.Count == 0, r.ToString());
-        Assert.Equal(3, r.Objects.OfType<PppoeFrame>().Count());
+        Assert.Equal(3, r.Objects.OfType<PppoeFrameInfo>().Count());
         Assert.False(File.Exists(temp.Of("whatif.pcap")), "-WhatIf wrote the file");
     }
 
@@ -35,7 +36,7 @@ public sealed class ExportPppoeFrameCommandTests(ModuleHost host) : IClassFixtur
     {
         var r = host.Run("Get-PppoeFrame -Path samples/sample.pcap -Count 1 | Export-PppoeFrame -Path /proc/no-such-dir/x.pcap");
         var error = Assert.Single(r.AllErrors);
-        Assert.Equal("CaptureFileNotFound,PppoeProxy.PowerShell.Commands.ExportPppoeFrameCommand", error.FullyQualifiedErrorId);
+        Assert.Equal("ExportDirectoryNotFound,PppoeProxy.PowerShell.Commands.ExportPppoeFrameCommand", error.FullyQualifiedErrorId);
         Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
         Assert.Equal("/proc/no-such-dir/x.pcap", error.TargetObject);
     }

@@ -1,6 +1,7 @@
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Tests.Lab;
+using PppoeProxy.PowerShell;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;
@@ -20,7 +21,7 @@ public sealed class GetPppoeFrameCommandTests(ModuleHost host) : IClassFixture<M
         // Relative to the runspace's location (the repo root), not the test process's directory.
         var r = host.Run("Get-ChildItem samples/*.pcap | Get-PppoeFrame");
         Assert.True(r.AllErrors.Count == 0, r.ToString());
-        var frames = r.Objects.Cast<PppoeFrame>().ToList();
+        var frames = r.Objects.Cast<PppoeFrameInfo>().ToList();
         Assert.True(expected.Count > 4, "the sample capture is too small to prove anything");
         Assert.Equal(expected, frames.Select(f => f.Summary));
         Assert.Contains(frames, f => f.Code == "PADI");

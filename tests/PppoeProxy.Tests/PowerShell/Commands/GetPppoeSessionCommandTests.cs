@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Sessions;
+using PppoeProxy.PowerShell;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;
@@ -14,7 +15,7 @@ public sealed class GetPppoeSessionCommandTests(ModuleHost host) : IClassFixture
         var expected = SessionFinding.FromFile(RepoPaths.SampleCapture).Select(s => (s.SessionId, s.ClientMac.ToString(), s.ServerMac.ToString())).ToList();
         var r = host.Run("Get-ChildItem samples/*.pcap | Get-PppoeSession");
         Assert.True(r.AllErrors.Count == 0, r.ToString());
-        var sessions = r.Objects.Cast<PppoeSession>().ToList();
+        var sessions = r.Objects.Cast<PppoeSessionInfo>().ToList();
         Assert.True(expected.Count >= 2, "the sample capture should hold at least two sessions");
         Assert.Equal(expected, sessions.Select(s => (s.SessionId, s.ClientMac.ToString(), s.ServerMac.ToString())));
     }

@@ -3,6 +3,7 @@ using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Tests.Lab;
 using PppoeProxy.Tests.Tunnel.Integration;
+using PppoeProxy.PowerShell;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;
@@ -28,13 +29,13 @@ public sealed class LiveCommandLabTests
 
         var found = finding.Run("param($Interface) Find-PppoeServer -Interface $Interface -Timeout 2", ("Interface", lab.ServerSide));
         Assert.True(found.AllErrors.Count == 0, found.ToString());
-        var offer = Assert.IsType<PppoeOffer>(Assert.Single(found.Objects));
+        var offer = Assert.IsType<PppoeOfferInfo>(Assert.Single(found.Objects));
         Assert.Equal($"LabAC-{lab.Lab.Name}", offer.AcName);
         Assert.Equal(lab.Lab.MacOf(lab.Lab.AcNs, lab.Lab.AcIf), offer.AcMac.ToString());
 
         Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(15)), "Get-PppoeFrame -Timeout 6 did not end");
         capture.EndInvoke(running);
-        var seen = Enumerable.Range(0, frames.Count).Select(i => frames[i].BaseObject).OfType<PppoeFrame>().ToList();
+        var seen = Enumerable.Range(0, frames.Count).Select(i => frames[i].BaseObject).OfType<PppoeFrameInfo>().ToList();
         Assert.Contains(seen, f => f.Code == "PADI");
         Assert.Contains(seen, f => f.Code == "PADO" && f.Source.ToString() == offer.AcMac.ToString());
         Assert.All(seen, f => Assert.Equal(lab.ServerSide, f.Interface));
@@ -57,7 +58,7 @@ public sealed class LiveCommandLabTests
         var atAc = lab.CaptureAtAc();
         var sent = host.Run("Get-Job -Name ppxs | Get-PppoeSession | Send-PppoePadt -Confirm:$false -PassThru");
         Assert.True(sent.AllErrors.Count == 0, sent.ToString());
-        var padt = Assert.Single(sent.Objects.Cast<PppoeFrame>(), f => f.Code == "PADT");
+        var padt = Assert.Single(sent.Objects.Cast<PppoeFrameInfo>(), f => f.Code == "PADT");
         Assert.Equal(session.SessionId, padt.SessionId);
         Assert.Equal(session.AcMac, padt.Destination.ToString());
         Assert.True(NetnsLab.WaitUntil(() => !lab.Lab.AcSessionProcessAlive(session.SessionId), TimeSpan.FromSeconds(8)),

@@ -1,3 +1,4 @@
+using PppoeProxy.PowerShell;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;
@@ -11,8 +12,8 @@ public sealed class StartPppoeProxyClientCommandTests(ModuleHost host) : IClassF
     [InlineData("-Interface lo -Server nope -Insecure", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Server 127.0.0.1:70000 -Insecure", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Server 127.0.0.1:4789 -Insecure -KeepAliveInterval 0", "ParameterArgumentValidationError")]
-    [InlineData("-Interface lo -Server 127.0.0.1:4789 -Insecure -KeyPath PppoeProxy.psd1", "AmbiguousParameterSet")]
-    [InlineData("-Interface lo -Server 127.0.0.1:4789", "MissingMandatoryParameter")]
+    [InlineData("-Interface lo -Server 127.0.0.1:4789 -Insecure -KeyPath PppoeProxy.psd1", "InsecureWithTlsParameters")]
+    [InlineData("-Interface lo -Server 127.0.0.1:4789", "TlsParametersMissing")]
     public void BadArgumentsAreRejectedBeforeAnythingStarts(string arguments, string errorId)
     {
         var r = host.Run($"Start-PppoeProxyClient {arguments}; @(Get-Job).Count");

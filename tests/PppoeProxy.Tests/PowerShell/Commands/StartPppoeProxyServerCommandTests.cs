@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
 using PppoeProxy.Tests.Lab;
+using PppoeProxy.PowerShell;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;
@@ -17,7 +18,7 @@ public sealed class StartPppoeProxyServerCommandTests(ModuleHost host) : IClassF
     [Theory]
     [InlineData("-Interface lo -Listen example.net:4789 -Insecure", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Allow 10.0.0.0/99 -Insecure", "ParameterArgumentValidationError")]
-    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -CertificatePath PppoeProxy.psd1", "AmbiguousParameterSet")]
+    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -CertificatePath PppoeProxy.psd1", "InsecureWithTlsParameters")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -CertificatePath ./no-such.crt -KeyPath ./no-such.key -TrustedFingerprint 00", "ParameterArgumentValidationError")]
     public void BadArgumentsAreRejectedBeforeAnythingStarts(string arguments, string errorId)
     {

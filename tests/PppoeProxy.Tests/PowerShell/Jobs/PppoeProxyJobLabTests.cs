@@ -4,6 +4,7 @@ using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Tests.Lab;
 using PppoeProxy.Tests.Tunnel.Integration;
+using PppoeProxy.PowerShell;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Jobs;
@@ -39,13 +40,13 @@ public sealed class PppoeProxyJobLabTests
 
         var session = lab.Lab.Dial();
 
-        var frames = host.Run("Receive-Job -Name ppxs").Objects.OfType<PppoeFrame>().ToList();
+        var frames = host.Run("Receive-Job -Name ppxs").Objects.OfType<PppoeFrameInfo>().ToList();
         Assert.Contains(frames, f => f.Code == "PADI");
         Assert.Contains(frames, f => f.Ppp?.ProtocolName == "LCP");
         Assert.DoesNotContain(frames, f => f.Ppp?.ProtocolName == "IPv4"); // no -IncludeData
         var sessions = host.Run("Get-Job -Name ppxs | Get-PppoeSession");
         Assert.True(sessions.AllErrors.Count == 0, sessions.ToString());
-        var held = Assert.Single(sessions.Objects.Cast<PppoeSession>(), s => s.SessionId == session.SessionId);
+        var held = Assert.Single(sessions.Objects.Cast<PppoeSessionInfo>(), s => s.SessionId == session.SessionId);
         Assert.Equal(session.ClientMac, held.ClientMac.ToString());
         Assert.Equal(lab.ServerSide, held.Interface);
 
@@ -113,7 +114,7 @@ public sealed class PppoeProxyJobLabTests
         Assert.True(running.IsCompleted, "the pipeline still runs after Stop()");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"stopping took {watch.Elapsed}");
         Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
-        var frames = Snapshot(output).Select(o => o.BaseObject).OfType<PppoeFrame>().ToList();
+        var frames = Snapshot(output).Select(o => o.BaseObject).OfType<PppoeFrameInfo>().ToList();
         Assert.Contains(frames, f => f.Code == "PADI");
         Assert.Contains(frames, f => f.Code == "PADS" && f.SessionId == session.SessionId);
         Assert.True(NetnsLab.WaitUntil(() => !lab.Lab.AcSessionProcessAlive(session.SessionId), LabWait),
