@@ -11,7 +11,7 @@ public sealed class CaptureErrorsTests
     [InlineData(-5, CaptureErrorKind.InterfaceNotFound, "interface 'eth0' does not exist")]
     [InlineData(-9, CaptureErrorKind.InterfaceDown, "interface 'eth0' is down: ip link set eth0 up")]
     [InlineData(-1, CaptureErrorKind.Other, "cannot capture on eth0: socket: Address family not supported")]
-    public void Activate_status_maps_to_kind_and_actionable_message(int status, CaptureErrorKind kind, string message)
+    public void ActivateStatusMapsToKindAndActionableMessage(int status, CaptureErrorKind kind, string message)
     {
         var error = CaptureErrors.FromStatus(status, "eth0", "socket: Address family not supported\n");
 
@@ -20,7 +20,7 @@ public sealed class CaptureErrorsTests
     }
 
     [Fact]
-    public void Multi_line_library_text_becomes_one_line()
+    public void MultiLineLibraryTextBecomesOneLine()
     {
         var error = new CaptureException(CaptureErrorKind.Other, "first line\r\n  second line \n");
 
@@ -28,7 +28,7 @@ public sealed class CaptureErrorsTests
     }
 
     [Fact]
-    public void Missing_libpcap_says_how_to_install_it()
+    public void MissingLibpcapSaysHowToInstallIt()
     {
         var error = Assert.Throws<CaptureException>(() => LibPcap.LoadLibrary(new[] { "libpcap-not-here.so.9" }));
 
@@ -37,13 +37,13 @@ public sealed class CaptureErrorsTests
     }
 
     [Fact]
-    public void Installed_libpcap_loads()
+    public void InstalledLibpcapLoads()
     {
         Assert.StartsWith("libpcap version 1.", LibPcap.Version());
     }
 
     [Fact]
-    public void Loopback_facts_come_from_sys()
+    public void LoopbackFactsComeFromSys()
     {
         Assert.True(NetworkInterfaces.Exists("lo"));
         Assert.True(NetworkInterfaces.IsUp("lo"));

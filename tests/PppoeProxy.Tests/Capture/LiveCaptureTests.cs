@@ -31,7 +31,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void Pppoe_frames_from_the_peer_arrive_exactly_and_other_frames_are_filtered_out()
+    public void PppoeFramesFromThePeerArriveExactlyAndOtherFramesAreFilteredOut()
     {
         using var capture = LiveCapture.Open(Veth.Local, CaptureOptions.ForProxy);
 
@@ -48,7 +48,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void InboundOnly_does_not_see_injected_frames_while_Both_does_and_they_reach_the_peer()
+    public void InboundOnlyDoesNotSeeInjectedFramesWhileBothDoesAndTheyReachThePeer()
     {
         using var both = LiveCapture.Open(Veth.Local, CaptureOptions.ForSniffing);
         using var inboundOnly = LiveCapture.Open(Veth.Local, CaptureOptions.ForProxy);
@@ -67,7 +67,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void Inject_failure_is_a_CaptureException_with_the_kernel_reason()
+    public void InjectFailureIsACaptureExceptionWithTheKernelReason()
     {
         using var injector = LiveCapture.OpenForInjection(Veth.Local);
 
@@ -79,7 +79,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [Fact]
-    public void Missing_interface_is_reported_by_name()
+    public void MissingInterfaceIsReportedByName()
     {
         var error = Assert.Throws<CaptureException>(() => LiveCapture.Open("ppxnosuch0", new CaptureOptions()));
 
@@ -90,7 +90,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void Down_interface_is_reported_with_the_fix()
+    public void DownInterfaceIsReportedWithTheFix()
     {
         using var down = new VethPair(up: false);
 
@@ -101,7 +101,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void Reading_after_the_interface_is_deleted_reports_it_gone()
+    public void ReadingAfterTheInterfaceIsDeletedReportsItGone()
     {
         var veth = new VethPair();
         using var capture = LiveCapture.Open(veth.Local, CaptureOptions.ForProxy);
@@ -113,7 +113,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void Dispose_from_another_thread_releases_a_blocked_reader_promptly_and_is_idempotent()
+    public void DisposeFromAnotherThreadReleasesABlockedReaderPromptlyAndIsIdempotent()
     {
         var capture = LiveCapture.Open(Veth.Local, new CaptureOptions { ReadTimeoutMs = 10_000 });
         Exception? readerEnd = null;
@@ -136,7 +136,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void Without_CAP_NET_RAW_open_fails_with_permission_denied()
+    public void WithoutCAPNETRAWOpenFailsWithPermissionDenied()
     {
         Exception? error = null;
         // Capabilities are per thread on Linux: drop CAP_NET_RAW from this thread's effective set only.
@@ -154,7 +154,7 @@ public sealed class LiveCaptureTests : IDisposable
     }
 
     [RootFact]
-    public void NetworkInterfaces_agree_with_ip_link()
+    public void NetworkInterfacesAgreeWithIpLink()
     {
         var ipLink = ExternalTool.Run("ip", "-o", "link", "show", Veth.Local);
         var mac = NetworkInterfaces.GetMacBytes(Veth.Local);

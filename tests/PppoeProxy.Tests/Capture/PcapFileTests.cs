@@ -34,7 +34,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Writer_then_reader_round_trips_bytes_timestamps_and_lengths()
+    public void WriterThenReaderRoundTripsBytesTimestampsAndLengths()
     {
         var path = _dir.File("round.pcap");
         var (frames, micros) = WriteSample(path);
@@ -53,7 +53,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Writer_cuts_frames_beyond_snap_length_but_keeps_original_length()
+    public void WriterCutsFramesBeyondSnapLengthButKeepsOriginalLength()
     {
         var path = _dir.File("big.pcap");
         var big = new byte[70_000];
@@ -67,7 +67,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Written_file_is_read_identically_by_tshark()
+    public void WrittenFileIsReadIdenticallyByTshark()
     {
         var path = _dir.File("tshark.pcap");
         var (frames, micros) = WriteSample(path);
@@ -103,7 +103,7 @@ public sealed class PcapFileTests : IDisposable
     [InlineData("linktype=1, nano=True")]
     [InlineData("linktype=1, endianness='>'")]
     [InlineData("linktype=1, endianness='>', nano=True")]
-    public void Reads_classic_pcap_written_by_scapy(string writerArgs)
+    public void ReadsClassicPcapWrittenByScapy(string writerArgs)
     {
         var frames = _frames.Pppoe4;
         var path = WriteWithScapy("scapy.pcap", writerArgs, frames, 1_650_000_000_654_321L);
@@ -115,7 +115,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Reads_pcapng_converted_by_editcap_and_tshark()
+    public void ReadsPcapngConvertedByEditcapAndTshark()
     {
         var pcap = _dir.File("source.pcap");
         var (frames, micros) = WriteSample(pcap);
@@ -134,7 +134,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Reads_big_endian_pcapng_with_nanosecond_resolution_extra_blocks_and_two_sections()
+    public void ReadsBigEndianPcapngWithNanosecondResolutionExtraBlocksAndTwoSections()
     {
         var frames = _frames.Pppoe4;
         const long firstNanos = 1_700_000_000_123_456_789L;
@@ -154,7 +154,7 @@ public sealed class PcapFileTests : IDisposable
     [Theory]
     [InlineData("pcap")]
     [InlineData("pcapng")]
-    public void Every_truncation_ends_cleanly_or_with_BadFile(string format)
+    public void EveryTruncationEndsCleanlyOrWithBadFile(string format)
     {
         var pcap = _dir.File("whole.pcap");
         var (frames, _) = WriteSample(pcap);
@@ -185,7 +185,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Truncated_record_message_names_file_and_record_offset()
+    public void TruncatedRecordMessageNamesFileAndRecordOffset()
     {
         var path = _dir.File("capture.pcap");
         WriteSample(path);
@@ -200,7 +200,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Garbage_and_bit_flipped_files_give_only_BadFile()
+    public void GarbageAndBitFlippedFilesGiveOnlyBadFile()
     {
         var pcap = _dir.File("good.pcap");
         WriteSample(pcap);
@@ -235,7 +235,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Empty_missing_and_non_ethernet_files_give_one_line_reasons()
+    public void EmptyMissingAndNonEthernetFilesGiveOneLineReasons()
     {
         var empty = _dir.File("empty.pcap");
         File.WriteAllBytes(empty, Array.Empty<byte>());
@@ -253,7 +253,7 @@ public sealed class PcapFileTests : IDisposable
     }
 
     [Fact]
-    public void Writer_reports_missing_directory_as_CaptureException()
+    public void WriterReportsMissingDirectoryAsCaptureException()
     {
         var error = Assert.Throws<CaptureException>(() => PcapFileWriter.Create(_dir.File("no/such/dir/x.pcap")));
         Assert.Equal(CaptureErrorKind.FileNotFound, error.Kind);

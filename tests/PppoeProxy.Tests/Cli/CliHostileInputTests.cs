@@ -1,5 +1,4 @@
 using PppoeProxy.Cli;
-using PppoeProxy.Tests.Tunnel.Integration;
 using Xunit;
 
 namespace PppoeProxy.Tests.Cli;
@@ -33,7 +32,7 @@ public sealed class CliHostileInputTests
 
     [Theory]
     [MemberData(nameof(BadValues))]
-    public void A_bad_value_is_one_usage_line_naming_the_option(string option, string[] args)
+    public void ABadValueIsOneUsageLineNamingTheOption(string option, string[] args)
     {
         var r = CliRunner.Run(args);
         Assert.Equal(ExitCodes.UsageError, r.ExitCode);
@@ -45,7 +44,7 @@ public sealed class CliHostileInputTests
     }
 
     [Fact]
-    public void A_bad_value_in_the_config_file_is_a_usage_error()
+    public void ABadValueInTheConfigFileIsAUsageError()
     {
         var path = Path.Combine(Path.GetTempPath(), $"ppx-conf-{Guid.NewGuid():N}.conf");
         File.WriteAllText(path, "interface = nosuch0\nlisten = 127.0.0.1:4000\ninsecure = true\ngrace = abc\n");
@@ -59,7 +58,7 @@ public sealed class CliHostileInputTests
     }
 
     [Fact]
-    public void An_unreadable_config_file_is_a_usage_error()
+    public void AnUnreadableConfigFileIsAUsageError()
     {
         // Exists, but reading it fails (EIO at offset 0), even for root.
         var r = CliRunner.Run("server", "--config", "/proc/self/mem");
@@ -68,10 +67,10 @@ public sealed class CliHostileInputTests
     }
 
     [Fact]
-    public void A_start_up_failure_prints_one_line_and_no_stats_line()
+    public void AStartUpFailurePrintsOneLineAndNoStatsLine()
     {
         using var p = ProxyProcess.Cli("server", "server", "--interface", "nosuch0", "--listen", "127.0.0.1:47999", "--insecure", "--status-socket", "none");
-        Assert.True(Lab.NetnsLab.WaitUntil(() => p.HasExited, TimeSpan.FromSeconds(30)), "did not exit\n" + p);
+        Assert.True(NetnsLab.WaitUntil(() => p.HasExited, TimeSpan.FromSeconds(30)), "did not exit\n" + p);
         p.Stop(); // already gone: collects the last lines
         Assert.Equal(ExitCodes.RuntimeError, p.ExitCode);
         Assert.DoesNotContain(p.StderrLines, l => l.Contains("stats server"));
@@ -90,7 +89,7 @@ public sealed class CliHostileInputTests
     };
 
     [Fact]
-    public void Random_argument_vectors_never_crash_the_parser()
+    public void RandomArgumentVectorsNeverCrashTheParser()
     {
         var random = new Random(20261202);
         for (int round = 0; round < 400; round++)

@@ -1,4 +1,3 @@
-using PppoeProxy.Tests.Lab;
 
 namespace PppoeProxy.Tests.Integration;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using PppoeProxy.Tests.Lab;
 using Xunit;
 
 namespace PppoeProxy.Tests.Integration;

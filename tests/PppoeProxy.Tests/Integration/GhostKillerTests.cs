@@ -1,6 +1,5 @@
 using System.Text.Json;
 using PppoeProxy.Tests.Cli;
-using PppoeProxy.Tests.Lab;
 using Xunit;
 
 namespace PppoeProxy.Tests.Integration;

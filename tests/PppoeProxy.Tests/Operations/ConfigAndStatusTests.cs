@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PppoeProxy.Cli;
 using PppoeProxy.Engine.Tunnel;
 using PppoeProxy.Tests.Cli;
-using PppoeProxy.Tests.Lab;
 using Xunit;
 
 namespace PppoeProxy.Tests.Operations;

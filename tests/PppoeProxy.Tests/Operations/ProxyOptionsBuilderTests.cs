@@ -10,7 +10,7 @@ public class ProxyOptionsBuilderTests
     private static readonly ProxySettings Insecure = new() { Interface = "eth0", Insecure = true };
 
     [Fact]
-    public void Defaults_apply_when_nothing_is_typed()
+    public void DefaultsApplyWhenNothingIsTyped()
     {
         var server = ProxyOptionsBuilder.Server(Insecure with { Listen = "127.0.0.1:4000" });
         var client = ProxyOptionsBuilder.Client(Insecure with { Server = "example.net:4000" });
@@ -24,7 +24,7 @@ public class ProxyOptionsBuilderTests
     }
 
     [Fact]
-    public void Typed_values_are_used()
+    public void TypedValuesAreUsed()
     {
         var server = ProxyOptionsBuilder.Server(Insecure with
         {
@@ -47,7 +47,7 @@ public class ProxyOptionsBuilderTests
     [InlineData("allow", "banana")]
     [InlineData("mac-mode", "7")]
     [InlineData("trust", "0123")]
-    public void A_bad_value_names_its_setting(string option, string value)
+    public void ABadValueNamesItsSetting(string option, string value)
     {
         var typed = new ProxySettings { Interface = "eth0", Listen = "127.0.0.1:4000", Certificate = "a.crt", Key = "a.key", Trust = new[] { new string('a', 64) } };
         typed = option switch
@@ -65,7 +65,7 @@ public class ProxyOptionsBuilderTests
     }
 
     [Fact]
-    public void Combination_errors_spell_every_setting_they_name()
+    public void CombinationErrorsSpellEverySettingTheyName()
     {
         var bad = Assert.Throws<ProxyOptionsException>(() => ProxyOptionsBuilder.Client(Insecure with { Server = "h:1", Certificate = "c" }));
         Assert.Equal("--insecure excludes --cert, --key and --trust", bad.Describe(name => "--" + name));

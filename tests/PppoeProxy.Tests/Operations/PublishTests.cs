@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PppoeProxy.Tests.Lab;
 using Xunit;
 
 namespace PppoeProxy.Tests.Operations;

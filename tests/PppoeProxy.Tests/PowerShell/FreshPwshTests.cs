@@ -1,4 +1,3 @@
-using PppoeProxy.Tests.Lab;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell;

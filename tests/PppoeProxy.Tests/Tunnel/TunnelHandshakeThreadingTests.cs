@@ -19,7 +19,7 @@ public class TunnelHandshakeThreadingTests : IClassFixture<TunnelIdentities>
     public TunnelHandshakeThreadingTests(TunnelIdentities ids) => _ids = ids;
 
     [Fact]
-    public async Task Probe_control_a_socket_used_with_the_async_api_shows_up_in_an_epoll_set()
+    public async Task ProbeControlASocketUsedWithTheAsyncApiShowsUpInAnEpollSet()
     {
         using var listener = Loopback.Listen(out int port);
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -34,7 +34,7 @@ public class TunnelHandshakeThreadingTests : IClassFixture<TunnelIdentities>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Handshaken_tunnel_sockets_stay_out_of_the_runtime_epoll_set_and_carry_frames(bool tls)
+    public async Task HandshakenTunnelSocketsStayOutOfTheRuntimeEpollSetAndCarryFrames(bool tls)
     {
         using var listener = Loopback.Listen(out int port);
         var serverSecurity = tls ? new TunnelSecurity(_ids.Server.Cert, new HashSet<string> { _ids.Client.Fingerprint }) : null;
@@ -62,7 +62,7 @@ public class TunnelHandshakeThreadingTests : IClassFixture<TunnelIdentities>
     }
 
     [Fact]
-    public async Task A_connect_that_cannot_complete_ends_at_the_deadline_with_a_one_line_reason()
+    public async Task AConnectThatCannotCompleteEndsAtTheDeadlineWithAOneLineReason()
     {
         // A listener whose backlog is full never completes the TCP handshake for the next caller... on
         // Linux the SYN is dropped, so the blocking connect waits until our deadline closes the socket.

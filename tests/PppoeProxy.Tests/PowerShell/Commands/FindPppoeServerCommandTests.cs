@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using PppoeProxy.Tests.Lab;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;

@@ -1,6 +1,5 @@
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Protocol;
-using PppoeProxy.Tests.Lab;
 using PppoeProxy.PowerShell;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using PppoeProxy.Engine.Operations;
-using PppoeProxy.Tests.Lab;
 using Xunit;
 
 namespace PppoeProxy.Tests.PowerShell.Commands;

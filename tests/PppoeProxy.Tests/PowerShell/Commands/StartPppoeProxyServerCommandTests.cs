@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
-using PppoeProxy.Tests.Lab;
 using PppoeProxy.PowerShell;
 using Xunit;
 

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using PppoeProxy.Engine.Tunnel;
+using PppoeProxy.Tests.Tunnel;
+using Xunit;
+
+namespace PppoeProxy.Tests.Tunnel;
+
+/// <summary>
+/// TunnelLink writes a frame on the producer's thread at light load and through the ring under load.
+/// Over a real loopback TCP pair: both paths keep frame order, and a peer that stops reading never
+/// blocks the producer (the capture thread in the proxy): frames fill the ring and are refused.
+/// </summary>
+public class TunnelLinkWriteTests
+{
+    [Fact]
+    public async Task FramesArriveInOrderWhenLightAndBurstyTrafficAlternate()
+    {
+        var (sender, receiver) = await LinkPairAsync();
+        using var _ = sender;
+        using var __ = receiver;
+        const int count = 3000;
+        var seen = new List<int>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Start((_, frame) =>
+        {
+            seen.Add(BitConverter.ToInt32(frame[14..]));
+            if (seen.Count == count) done.TrySetResult();
+        });
+        sender.Start((_, _) => { });
+        var frame = new byte[64];
+        for (int i = 0; i < count; i++)
+        {
+            BitConverter.TryWriteBytes(frame.AsSpan(14), i);
+            Assert.True(sender.TrySendFrame(frame, 0x8864));
+            if (i % 50 < 10) Pause(TimeSpan.FromMicroseconds(300)); // light: direct writes; otherwise bursts through the ring
+        }
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, count), seen);
+    }
+
+    [Fact]
+    public async Task APeerThatStopsReadingFillsTheRingButNeverBlocksTheProducer()
+    {
+        var (sender, receiver) = await LinkPairAsync(ringBytes: 256 * 1024);
+        using var _ = sender;
+        using var __ = receiver; // never started: nobody reads, the socket buffers fill up
+        sender.Start((_, _) => { });
+        var frame = new byte[1500];
+        var producing = Task.Factory.StartNew(() =>
+        {
+            var slowest = TimeSpan.Zero;
+            for (int i = 0; i < 200_000; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                bool queued = sender.TrySendFrame(frame, 0x8864);
+                var took = Stopwatch.GetElapsedTime(started);
+                if (took > slowest) slowest = took;
+                if (!queued) return (refusedAfter: i, slowest);
+                Pause(TimeSpan.FromMicroseconds(150)); // every frame looks like light load
+            }
+            return (refusedAfter: -1, slowest);
+        }, TaskCreationOptions.LongRunning);
+        var (refusedAfter, slowestCall) = await producing.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(refusedAfter > 0, "the ring never filled although the peer reads nothing");
+        Assert.True(sender.IsOpen);
+        Assert.Equal(1, sender.Counters.Drops(DropReason.QueueFull)); // the refusal, counted by the link itself
+        Assert.True(slowestCall < TimeSpan.FromSeconds(1), $"a TrySendFrame call blocked for {slowestCall.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public void ARefusedFrameIsCountedByWhyItWasRefused()
+    {
+        using var link = new TunnelLink(new StreamTunnelTransport(new MemoryStream(), null, TunnelCodec.For(TunnelMode.V1)), "peer", null,
+            NullLogger.Instance, ringBytes: 64 * 1024);
+        Assert.False(link.TrySendFrame(new byte[70_000], 0x8864));
+        Assert.Equal(1, link.Counters.Drops(DropReason.Malformed));
+        link.Close("test");
+        Assert.False(link.TrySendFrame(new byte[64], 0x8864));
+        Assert.Equal(1, link.Counters.Drops(DropReason.Disconnected));
+        Assert.Equal(0, link.Counters.Drops(DropReason.QueueFull));
+        Assert.Equal(0, link.Counters.FramesToTunnel);
+    }
+
+    private static void Pause(TimeSpan span)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < until) Thread.SpinWait(20);
+    }
+
+    private static async Task<(TunnelLink Sender, TunnelLink Receiver)> LinkPairAsync(int ringBytes = TunnelLink.DefaultRingBytes)
+    {
+        using var listener = Loopback.Listen(out int port);
+        var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var accepting = Task.Run(listener.Accept);
+        client.Connect(IPAddress.Loopback, port);
+        var server = await accepting;
+        foreach (var socket in new[] { client, server }) TunnelHandshake.Tune(socket);
+        var codec = TunnelCodec.For(TunnelMode.V1);
+        return (new TunnelLink(new StreamTunnelTransport(new TunnelSocketStream(client), client, codec), "sender", null, NullLogger.Instance, ringBytes),
+                new TunnelLink(new StreamTunnelTransport(new TunnelSocketStream(server), server, codec), "receiver", null, NullLogger.Instance));
+    }
+}
