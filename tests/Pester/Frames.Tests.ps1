@@ -60,6 +60,12 @@ Describe 'Export-PppoeFrame' {
             Should -Throw -ErrorId 'ExportDirectoryNotFound,PppoeProxy.PowerShell.Commands.ExportPppoeFrameCommand'
     }
 
+    It 'says a directory -Path is a directory, not a permission problem' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'out.pcap')
+        { Get-PppoeFrame -Path $script:Sample | Export-PppoeFrame -Path $dir.FullName } |
+            Should -Throw -ErrorId 'ExportPathIsDirectory,PppoeProxy.PowerShell.Commands.ExportPppoeFrameCommand'
+    }
+
     It 'writes deserialized frames (Import-Clixml) byte for byte' {
         $xml = Join-Path $TestDrive 'frames.xml'
         $out = Join-Path $TestDrive 'fromxml.pcap'

@@ -18,9 +18,24 @@ Describe 'Get-PppoeSession' {
         $certain | ForEach-Object { $_.RoleConfidence | Should -Be 'Certain' }
     }
 
-    It 'reports a missing file as a validation error' {
-        { Get-PppoeSession -Path ./no-such.pcap } |
-            Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+    It 'reports a missing file as ObjectNotFound' {
+        { Get-PppoeSession -Path ./no-such.pcap -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CaptureFileNotFound,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+    }
+
+    It 'reads the other files when one of many paths is missing' {
+        $found = Get-PppoeSession -Path ./no-such.pcap, $script:Sample -ErrorVariable missing -ErrorAction SilentlyContinue
+        @($found).Count | Should -Be @(Get-PppoeSession -Path $script:Sample).Count
+        $missing.Count | Should -Be 1
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound,*'
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'says a directory is not a capture file and how to read the files in it' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'caps.pcap')
+        Get-PppoeSession -LiteralPath $dir.FullName -ErrorVariable wrong -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $wrong[0].FullyQualifiedErrorId | Should -BeLike 'CapturePathIsDirectory,*'
+        $wrong[0].Exception.Message | Should -BeLike "*is a directory*-Path*"
     }
 
     It 'reports a bad capture file as InvalidData' {
@@ -67,8 +82,8 @@ Describe 'Get-PppoeSession over many files' {
     }
 
     It 'says a wildcard that matches nothing' {
-        { Get-PppoeSession -Path (Join-Path $script:Dir '*.nothing') } |
-            Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+        { Get-PppoeSession -Path (Join-Path $script:Dir '*.nothing') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CaptureFileNotFound,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
     }
 }
 

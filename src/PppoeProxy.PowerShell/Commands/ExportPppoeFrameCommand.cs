@@ -33,6 +33,12 @@ public sealed class ExportPppoeFrameCommand : PppoeCmdlet, IDisposable
     protected override void BeginProcessing()
     {
         _fullPath = ResolvePath(Path);
+        // Said here, not as "permission denied" from the open: the fix is a file name, not rights.
+        if (Directory.Exists(_fullPath))
+        {
+            ThrowTerminatingError(new ErrorRecord(new IOException($"{_fullPath} is a directory: give a file name in it, e.g. -Path {System.IO.Path.Combine(Path, "capture.pcap")}"),
+                "ExportPathIsDirectory", ErrorCategory.InvalidArgument, _fullPath));
+        }
         if (NoClobber.IsPresent && File.Exists(_fullPath))
         {
             ThrowTerminatingError(new ErrorRecord(new IOException($"{_fullPath} exists already: leave out -NoClobber to replace it, or choose another -Path"),

@@ -29,13 +29,13 @@ public sealed class GetPppoeSessionCommand : PppoeCmdlet
 
     /// <summary>Capture files; wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateExistingFile(AllowWildcards = true)]
+    [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>Capture files taken as typed; binds Get-ChildItem output.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "FullName", "LP")]
-    [ValidateExistingFile]
+    [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Proxy jobs; other jobs (Get-Job lists them too) are skipped.</summary>
