@@ -117,3 +117,34 @@ Describe 'JSON and CSV' {
         { $again | Send-PppoePadt -Interface lo -WhatIf -ErrorAction Stop } | Should -Not -Throw
     }
 }
+
+Describe 'Proxy job Statistics and Peers' {
+    It 'totals the end''s counters and every tunnel''s, which is where the engine counts frames' {
+        $stats = [PppoeProxy.PowerShell.ProxyStatistics]::new($script:Status)
+        # The fixture's end and its one peer share the counters 12/3400/56/7800 with 2 ring drops.
+        $stats.FramesToTunnel | Should -Be 24
+        $stats.BytesFromTunnel | Should -Be 15600
+        $stats.TotalDrops | Should -Be 4
+        $stats.Drops | Should -Be 'ring=4'
+    }
+
+    It 'writes Statistics and Peers to CSV and JSON as values, not type names' {
+        $stats = [PppoeProxy.PowerShell.ProxyStatistics]::new($script:Status)
+        $peer = [PppoeProxy.PowerShell.ProxyPeerInfo]::new($script:Status.Peers[0])
+        foreach ($object in $stats, $peer) {
+            ($object | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.|`1\['
+            ($object | Format-List * | Out-String -Width 120) | Should -Not -Match 'System\.|`1\['
+        }
+        ($peer | ConvertTo-Csv)[1] | Should -Match '"02:00:5e:10:00:01,02:00:5e:10:00:02"'
+        ($peer | ConvertTo-Json) | Should -Match '"FramesToTunnel":\s*12'
+        ($stats | ConvertTo-Json) | Should -Match '"Drops":\s*"ring=4"'
+    }
+
+    It 'shows job Peers and Statistics within 80 columns' {
+        $text = @([PppoeProxy.PowerShell.ProxyPeerInfo]::new($script:Status.Peers[0]), [PppoeProxy.PowerShell.ProxyStatistics]::new($script:Status)) |
+            ForEach-Object { $_ | Out-String -Width 80 }
+        Get-WidestLine ($text -join "`n") | Should -BeLessOrEqual 80
+        $text[0] | Should -Match 'branch-office-1\s+True\s+\d\d:\d\d\s+12\s+56\s+02:00:5e:10:00:01'
+        $text[1] | Should -Match '24\s+6800\s+112\s+15600\s+ring=4'
+    }
+}

@@ -104,6 +104,9 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
         ($server | Get-PppoeSession).SessionId | Should -Contain $sid
         $server.Statistics.FramesFromTunnel | Should -BeGreaterThan 0
         @($server.Peers).Count | Should -Be 1
+        # The job's totals are its tunnels' totals (the engine counts frames per tunnel).
+        $server.Statistics.FramesToTunnel | Should -Be ($server.Peers | Measure-Object FramesToTunnel -Sum).Sum
+        ($server.Peers | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.'
         $server.DroppedOutput | Should -Be 0
 
         $watch = [Diagnostics.Stopwatch]::StartNew()

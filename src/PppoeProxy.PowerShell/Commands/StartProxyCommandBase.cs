@@ -221,7 +221,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     /// <summary>After Ctrl+C the pipeline takes no more output, but the host still shows text.</summary>
     private void SayStopped(IProxyEnd end, int sessionsEnded)
     {
-        var counters = end.Status().Counters;
+        var counters = new ProxyStatistics(end.Status());
         var line = $"proxy {end.Role} on {Interface} stopped: {sessionsEnded} live session(s) ended with PADTs; {counters.FramesToTunnel} frame(s) to and {counters.FramesFromTunnel} from the tunnel";
         try { Host.UI.WriteWarningLine(line); }
         catch (Exception) { Console.Error.WriteLine(line); }

@@ -70,8 +70,9 @@ public sealed class PppoeProxyJob : Job
     public ProxyStatus ProxyStatus => _end.Status();
     /// <summary>The sessions the proxy carries, as Get-PppoeSession shows them.</summary>
     public IReadOnlyList<PppoeSessionInfo> Sessions => _end.Status().Sessions.Select(s => new PppoeSessionInfo(s)).ToList();
-    public IReadOnlyList<PeerStatus> Peers => _end.Status().Peers;
-    public TunnelCountersSnapshot Statistics => _end.Status().Counters;
+    public IReadOnlyList<ProxyPeerInfo> Peers => _end.Status().Peers.Select(p => new ProxyPeerInfo(p)).ToList();
+    /// <summary>Totals over the end and all its tunnels.</summary>
+    public ProxyStatistics Statistics => new(_end.Status());
     /// <summary>Sessions established now: the ones a stop ends with PADTs.</summary>
     public int LiveSessions => _end.Status().Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established);
 
