@@ -148,3 +148,33 @@ Describe 'Proxy job Statistics and Peers' {
         $text[1] | Should -Match '24\s+6800\s+112\s+15600\s+ring=4'
     }
 }
+
+Describe 'Proxy job ProxyStatus' {
+    BeforeAll {
+        $sample = (Resolve-Path $script:Sample).Path
+        $sessions = [PppoeProxy.Engine.Operations.SessionFinding]::FromFile($sample, $null, [Threading.CancellationToken]::None)
+        $engine = [PppoeProxy.Engine.Tunnel.ProxyStatus]::new('server', 'eth1', '127.0.0.1:4789', 'tls', 'transparent',
+            $script:Status.Peers, [System.Collections.Generic.List[PppoeProxy.Engine.Sessions.PppoeSession]]$sessions, $script:Status.Counters,
+            $script:Status.HeldClientMacs)
+        $script:Info = [PppoeProxy.PowerShell.ProxyStatusInfo]::new($engine)
+    }
+
+    It 'writes sessions in JSON as Get-PppoeSession does: MACs as text, states as names' {
+        $json = $script:Info | ConvertTo-Json -Depth 4
+        $json | Should -Match '"ClientMac":\s*"02:00:5e:10:00:01"'
+        $json | Should -Match '"State":\s*"Established"'
+        $json | Should -Not -Match '"IsBroadcast"'
+    }
+
+    It 'writes no type names into CSV or Format-List' {
+        ($script:Info | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.|`1\['
+        ($script:Info | Format-List * | Out-String -Width 120) | Should -Not -Match 'System\.|`1\['
+        ($script:Info | ConvertTo-Csv)[1] | Should -Match 'branch-office-1'
+    }
+
+    It 'keeps the ProxyStatus list view within 80 columns' {
+        $text = $script:Info | Out-String -Width 80
+        Get-WidestLine $text | Should -BeLessOrEqual 80
+        $text | Should -Match 'Sessions\s+: 6699 Established'
+    }
+}

@@ -67,7 +67,7 @@ public sealed class PppoeProxyJob : Job
     public int OutputLimit { get; }
     /// <summary>Frames dropped unread because Output held <see cref="OutputLimit"/> already.</summary>
     public long DroppedOutput => _frames.Dropped;
-    public ProxyStatus ProxyStatus => _end.Status();
+    public ProxyStatusInfo ProxyStatus => new(_end.Status());
     /// <summary>The sessions the proxy carries, as Get-PppoeSession shows them.</summary>
     public IReadOnlyList<PppoeSessionInfo> Sessions => _end.Status().Sessions.Select(s => new PppoeSessionInfo(s)).ToList();
     public IReadOnlyList<ProxyPeerInfo> Peers => _end.Status().Peers.Select(p => new ProxyPeerInfo(p)).ToList();
