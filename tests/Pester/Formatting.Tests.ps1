@@ -96,6 +96,8 @@ Describe 'JSON and CSV' {
         Import-Csv -Path $csvPath | Export-PppoeFrame -Path $pcap
         $again = Get-PppoeFrame -Path $pcap
         $again.Hex | Should -Be $script:Objects.frames.Hex
+        # Export-Csv writes Time to the second; the round trip keeps the capture's sub-second timing.
+        $again.TimeUtc | Should -Be $script:Objects.frames.TimeUtc
     }
 
     It 'writes no type names into CSV' {

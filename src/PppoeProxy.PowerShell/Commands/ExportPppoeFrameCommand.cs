@@ -97,7 +97,9 @@ public sealed class ExportPppoeFrameCommand : PppoeCmdlet, IDisposable
         if (item.BaseObject is PppoeFrame frame) return frame;
         var bytes = Unwrap(item.Properties["Hex"]?.Value) is string hex ? FromHex(hex) : Unwrap(item.Properties["RawBytes"]?.Value) as byte[];
         if (bytes is null || bytes.Length == 0) return null;
-        return PppoeFrame.Parse(bytes, ToTime(item.Properties["Time"]?.Value));
+        var time = Unwrap(item.Properties["TimeUtc"]?.Value) is string utc && DateTimeOffset.TryParse(utc, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var exact) ? exact : ToTime(item.Properties["Time"]?.Value);
+        return PppoeFrame.Parse(bytes, time);
     }
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
