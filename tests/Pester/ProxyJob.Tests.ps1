@@ -47,6 +47,10 @@ Describe 'Start-PppoeProxyServer/Client parameters' {
         $err.TargetObject | Should -Be './nope.crt'
     }
 
+    It 'names the -Listen port range including 0' {
+        { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:99999 -Insecure } | Should -Throw '*port must be 0..65535 (0 picks a free port)*'
+    }
+
     It 'accepts port 0 (a free port) for -Listen' {
         $cmd = Get-Command Start-PppoeProxyServer
         { & $cmd -Interface lo -Listen 127.0.0.1:0 -Insecure -WhatIf } | Should -Not -Throw

@@ -46,7 +46,10 @@ public static class ParameterChecks
             endpoint = new IPEndPoint(endpoint.Address, 0);
             return true;
         }
-        return Endpoints.TryParseListen(text, out endpoint, out error);
+        if (Endpoints.TryParseListen(text, out endpoint, out error)) return true;
+        // The engine's range is the CLI's; here 0 is allowed too, so say so.
+        error = error.Replace("port must be 1..65535", "port must be 0..65535 (0 picks a free port)", StringComparison.Ordinal);
+        return false;
     }
 
     public static string? CheckFingerprint(string? text) =>
