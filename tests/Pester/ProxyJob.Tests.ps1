@@ -121,6 +121,17 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
         Get-Job -Name ppxs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'warns when a second proxy job starts on an interface a running one uses' {
+        Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        $first = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxone -WarningAction SilentlyContinue
+        try {
+            $second = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxtwo -WarningAction SilentlyContinue -WarningVariable said
+            $second.State | Should -Be 'Running'
+            ($said -join "`n") | Should -Match "proxy job $($first.Id) \(ppxone, server\) already runs on $($script:Name)-s"
+        }
+        finally { Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force }
+    }
+
     It 'lists proxy jobs and other jobs in one Get-Job table' {
         $proxy = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxlist -WarningAction SilentlyContinue
         $other = Start-ThreadJob { 1 }

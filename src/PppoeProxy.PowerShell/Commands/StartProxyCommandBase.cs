@@ -136,6 +136,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
             return;
         }
         if (Insecure.IsPresent) WriteWarning("-Insecure: the tunnel is plain text; PPP credentials cross it in clear");
+        WarnIfInterfaceInUse();
         try
         {
             WriteVerbose($"opening {Interface} and starting the proxy {job.Role} ({job.Endpoint})");
@@ -151,6 +152,19 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         ProxyJobExit.Track(job, System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
         WriteVerbose($"job {job.Id} running: Receive-Job for frames, Stop-Job to stop (PADTs are sent for live sessions)");
         WriteObject(job);
+    }
+
+    /// <summary>
+    /// Two proxy jobs on one interface both relay its PPPoE: a client's PADI reaches two ACs (or
+    /// two tunnels) and it may end up with two sessions. Allowed (a test may want it), but said.
+    /// </summary>
+    private void WarnIfInterfaceInUse()
+    {
+        foreach (var other in JobRepository.Jobs.OfType<PppoeProxyJob>())
+        {
+            if (other.JobStateInfo.State == JobState.Running && string.Equals(other.Interface, Interface, StringComparison.Ordinal))
+                WriteWarning($"proxy job {other.Id} ({other.Name}, {other.Role}) already runs on {Interface}: both relay its PPPoE; Stop-Job {other.Id} unless that is meant");
+        }
     }
 
     /// <summary>Socket errors are about the endpoint, capture errors about the interface; each says what to do.</summary>
