@@ -102,6 +102,7 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
 
         $frames = Receive-Job $server
         $frames.Code | Should -Contain 'PADI'
+        ($frames[0] | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue) | Should -Match '"Direction":\s*"From(Tunnel|Ac|Lan)"'
         $frames | Where-Object { $_.Ppp.ProtocolName -eq 'LCP' } | Should -Not -BeNullOrEmpty
         $frames | Where-Object { $_.Ppp.ProtocolName -eq 'IPv4' } | Should -BeNullOrEmpty   # no -IncludeData
 

@@ -167,7 +167,8 @@ public sealed class PppoeProxyJob : Job
     {
         if (!_filter.Accepts(frame)) return;
         var item = PSObject.AsPSObject(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, _end.Interface)));
-        item.Properties.Add(new PSNoteProperty("Direction", direction));
+        // As text, like the other properties: ConvertTo-Json and Export-Csv write "FromAc", not 2.
+        item.Properties.Add(new PSNoteProperty("Direction", direction.ToString()));
         // Its own view shows Direction, which plain frames lack.
         item.TypeNames.Insert(0, JobFrameTypeName);
         _frames.Add(item);
