@@ -23,6 +23,7 @@ public sealed class GetPppoeFrameCommand : PppoeCmdlet
 
     /// <summary>Capture files; wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 

@@ -29,6 +29,7 @@ public sealed class GetPppoeSessionCommand : PppoeCmdlet
 
     /// <summary>Capture files; wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 

@@ -13,7 +13,7 @@ public sealed record CmdletHelp(string Name, string Synopsis, string Description
 public sealed record HelpExample(string Title, string Code, string Remarks);
 
 public sealed record HelpParameter(string Name, string Description, string Type, IReadOnlyList<string> Sets, string Aliases,
-    bool Required, string Position, string DefaultValue, string PipelineInput);
+    bool Required, string Position, string DefaultValue, string PipelineInput, bool Wildcards = false);
 
 /// <summary>
 /// Our small platyPS replacement: markdown help to the MAML file PowerShell reads
@@ -89,7 +89,7 @@ public static class MamlGenerator
         return new XElement(Command + "parameter",
             new XAttribute("required", p.Required ? "true" : "false"),
             new XAttribute("variableLength", p.Type.EndsWith("[]") ? "true" : "false"),
-            new XAttribute("globbing", "false"),
+            new XAttribute("globbing", p.Wildcards ? "true" : "false"),
             new XAttribute("pipelineInput", p.PipelineInput),
             new XAttribute("position", p.Position.Equals("Named", StringComparison.OrdinalIgnoreCase) ? "named" : p.Position),
             new XAttribute("aliases", string.IsNullOrEmpty(p.Aliases) ? "none" : p.Aliases),
@@ -129,7 +129,8 @@ public static class MamlGenerator
         return new HelpParameter(name, description, Get("Type", "Object"),
             Get("Parameter Sets", "(All)").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             Get("Aliases", ""), Get("Required", "False").Equals("True", StringComparison.OrdinalIgnoreCase),
-            Get("Position", "Named"), Get("Default value", "None"), Get("Accept pipeline input", "False"));
+            Get("Position", "Named"), Get("Default value", "None"), Get("Accept pipeline input", "False"),
+            Get("Accept wildcard characters", "False").Equals("True", StringComparison.OrdinalIgnoreCase));
     }
 
     private static IReadOnlyList<(string, string)> TypedList(string[]? body) => body is null
