@@ -202,10 +202,11 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         {
             if (!ConfirmStart(end.Role)) return;
             if (Insecure.IsPresent) WriteWarning("-Insecure: the tunnel is plain text; PPP credentials cross it in clear");
-            end.Tap = (in FrameView frame, DateTimeOffset time, TapDirection _) =>
+            end.Tap = (in FrameView frame, DateTimeOffset time, TapDirection direction) =>
             {
                 if (!filter.Accepts(frame)) return;
-                var item = new PppoeFrameInfo(PppoeFrame.FromView(frame, time, Interface));
+                // The same object as a job's Receive-Job gives, so -Wait output shows Direction too.
+                var item = PppoeProxyJob.JobFrame(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, Interface)), direction);
                 TryQueue(queue, () => WriteObject(item));
             };
             try { end.Start(); }

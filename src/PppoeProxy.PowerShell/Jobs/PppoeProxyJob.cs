@@ -166,12 +166,18 @@ public sealed class PppoeProxyJob : Job
     private void OnFrame(in FrameView frame, DateTimeOffset time, TapDirection direction)
     {
         if (!_filter.Accepts(frame)) return;
-        var item = PSObject.AsPSObject(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, _end.Interface)));
+        _frames.Add(JobFrame(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, _end.Interface)), direction));
+    }
+
+    /// <summary>A frame the proxy relayed, with the way it went.</summary>
+    internal static PSObject JobFrame(PppoeFrameInfo frame, TapDirection direction)
+    {
+        var item = PSObject.AsPSObject(frame);
         // As text, like the other properties: ConvertTo-Json and Export-Csv write "FromAc", not 2.
         item.Properties.Add(new PSNoteProperty("Direction", direction.ToString()));
         // Its own view shows Direction, which plain frames lack.
         item.TypeNames.Insert(0, JobFrameTypeName);
-        _frames.Add(item);
+        return item;
     }
 
     private void Log(LogStream stream, string text)
