@@ -23,6 +23,12 @@ Describe 'Get-PppoeFrame' {
         $err.FullyQualifiedErrorId | Should -BeIn @('InterfaceNotFound,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand',
             'CapturePermissionDenied,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand')
     }
+
+    It 'says how to find the right interface name' -Skip:((id -u) -ne 0) {
+        Get-PppoeFrame -Interface nosuch0 -Count 1 -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InterfaceNotFound,*'
+        "$($err[0])" | Should -Be "interface 'nosuch0' does not exist: check the name with 'ip link' (Tab after -Interface lists them)"
+    }
 }
 
 Describe 'Get-PppoeFrame paths' {

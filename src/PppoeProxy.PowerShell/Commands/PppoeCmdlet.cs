@@ -19,7 +19,11 @@ public abstract class PppoeCmdlet : PSCmdlet
     {
         var descriptor = ErrorMapping.ForException(exception, fallbackId);
         var category = Enum.TryParse<ErrorCategory>(descriptor.Category, out var parsed) ? parsed : ErrorCategory.NotSpecified;
-        return new ErrorRecord(exception, descriptor.ErrorId, category, target);
+        var record = new ErrorRecord(exception, descriptor.ErrorId, category, target);
+        // The engine says what is wrong; at the prompt the next step is finding the right name.
+        if (descriptor.ErrorId == "InterfaceNotFound" && exception.Message.EndsWith("does not exist", StringComparison.Ordinal))
+            record.ErrorDetails = new ErrorDetails($"{exception.Message}: check the name with 'ip link' (Tab after -Interface lists them)");
+        return record;
     }
 
     protected void ThrowEngineError(Exception exception, string fallbackId, object? target) =>
