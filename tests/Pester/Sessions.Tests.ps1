@@ -23,6 +23,16 @@ Describe 'Get-PppoeSession' {
             Should -Throw -ErrorId 'CaptureFileNotFound,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
     }
 
+    It 'gives the sessions seen before the cut of a truncated capture, and the error' {
+        $cut = Join-Path $TestDrive 'cut.pcap'
+        [IO.File]::WriteAllBytes($cut, [byte[]]([IO.File]::ReadAllBytes((Resolve-Path $script:Sample).Path)[0..1499]))
+        $found = @(Get-PppoeSession -Path $cut -ErrorVariable cutErr -ErrorAction SilentlyContinue)
+        $found.SessionId | Should -Contain 6699
+        $found[0].CaptureEnd | Should -Not -BeNullOrEmpty
+        $cutErr[0].FullyQualifiedErrorId | Should -BeLike 'BadCaptureFile,*'
+        "$($cutErr[0])" | Should -Match 'truncated'
+    }
+
     It 'reads the other files when one of many paths is missing' {
         $found = Get-PppoeSession -Path ./no-such.pcap, $script:Sample -ErrorVariable missing -ErrorAction SilentlyContinue
         @($found).Count | Should -Be @(Get-PppoeSession -Path $script:Sample).Count
