@@ -31,4 +31,27 @@ Describe 'New-PppoeProxyCertificate' {
         New-PppoeProxyCertificate -Path $path -WhatIf
         Test-Path "$path.crt" | Should -BeFalse
     }
+
+    It 'says a -Path it cannot write is a permission problem, not a configuration error' {
+        $locked = New-Item -ItemType Directory (Join-Path $TestDrive 'locked')
+        chmod 555 $locked.FullName
+        $target = Join-Path $locked.FullName 'server'
+        if ((id -u) -eq 0) {
+            # root writes anywhere: ask as nobody, the way an admin who forgot sudo would.
+            $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
+            if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
+            chmod 755 $TestDrive
+            $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+            $said = & setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp $pwsh -NoProfile -NonInteractive -Command `
+                "Import-Module '$manifest'; New-PppoeProxyCertificate -Path '$target' -ErrorAction SilentlyContinue -ErrorVariable e; `$e[0].FullyQualifiedErrorId; `$e[0].CategoryInfo.Category; `$e[0].ErrorDetails.Message"
+            $id, $category, $message = $said
+        }
+        else {
+            New-PppoeProxyCertificate -Path $target -ErrorAction SilentlyContinue -ErrorVariable e
+            $id, $category, $message = $e[0].FullyQualifiedErrorId, "$($e[0].CategoryInfo.Category)", $e[0].ErrorDetails.Message
+        }
+        $id | Should -Be 'CertificateAccessDenied,PppoeProxy.PowerShell.Commands.NewPppoeProxyCertificateCommand'
+        $category | Should -Be 'PermissionDenied'
+        $message | Should -Match 'permission denied .*choose a -Path you can write to'
+    }
 }

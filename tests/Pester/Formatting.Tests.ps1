@@ -96,6 +96,8 @@ Describe 'JSON and CSV' {
         Import-Csv -Path $csvPath | Export-PppoeFrame -Path $pcap
         $again = Get-PppoeFrame -Path $pcap
         $again.Hex | Should -Be $script:Objects.frames.Hex
+        # Export-Csv writes Time to the second; the round trip keeps the capture's sub-second timing.
+        $again.TimeUtc | Should -Be $script:Objects.frames.TimeUtc
     }
 
     It 'writes no type names into CSV' {
@@ -115,5 +117,66 @@ Describe 'JSON and CSV' {
     It 'binds sessions read back from JSON to Send-PppoePadt' {
         $again = $script:Objects.sessions | ConvertTo-Json | ConvertFrom-Json
         { $again | Send-PppoePadt -Interface lo -WhatIf -ErrorAction Stop } | Should -Not -Throw
+    }
+}
+
+Describe 'Proxy job Statistics and Peers' {
+    It 'totals the end''s counters and every tunnel''s, which is where the engine counts frames' {
+        $stats = [PppoeProxy.PowerShell.ProxyStatistics]::new($script:Status)
+        # The fixture's end and its one peer share the counters 12/3400/56/7800 with 2 ring drops.
+        $stats.FramesToTunnel | Should -Be 24
+        $stats.BytesFromTunnel | Should -Be 15600
+        $stats.TotalDrops | Should -Be 4
+        $stats.Drops | Should -Be 'ring=4'
+    }
+
+    It 'writes Statistics and Peers to CSV and JSON as values, not type names' {
+        $stats = [PppoeProxy.PowerShell.ProxyStatistics]::new($script:Status)
+        $peer = [PppoeProxy.PowerShell.ProxyPeerInfo]::new($script:Status.Peers[0])
+        foreach ($object in $stats, $peer) {
+            ($object | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.|`1\['
+            ($object | Format-List * | Out-String -Width 120) | Should -Not -Match 'System\.|`1\['
+        }
+        ($peer | ConvertTo-Csv)[1] | Should -Match '"02:00:5e:10:00:01,02:00:5e:10:00:02"'
+        ($peer | ConvertTo-Json) | Should -Match '"FramesToTunnel":\s*12'
+        ($stats | ConvertTo-Json) | Should -Match '"Drops":\s*"ring=4"'
+    }
+
+    It 'shows job Peers and Statistics within 80 columns' {
+        $text = @([PppoeProxy.PowerShell.ProxyPeerInfo]::new($script:Status.Peers[0]), [PppoeProxy.PowerShell.ProxyStatistics]::new($script:Status)) |
+            ForEach-Object { $_ | Out-String -Width 80 }
+        Get-WidestLine ($text -join "`n") | Should -BeLessOrEqual 80
+        $text[0] | Should -Match 'branch-office-1\s+True\s+\d\d:\d\d\s+12\s+56\s+02:00:5e:10:00:01'
+        $text[1] | Should -Match '24\s+6800\s+112\s+15600\s+ring=4'
+    }
+}
+
+Describe 'Proxy job ProxyStatus' {
+    BeforeAll {
+        $sample = (Resolve-Path $script:Sample).Path
+        $sessions = [PppoeProxy.Engine.Operations.SessionFinding]::FromFile($sample, $null, [Threading.CancellationToken]::None)
+        $engine = [PppoeProxy.Engine.Tunnel.ProxyStatus]::new('server', 'eth1', '127.0.0.1:4789', 'tls', 'transparent',
+            $script:Status.Peers, [System.Collections.Generic.List[PppoeProxy.Engine.Sessions.PppoeSession]]$sessions, $script:Status.Counters,
+            $script:Status.HeldClientMacs)
+        $script:Info = [PppoeProxy.PowerShell.ProxyStatusInfo]::new($engine)
+    }
+
+    It 'writes sessions in JSON as Get-PppoeSession does: MACs as text, states as names' {
+        $json = $script:Info | ConvertTo-Json -Depth 4
+        $json | Should -Match '"ClientMac":\s*"02:00:5e:10:00:01"'
+        $json | Should -Match '"State":\s*"Established"'
+        $json | Should -Not -Match '"IsBroadcast"'
+    }
+
+    It 'writes no type names into CSV or Format-List' {
+        ($script:Info | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.|`1\['
+        ($script:Info | Format-List * | Out-String -Width 120) | Should -Not -Match 'System\.|`1\['
+        ($script:Info | ConvertTo-Csv)[1] | Should -Match 'branch-office-1'
+    }
+
+    It 'keeps the ProxyStatus list view within 80 columns' {
+        $text = $script:Info | Out-String -Width 80
+        Get-WidestLine $text | Should -BeLessOrEqual 80
+        $text | Should -Match 'Sessions\s+: 6699 Established'
     }
 }

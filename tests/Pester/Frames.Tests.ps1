@@ -23,6 +23,12 @@ Describe 'Get-PppoeFrame' {
         $err.FullyQualifiedErrorId | Should -BeIn @('InterfaceNotFound,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand',
             'CapturePermissionDenied,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand')
     }
+
+    It 'says how to find the right interface name' -Skip:((id -u) -ne 0) {
+        Get-PppoeFrame -Interface nosuch0 -Count 1 -ErrorAction SilentlyContinue -ErrorVariable err
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InterfaceNotFound,*'
+        "$($err[0])" | Should -Be "interface 'nosuch0' does not exist: check the name with 'ip link' (Tab after -Interface lists them)"
+    }
 }
 
 Describe 'Get-PppoeFrame paths' {
@@ -58,6 +64,12 @@ Describe 'Export-PppoeFrame' {
     It 'says a missing directory with an export id' {
         { Get-PppoeFrame -Path $script:Sample | Export-PppoeFrame -Path (Join-Path $TestDrive 'no/such/dir.pcap') } |
             Should -Throw -ErrorId 'ExportDirectoryNotFound,PppoeProxy.PowerShell.Commands.ExportPppoeFrameCommand'
+    }
+
+    It 'says a directory -Path is a directory, not a permission problem' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'out.pcap')
+        { Get-PppoeFrame -Path $script:Sample | Export-PppoeFrame -Path $dir.FullName } |
+            Should -Throw -ErrorId 'ExportPathIsDirectory,PppoeProxy.PowerShell.Commands.ExportPppoeFrameCommand'
     }
 
     It 'writes deserialized frames (Import-Clixml) byte for byte' {

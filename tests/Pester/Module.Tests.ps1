@@ -22,6 +22,11 @@ Describe 'PppoeProxy module' {
         (Get-Command $_).HelpUri | Should -Match "^https://.*/help/$_\.md$"
     }
 
+    It 'says in help and metadata that <_> -Path takes wildcards' -ForEach @('Get-PppoeFrame', 'Get-PppoeSession') {
+        (Get-Help $_ -Parameter Path).globbing | Should -Be 'true'
+        (Get-Command $_).Parameters['Path'].Attributes.Where({ $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count | Should -Be 1
+    }
+
     It 'ships about_PppoeProxy' {
         Get-Help about_PppoeProxy | Out-String | Should -Match 'macvlan'
     }

@@ -47,6 +47,10 @@ Describe 'Start-PppoeProxyServer/Client parameters' {
         $err.TargetObject | Should -Be './nope.crt'
     }
 
+    It 'names the -Listen port range including 0' {
+        { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:99999 -Insecure } | Should -Throw '*port must be 0..65535 (0 picks a free port)*'
+    }
+
     It 'accepts port 0 (a free port) for -Listen' {
         $cmd = Get-Command Start-PppoeProxyServer
         { & $cmd -Interface lo -Listen 127.0.0.1:0 -Insecure -WhatIf } | Should -Not -Throw
@@ -98,12 +102,16 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
 
         $frames = Receive-Job $server
         $frames.Code | Should -Contain 'PADI'
+        ($frames[0] | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue) | Should -Match '"Direction":\s*"From(Tunnel|Ac|Lan)"'
         $frames | Where-Object { $_.Ppp.ProtocolName -eq 'LCP' } | Should -Not -BeNullOrEmpty
         $frames | Where-Object { $_.Ppp.ProtocolName -eq 'IPv4' } | Should -BeNullOrEmpty   # no -IncludeData
 
         ($server | Get-PppoeSession).SessionId | Should -Contain $sid
         $server.Statistics.FramesFromTunnel | Should -BeGreaterThan 0
         @($server.Peers).Count | Should -Be 1
+        # The job's totals are its tunnels' totals (the engine counts frames per tunnel).
+        $server.Statistics.FramesToTunnel | Should -Be ($server.Peers | Measure-Object FramesToTunnel -Sum).Sum
+        ($server.Peers | ConvertTo-Csv | Out-String) | Should -Not -Match 'System\.'
         $server.DroppedOutput | Should -Be 0
 
         $watch = [Diagnostics.Stopwatch]::StartNew()
@@ -112,6 +120,17 @@ Describe 'Proxy job lifecycle in a netns lab' -Skip:(-not $script:CanLab) {
         (Get-Job -Name ppxs).State | Should -Be 'Stopped'
         Remove-Job $server, $client
         Get-Job -Name ppxs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'warns when a second proxy job starts on an interface a running one uses' {
+        Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
+        $first = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxone -WarningAction SilentlyContinue
+        try {
+            $second = Start-PppoeProxyServer -Interface "$($script:Name)-s" -Listen 127.0.0.1:0 -Insecure -Name ppxtwo -WarningAction SilentlyContinue -WarningVariable said
+            $second.State | Should -Be 'Running'
+            ($said -join "`n") | Should -Match "proxy job $($first.Id) \(ppxone, server\) already runs on $($script:Name)-s"
+        }
+        finally { Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force }
     }
 
     It 'lists proxy jobs and other jobs in one Get-Job table' {
@@ -196,6 +215,7 @@ exit
             Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
         }
         Get-Content $out -Raw | Should -Match 'proxy server on \S+ stopped: 1 live session\(s\) ended with PADTs'
+        Get-Content $out -Raw | Should -Match 'FromTunnel\s+PADI'   # -Wait frames show their Direction, as a job's do
         & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" } | Should -BeNullOrEmpty
     }
 

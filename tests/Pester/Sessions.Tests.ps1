@@ -18,9 +18,34 @@ Describe 'Get-PppoeSession' {
         $certain | ForEach-Object { $_.RoleConfidence | Should -Be 'Certain' }
     }
 
-    It 'reports a missing file as a validation error' {
-        { Get-PppoeSession -Path ./no-such.pcap } |
-            Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+    It 'reports a missing file as ObjectNotFound' {
+        { Get-PppoeSession -Path ./no-such.pcap -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CaptureFileNotFound,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+    }
+
+    It 'gives the sessions seen before the cut of a truncated capture, and the error' {
+        $cut = Join-Path $TestDrive 'cut.pcap'
+        [IO.File]::WriteAllBytes($cut, [byte[]]([IO.File]::ReadAllBytes((Resolve-Path $script:Sample).Path)[0..1499]))
+        $found = @(Get-PppoeSession -Path $cut -ErrorVariable cutErr -ErrorAction SilentlyContinue)
+        $found.SessionId | Should -Contain 6699
+        $found[0].CaptureEnd | Should -Not -BeNullOrEmpty
+        $cutErr[0].FullyQualifiedErrorId | Should -BeLike 'BadCaptureFile,*'
+        "$($cutErr[0])" | Should -Match 'truncated'
+    }
+
+    It 'reads the other files when one of many paths is missing' {
+        $found = Get-PppoeSession -Path ./no-such.pcap, $script:Sample -ErrorVariable missing -ErrorAction SilentlyContinue
+        @($found).Count | Should -Be @(Get-PppoeSession -Path $script:Sample).Count
+        $missing.Count | Should -Be 1
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound,*'
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'says a directory is not a capture file and how to read the files in it' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'caps.pcap')
+        Get-PppoeSession -LiteralPath $dir.FullName -ErrorVariable wrong -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $wrong[0].FullyQualifiedErrorId | Should -BeLike 'CapturePathIsDirectory,*'
+        $wrong[0].Exception.Message | Should -BeLike "*is a directory*-Path*"
     }
 
     It 'reports a bad capture file as InvalidData' {
@@ -67,8 +92,8 @@ Describe 'Get-PppoeSession over many files' {
     }
 
     It 'says a wildcard that matches nothing' {
-        { Get-PppoeSession -Path (Join-Path $script:Dir '*.nothing') } |
-            Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
+        { Get-PppoeSession -Path (Join-Path $script:Dir '*.nothing') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CaptureFileNotFound,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand'
     }
 }
 
@@ -106,6 +131,23 @@ Describe 'Get-PppoeSession -Job' {
 }
 
 Describe 'Send-PppoePadt' {
+    It 'sends untagged for sessions read back from CSV, and reads "100.10" as outer.inner' -Skip:((id -u) -ne 0) {
+        # Sent for real, to loopback only: -PassThru shows the tags of the frame that went out.
+        $rows = Get-PppoeSession -Path $script:Sample | ConvertTo-Csv | ConvertFrom-Csv
+        # An empty VlanIds cell once bound as VLAN 0, a priority tag the AC may not accept.
+        $sent = $rows[0] | Send-PppoePadt -Interface lo -Confirm:$false -PassThru
+        $sent.VlanIds.Count | Should -Be 0
+        $rows[0].VlanIds = '100.10'
+        $sent = $rows[0] | Send-PppoePadt -Interface lo -Confirm:$false -PassThru
+        $sent.VlanIds | Should -Be @(100, 10)
+    }
+
+    It 'says what a VlanIds cell must look like' {
+        $row = Get-PppoeSession -Path $script:Sample | ConvertTo-Csv | ConvertFrom-Csv | Select-Object -First 1
+        $row.VlanIds = 'abc'
+        { $row | Send-PppoePadt -Interface lo -WhatIf -ErrorAction Stop } | Should -Throw '*not a VLAN id list*'
+    }
+
     It 'asks for -Interface for sessions read from a file' {
         $sessions = @(Get-PppoeSession -Path $script:Sample)
         $sessions | Send-PppoePadt -WhatIf -ErrorAction SilentlyContinue -ErrorVariable errs

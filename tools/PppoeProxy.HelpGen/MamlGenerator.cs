@@ -79,7 +79,7 @@ public static class MamlGenerator
         return new XElement(Command + "parameter",
             new XAttribute("required", p.Required ? "true" : "false"),
             new XAttribute("variableLength", p.Type.EndsWith("[]") ? "true" : "false"),
-            new XAttribute("globbing", "false"),
+            new XAttribute("globbing", p.Wildcards ? "true" : "false"),
             new XAttribute("pipelineInput", p.PipelineInput),
             new XAttribute("position", p.Position.Equals("Named", StringComparison.OrdinalIgnoreCase) ? "named" : p.Position),
             new XAttribute("aliases", string.IsNullOrEmpty(p.Aliases) ? "none" : p.Aliases),
@@ -119,7 +119,8 @@ public static class MamlGenerator
         return new HelpParameter(name, description, Get("Type", "Object"),
             Get("Parameter Sets", "(All)").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             Get("Aliases", ""), Get("Required", "False").Equals("True", StringComparison.OrdinalIgnoreCase),
-            Get("Position", "Named"), Get("Default value", "None"), Get("Accept pipeline input", "False"));
+            Get("Position", "Named"), Get("Default value", "None"), Get("Accept pipeline input", "False"),
+            Get("Accept wildcard characters", "False").Equals("True", StringComparison.OrdinalIgnoreCase));
     }
 
     private static IReadOnlyList<(string, string)> TypedList(string[]? body) => body is null

@@ -33,6 +33,12 @@ public sealed class ExportPppoeFrameCommand : PppoeCmdlet, IDisposable
     protected override void BeginProcessing()
     {
         _fullPath = ResolvePath(Path);
+        // Said here, not as "permission denied" from the open: the fix is a file name, not rights.
+        if (Directory.Exists(_fullPath))
+        {
+            ThrowTerminatingError(new ErrorRecord(new IOException($"{_fullPath} is a directory: give a file name in it, e.g. -Path {System.IO.Path.Combine(Path, "capture.pcap")}"),
+                "ExportPathIsDirectory", ErrorCategory.InvalidArgument, _fullPath));
+        }
         if (NoClobber.IsPresent && File.Exists(_fullPath))
         {
             ThrowTerminatingError(new ErrorRecord(new IOException($"{_fullPath} exists already: leave out -NoClobber to replace it, or choose another -Path"),
@@ -91,7 +97,9 @@ public sealed class ExportPppoeFrameCommand : PppoeCmdlet, IDisposable
         if (item.BaseObject is PppoeFrame frame) return frame;
         var bytes = Unwrap(item.Properties["Hex"]?.Value) is string hex ? FromHex(hex) : Unwrap(item.Properties["RawBytes"]?.Value) as byte[];
         if (bytes is null || bytes.Length == 0) return null;
-        return PppoeFrame.Parse(bytes, ToTime(item.Properties["Time"]?.Value));
+        var time = Unwrap(item.Properties["TimeUtc"]?.Value) is string utc && DateTimeOffset.TryParse(utc, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var exact) ? exact : ToTime(item.Properties["Time"]?.Value);
+        return PppoeFrame.Parse(bytes, time);
     }
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;

@@ -23,13 +23,14 @@ public sealed class GetPppoeFrameCommand : PppoeCmdlet
 
     /// <summary>Capture files; wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateExistingFile(AllowWildcards = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>Capture files taken as typed; binds Get-ChildItem output.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "FullName", "LP")]
-    [ValidateExistingFile]
+    [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Stop after this many frames (per file); 0 = no limit.</summary>

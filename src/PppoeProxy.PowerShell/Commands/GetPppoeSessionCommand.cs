@@ -29,13 +29,14 @@ public sealed class GetPppoeSessionCommand : PppoeCmdlet
 
     /// <summary>Capture files; wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateExistingFile(AllowWildcards = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>Capture files taken as typed; binds Get-ChildItem output.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "FullName", "LP")]
-    [ValidateExistingFile]
+    [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Proxy jobs; other jobs (Get-Job lists them too) are skipped.</summary>
@@ -67,23 +68,36 @@ public sealed class GetPppoeSessionCommand : PppoeCmdlet
         }
     }
 
+    /// <summary>
+    /// As SessionFinding.FromFile, but a capture cut short (tcpdump killed mid-write) still gives
+    /// the sessions seen before the cut, as Get-PppoeFrame gives the frames, plus the error.
+    /// </summary>
     private void FromFile(string file)
     {
-        IReadOnlyList<PppoeSession> sessions;
+        var tracker = new SessionTracker();
+        DateTimeOffset? lastFrame = null;
+        Exception? failure = null;
         try
         {
             WriteVerbose($"reading sessions from {file}");
-            sessions = SessionFinding.FromFile(file, ProgressFor(ProgressActivity, file), StopToken);
+            FrameReading.ReadFile(file, (in Engine.Protocol.FrameView frame, DateTimeOffset time) =>
+            {
+                tracker.Observe(frame, time, null);
+                if (lastFrame is null || time > lastFrame) lastFrame = time;
+                return true;
+            }, ProgressFor(ProgressActivity, file), StopToken);
             CompleteProgress(ProgressActivity);
         }
         catch (Exception e) when (IsEngineFailure(e))
         {
-            // One bad file must not stop `Get-ChildItem *.pcap | Get-PppoeSession`.
-            WriteEngineError(e, "SessionSearchFailed", file);
-            return;
+            failure = e;
         }
+        var sessions = tracker.Snapshot();
         WriteVerbose($"{sessions.Count} session(s) in {file}");
-        foreach (var session in sessions) WriteObject(new PppoeSessionInfo(session));
+        // Idle in a file means "before the capture ended", not "before now" (which would be months).
+        foreach (var session in sessions) WriteObject(new PppoeSessionInfo(session, lastFrame));
+        // One bad file must not stop `Get-ChildItem *.pcap | Get-PppoeSession`.
+        if (failure is not null) WriteEngineError(failure, "SessionSearchFailed", file);
     }
 
     private void Live()

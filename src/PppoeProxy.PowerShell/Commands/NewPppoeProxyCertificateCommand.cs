@@ -37,6 +37,14 @@ public sealed class NewPppoeProxyCertificateCommand : PppoeCmdlet
             WriteVerbose($"certificate {certPath}, key {keyPath} (mode 0600); give the peer the fingerprint");
             WriteObject(new ProxyCertificate(fingerprint, certPath, keyPath));
         }
+        catch (Exception e) when (e.InnerException is UnauthorizedAccessException)
+        {
+            // The engine wraps the file error as a configuration error; the fix here is a writable -Path.
+            WriteError(new ErrorRecord(e, "CertificateAccessDenied", ErrorCategory.PermissionDenied, prefix)
+            {
+                ErrorDetails = new ErrorDetails($"permission denied writing {keyPath}: choose a -Path you can write to, or run as root"),
+            });
+        }
         catch (Exception e) when (IsEngineFailure(e))
         {
             WriteEngineError(e, "CertificateCreateFailed", prefix);

@@ -19,7 +19,11 @@ public abstract class PppoeCmdlet : PSCmdlet
     {
         var descriptor = ErrorMapping.ForException(exception, fallbackId);
         var category = Enum.TryParse<ErrorCategory>(descriptor.Category, out var parsed) ? parsed : ErrorCategory.NotSpecified;
-        return new ErrorRecord(exception, descriptor.ErrorId, category, target);
+        var record = new ErrorRecord(exception, descriptor.ErrorId, category, target);
+        // The engine says what is wrong; at the prompt the next step is finding the right name.
+        if (descriptor.ErrorId == "InterfaceNotFound" && exception.Message.EndsWith("does not exist", StringComparison.Ordinal))
+            record.ErrorDetails = new ErrorDetails($"{exception.Message}: check the name with 'ip link' (Tab after -Interface lists them)");
+        return record;
     }
 
     protected void ThrowEngineError(Exception exception, string fallbackId, object? target) =>
@@ -33,13 +37,22 @@ public abstract class PppoeCmdlet : PSCmdlet
 
     /// <summary>
     /// -Path (wildcards expanded) or -LiteralPath (taken as typed) to file-system paths. A path that
-    /// matches nothing is a non-terminating error, so the other files are still read.
+    /// matches nothing, or names a directory, is a non-terminating error so the other files are still
+    /// read (`Get-PppoeSession -Path a.pcap, gone.pcap` reads a.pcap).
     /// </summary>
     protected IEnumerable<string> ResolveFiles(string[]? paths, string[]? literalPaths)
     {
-        foreach (var literal in literalPaths ?? Array.Empty<string>()) yield return ResolvePath(literal);
+        foreach (var literal in literalPaths ?? Array.Empty<string>())
+        {
+            if (ExistingFile(literal, ResolvePath(literal)) is { } file) yield return file;
+        }
         foreach (var path in paths ?? Array.Empty<string>())
         {
+            if (!WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                if (ExistingFile(path, ResolvePath(path)) is { } file) yield return file;
+                continue;
+            }
             IReadOnlyList<string> files;
             try
             {
@@ -51,11 +64,26 @@ public abstract class PppoeCmdlet : PSCmdlet
             }
             if (files.Count == 0)
             {
-                WriteError(new ErrorRecord(new FileNotFoundException($"'{path}' matches no file: check the path (Get-ChildItem '{path}')"),
+                WriteError(new ErrorRecord(new FileNotFoundException($"'{path}' matches no file: check the pattern with Get-ChildItem '{path}'"),
                     "CaptureFileNotFound", ErrorCategory.ObjectNotFound, path));
             }
             foreach (var file in files) yield return file;
         }
+    }
+
+    /// <summary>The full path when it names a file; otherwise writes the error that says why and returns null.</summary>
+    private string? ExistingFile(string typed, string full)
+    {
+        if (File.Exists(full)) return full;
+        if (Directory.Exists(full))
+        {
+            WriteError(new ErrorRecord(new IOException($"'{typed}' is a directory: give the capture files in it, e.g. -Path '{System.IO.Path.Combine(typed, "*.pcap")}'"),
+                "CapturePathIsDirectory", ErrorCategory.InvalidArgument, typed));
+            return null;
+        }
+        WriteError(new ErrorRecord(new FileNotFoundException($"'{typed}' does not exist: check the path (Get-ChildItem {System.IO.Path.GetDirectoryName(full)})"),
+            "CaptureFileNotFound", ErrorCategory.ObjectNotFound, typed));
+        return null;
     }
 
     /// <summary>Text for the user when the pipeline can no longer take output (after Ctrl+C).</summary>

@@ -37,6 +37,7 @@ public sealed class SendPppoePadtCommand : PppoeCmdlet
     /// <summary>One id (802.1Q) or two (outer 802.1ad, inner 802.1Q).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("VlanIds")]
+    [VlanIdTransformation]
     [ValidateCount(0, 2)]
     [ValidateRange(0, 4095)]
     public int[] VlanId { get; set; } = Array.Empty<int>();

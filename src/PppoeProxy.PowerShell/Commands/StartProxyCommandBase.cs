@@ -143,6 +143,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
             return;
         }
         if (Insecure.IsPresent) WriteWarning("-Insecure: the tunnel is plain text; PPP credentials cross it in clear");
+        WarnIfInterfaceInUse();
         try
         {
             WriteVerbose($"opening {Interface} and starting the proxy {job.Role} ({job.Endpoint})");
@@ -158,6 +159,19 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         ProxyJobExit.Track(job, System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
         WriteVerbose($"job {job.Id} running: Receive-Job for frames, Stop-Job to stop (PADTs are sent for live sessions)");
         WriteObject(job);
+    }
+
+    /// <summary>
+    /// Two proxy jobs on one interface both relay its PPPoE: a client's PADI reaches two ACs (or
+    /// two tunnels) and it may end up with two sessions. Allowed (a test may want it), but said.
+    /// </summary>
+    private void WarnIfInterfaceInUse()
+    {
+        foreach (var other in JobRepository.Jobs.OfType<PppoeProxyJob>())
+        {
+            if (other.JobStateInfo.State == JobState.Running && string.Equals(other.Interface, Interface, StringComparison.Ordinal))
+                WriteWarning($"proxy job {other.Id} ({other.Name}, {other.Role}) already runs on {Interface}: both relay its PPPoE; Stop-Job {other.Id} unless that is meant");
+        }
     }
 
     /// <summary>Socket errors are about the endpoint, capture errors about the interface; each says what to do.</summary>
@@ -195,10 +209,11 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         {
             if (!ConfirmStart(end.Role)) return;
             if (Insecure.IsPresent) WriteWarning("-Insecure: the tunnel is plain text; PPP credentials cross it in clear");
-            end.Tap = (in FrameView frame, DateTimeOffset time, TapDirection _) =>
+            end.Tap = (in FrameView frame, DateTimeOffset time, TapDirection direction) =>
             {
                 if (!filter.Accepts(frame)) return;
-                var item = new PppoeFrameInfo(PppoeFrame.FromView(frame, time, Interface));
+                // The same object as a job's Receive-Job gives, so -Wait output shows Direction too.
+                var item = PppoeProxyJob.JobFrame(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, Interface)), direction);
                 TryQueue(queue, () => WriteObject(item));
             };
             try { end.Start(); }
@@ -228,7 +243,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     /// <summary>After Ctrl+C the pipeline takes no more output, but the host still shows text.</summary>
     private void SayStopped(IProxyEnd end, int sessionsEnded)
     {
-        var counters = end.Status().Counters;
+        var counters = new ProxyStatistics(end.Status());
         var line = $"proxy {end.Role} on {Interface} stopped: {sessionsEnded} live session(s) ended with PADTs; {counters.FramesToTunnel} frame(s) to and {counters.FramesFromTunnel} from the tunnel";
         try { Host.UI.WriteWarningLine(line); }
         catch (Exception) { Console.Error.WriteLine(line); }

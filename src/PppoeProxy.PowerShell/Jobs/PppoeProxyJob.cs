@@ -64,11 +64,12 @@ public sealed class PppoeProxyJob : Job
     public int OutputLimit { get; }
     /// <summary>Frames dropped unread because Output held <see cref="OutputLimit"/> already.</summary>
     public long DroppedOutput => _frames.Dropped;
-    public ProxyStatus ProxyStatus => _end.Status();
+    public ProxyStatusInfo ProxyStatus => new(_end.Status());
     /// <summary>The sessions the proxy carries, as Get-PppoeSession shows them.</summary>
     public IReadOnlyList<PppoeSessionInfo> Sessions => _end.Status().Sessions.Select(s => new PppoeSessionInfo(s)).ToList();
-    public IReadOnlyList<PeerStatus> Peers => _end.Status().Peers;
-    public TunnelCountersSnapshot Statistics => _end.Status().Counters;
+    public IReadOnlyList<ProxyPeerInfo> Peers => _end.Status().Peers.Select(p => new ProxyPeerInfo(p)).ToList();
+    /// <summary>Totals over the end and all its tunnels.</summary>
+    public ProxyStatistics Statistics => new(_end.Status());
     /// <summary>Sessions established now: the ones a stop ends with PADTs.</summary>
     public int LiveSessions => _end.Status().Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established);
 
@@ -150,11 +151,18 @@ public sealed class PppoeProxyJob : Job
     private void OnFrame(in FrameView frame, DateTimeOffset time, TapDirection direction)
     {
         if (!_filter.Accepts(frame)) return;
-        var item = PSObject.AsPSObject(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, _end.Interface)));
-        item.Properties.Add(new PSNoteProperty("Direction", direction));
+        _frames.Add(JobFrame(new PppoeFrameInfo(PppoeFrame.FromView(frame, time, _end.Interface)), direction));
+    }
+
+    /// <summary>A frame the proxy relayed, with the way it went.</summary>
+    internal static PSObject JobFrame(PppoeFrameInfo frame, TapDirection direction)
+    {
+        var item = PSObject.AsPSObject(frame);
+        // As text, like the other properties: ConvertTo-Json and Export-Csv write "FromAc", not 2.
+        item.Properties.Add(new PSNoteProperty("Direction", direction.ToString()));
         // Its own view shows Direction, which plain frames lack.
         item.TypeNames.Insert(0, JobFrameTypeName);
-        _frames.Add(item);
+        return item;
     }
 
     private void Log(LogStream stream, string text)

@@ -23,6 +23,11 @@ public sealed class PppoeFrameInfo
     }
 
     public DateTime Time { get; }
+    /// <summary>
+    /// The time in UTC to the microsecond, as text: Export-Csv writes Time to the second only, and
+    /// Export-PppoeFrame reads this back so a CSV round trip keeps the capture's timing.
+    /// </summary>
+    public string TimeUtc => _frame.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
     public string? Interface => _frame.Interface;
     public string Source { get; }
     public string Destination { get; }

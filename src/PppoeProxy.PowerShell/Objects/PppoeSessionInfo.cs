@@ -10,7 +10,8 @@ namespace PppoeProxy.PowerShell;
 /// </summary>
 public sealed class PppoeSessionInfo
 {
-    public PppoeSessionInfo(PppoeSession session)
+    /// <param name="captureEnd">For sessions read from a file: its last frame, when the engine did not set it.</param>
+    public PppoeSessionInfo(PppoeSession session, DateTimeOffset? captureEnd = null)
     {
         Interface = session.Interface;
         SessionId = session.SessionId;
@@ -27,7 +28,7 @@ public sealed class PppoeSessionInfo
         LastSeen = session.LastSeen.LocalDateTime;
         LastFromClient = session.LastFromClient?.LocalDateTime;
         LastFromServer = session.LastFromServer?.LocalDateTime;
-        CaptureEnd = session.CaptureEnd?.LocalDateTime;
+        CaptureEnd = (session.CaptureEnd ?? captureEnd)?.LocalDateTime;
         FramesFromClient = session.FramesFromClient;
         FramesFromServer = session.FramesFromServer;
         BytesFromClient = session.BytesFromClient;

@@ -60,7 +60,10 @@ public sealed class PppoeProxyJobLabTests
         Assert.DoesNotContain("EXIT", lab.AcLog());
 
         // Read while the job runs, asserted last so the stop is proven whatever these say.
-        var stats = host.Run("(Get-Job -Name ppxs).Statistics.FramesFromTunnel; (Get-Job -Name ppxs).DroppedOutput");
+        // The peers are read first: one tunnel only ever connected, so the totals equal its count, plus
+        // at most a frame or two that crossed between the two reads (not twice it, as a double count would).
+        var stats = host.Run("$tunnel = ((Get-Job -Name ppxs).Peers | Measure-Object FramesFromTunnel -Sum).Sum; " +
+            "(Get-Job -Name ppxs).Statistics.FramesFromTunnel; (Get-Job -Name ppxs).DroppedOutput; $tunnel");
         Assert.True(stats.AllErrors.Count == 0, stats.ToString());
 
         var watch = Stopwatch.StartNew();
@@ -82,6 +85,8 @@ public sealed class PppoeProxyJobLabTests
         // The server end's own totals: it relayed the home client's frames from the tunnel to the AC.
         Assert.True(Convert.ToInt64(stats.Objects[0]) > 0, "the server job's Statistics counted no frames from the tunnel");
         Assert.Equal(0L, Convert.ToInt64(stats.Objects[1]));
+        long total = Convert.ToInt64(stats.Objects[0]), tunnel = Convert.ToInt64(stats.Objects[2]);
+        Assert.InRange(total, tunnel, tunnel + 2);
     }
 
     [RootFact]

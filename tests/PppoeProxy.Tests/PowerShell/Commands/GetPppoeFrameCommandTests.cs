@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.PowerShell;
@@ -35,11 +36,14 @@ public sealed class GetPppoeFrameCommandTests(ModuleHost host) : IClassFixture<M
     }
 
     [Fact]
-    public void AMissingFileIsAParameterValidationError()
+    public void AMissingFileIsANonTerminatingErrorAndTheOtherFilesAreStillRead()
     {
-        var r = host.Run("Get-PppoeFrame -Path ./no-such.pcap");
-        Assert.Equal("ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
-        Assert.Contains("does not exist", r.AllErrors[0].Exception.Message);
+        var r = host.Run("Get-PppoeFrame -Path ./no-such.pcap, samples/sample.pcap; 'after'");
+        var error = Assert.Single(r.AllErrors);
+        Assert.Equal("CaptureFileNotFound,PppoeProxy.PowerShell.Commands.GetPppoeFrameCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.True(r.Objects.Count > 2, "the file after the missing one was not read\n" + r);
+        Assert.Equal("after", r.Objects[^1]);
     }
 
     [Fact]

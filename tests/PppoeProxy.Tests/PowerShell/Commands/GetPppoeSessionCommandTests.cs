@@ -31,9 +31,13 @@ public sealed class GetPppoeSessionCommandTests(ModuleHost host) : IClassFixture
     }
 
     [Fact]
-    public void AMissingFileIsAParameterValidationError()
+    public void AMissingFileIsANonTerminatingErrorAndTheOtherFilesAreStillRead()
     {
-        var r = host.Run("Get-PppoeSession -Path ./no-such.pcap");
-        Assert.Equal("ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand", Assert.Single(r.AllErrors).FullyQualifiedErrorId);
+        var r = host.Run("Get-PppoeSession -Path ./no-such.pcap, samples/sample.pcap; 'after'");
+        var error = Assert.Single(r.AllErrors);
+        Assert.Equal("CaptureFileNotFound,PppoeProxy.PowerShell.Commands.GetPppoeSessionCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.True(r.Objects.Count > 2, "the file after the missing one was not read\n" + r);
+        Assert.Equal("after", r.Objects[^1]);
     }
 }
