@@ -41,7 +41,7 @@ Describe 'New-PppoeProxyCertificate' {
             $pwsh = Join-Path $PSScriptRoot '../../.tools/pwsh/pwsh'
             if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
             chmod 755 $TestDrive
-            $manifest = (Resolve-Path "$PSScriptRoot/../../PppoeProxy.psd1").Path
+            $manifest = (Resolve-Path "$PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1").Path
             $said = & setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp $pwsh -NoProfile -NonInteractive -Command `
                 "Import-Module '$manifest'; New-PppoeProxyCertificate -Path '$target' -ErrorAction SilentlyContinue -ErrorVariable e; `$e[0].FullyQualifiedErrorId; `$e[0].CategoryInfo.Category; `$e[0].ErrorDetails.Message"
             $id, $category, $message = $said

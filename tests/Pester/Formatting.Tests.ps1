@@ -33,17 +33,23 @@ Describe 'Views' {
         $text | Should -Not -Match 'System\.Collections|`1\['
     }
 
-    It 'keeps the frame Summary readable at 80 columns' {
+    It 'keeps the frame Summary readable at 80 columns, one line per frame' {
         $text = $script:Objects.frames | Out-String -Width 80
         $header = ($text -split "`n" | Where-Object { $_ -match '\bSummary\b' } | Select-Object -First 1)
-        80 - $header.IndexOf('Summary') | Should -BeGreaterOrEqual 15
-        $text | Should -Match 'Session\s+6699'   # the Code column is not cut to "Sessi…"
+        # The Summary starts with the code (PADI ..., LCP ...), so no Code column takes its room.
+        80 - $header.IndexOf('Summary') | Should -BeGreaterOrEqual 24
+        $rows = @($text -split "`n" | Where-Object { $_ -match '^\d\d:\d\d:\d\d\.\d{3} ' })
+        $rows.Count | Should -Be $script:Objects.frames.Count
+        @($text -split "`n" | Where-Object { $_ -match '^\s{20,}\S' }).Count | Should -Be 0   # no wrapped continuation lines
+        $text | Should -Match '6699 \S+ +\S+ +LCP Configure-Req'
     }
 
-    It 'shows whole summaries on one line at 120 columns' {
+    It 'shows short summaries whole at 120 columns and cuts long ones on their own line' {
         $text = $script:Objects.frames | Out-String -Width 120
         $text | Should -Match 'LCP Configure-Request id=1'
-        $text | Should -Not -Match '…'
+        $text | Should -Match 'PADI Service-Name=internet Host-Uniq=<4 bytes>'
+        $rows = @($text -split "`n" | Where-Object { $_ -match '^\d\d:\d\d:\d\d\.\d{3} ' })
+        $rows.Count | Should -Be $script:Objects.frames.Count
     }
 
     It 'lists sessions with their idle time and a named group for files' {
@@ -121,13 +127,14 @@ Describe 'JSON and CSV' {
 }
 
 Describe 'Proxy job Statistics and Peers' {
-    It 'totals the end''s counters and every tunnel''s, which is where the engine counts frames' {
+    It 'is the end''s totals as the engine (and pppoeproxy status) gives them, tunnels not added twice' {
         $stats = [PppoeProxy.PowerShell.ProxyStatistics]::new($script:Status)
-        # The fixture's end and its one peer share the counters 12/3400/56/7800 with 2 ring drops.
-        $stats.FramesToTunnel | Should -Be 24
-        $stats.BytesFromTunnel | Should -Be 15600
-        $stats.TotalDrops | Should -Be 4
-        $stats.Drops | Should -Be 'ring=4'
+        # The engine's status counters already include every tunnel (12/3400/56/7800, 2 ring drops here);
+        # adding the fixture's one peer on top would read 24/6800/112/15600.
+        $stats.FramesToTunnel | Should -Be 12
+        $stats.BytesFromTunnel | Should -Be 7800
+        $stats.TotalDrops | Should -Be 2
+        $stats.Drops | Should -Be 'ring=2'
     }
 
     It 'writes Statistics and Peers to CSV and JSON as values, not type names' {
@@ -139,7 +146,7 @@ Describe 'Proxy job Statistics and Peers' {
         }
         ($peer | ConvertTo-Csv)[1] | Should -Match '"02:00:5e:10:00:01,02:00:5e:10:00:02"'
         ($peer | ConvertTo-Json) | Should -Match '"FramesToTunnel":\s*12'
-        ($stats | ConvertTo-Json) | Should -Match '"Drops":\s*"ring=4"'
+        ($stats | ConvertTo-Json) | Should -Match '"Drops":\s*"ring=2"'
     }
 
     It 'shows job Peers and Statistics within 80 columns' {
@@ -147,7 +154,7 @@ Describe 'Proxy job Statistics and Peers' {
             ForEach-Object { $_ | Out-String -Width 80 }
         Get-WidestLine ($text -join "`n") | Should -BeLessOrEqual 80
         $text[0] | Should -Match 'branch-office-1\s+True\s+\d\d:\d\d\s+12\s+56\s+02:00:5e:10:00:01'
-        $text[1] | Should -Match '24\s+6800\s+112\s+15600\s+ring=4'
+        $text[1] | Should -Match '12\s+3400\s+56\s+7800\s+ring=2'
     }
 }
 

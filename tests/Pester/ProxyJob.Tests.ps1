@@ -215,7 +215,7 @@ exit
             Get-Job | Where-Object PSJobTypeName -eq 'PppoeProxyJob' | Remove-Job -Force
         }
         Get-Content $out -Raw | Should -Match 'proxy server on \S+ stopped: 1 live session\(s\) ended with PADTs'
-        Get-Content $out -Raw | Should -Match 'FromTunnel\s+PADI'   # -Wait frames show their Direction, as a job's do
+        Get-Content $out -Raw | Should -Match 'FromTunnel\s+0\s+\S+\s+PADI'   # -Wait frames show their Direction, as a job's do
         & bash $script:Lab sessions $script:Name | Where-Object { ($_ -split ' ')[1] -eq "$sid" } | Should -BeNullOrEmpty
     }
 

@@ -31,7 +31,7 @@ Describe 'docs/walkthrough-pwsh.md' {
             if ($Command -match '-WhatIf') {
                 $pwsh = Join-Path $script:Root '.tools/pwsh/pwsh'
                 if (-not (Test-Path $pwsh)) { $pwsh = (Get-Command pwsh).Source }
-                $output += & $pwsh -NoProfile -NonInteractive -Command "Set-Location '$($script:Root)'; Import-Module ./PppoeProxy.psd1; $Command" 2>&1 | Out-String -Width 200
+                $output += & $pwsh -NoProfile -NonInteractive -Command "Set-Location '$($script:Root)'; Import-Module ./out/PppoeProxy/PppoeProxy.psd1; $Command" 2>&1 | Out-String -Width 200
             }
         }
         finally { Pop-Location }

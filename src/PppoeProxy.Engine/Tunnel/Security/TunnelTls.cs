@@ -48,7 +48,7 @@ public static class TunnelTls
         var check = new PeerCheck("server", fp => fp == pinned
             ? null
             : new TunnelTlsException(TunnelTlsFailure.FingerprintMismatch,
-                $"server certificate fingerprint mismatch: expected {pinned}, got {fp}", fp));
+                $"server certificate fingerprint mismatch: expected {pinned}, got {fp} (if the server's certificate is the right one, pin that fingerprint with --trust / -TrustedFingerprint; otherwise you reached another server)", fp));
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = ServerName,
