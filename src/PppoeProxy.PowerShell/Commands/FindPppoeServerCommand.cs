@@ -27,34 +27,11 @@ public sealed class FindPppoeServerCommand : PppoeCmdlet
     protected override void ProcessRecord()
     {
         WriteVerbose($"sending a PADI on {Interface}{(string.IsNullOrEmpty(ServiceName) ? "" : $" for service '{ServiceName}'")}, waiting {Timeout} s for offers");
-        var activity = $"Waiting for PPPoE offers on {Interface}";
-        // The timeout runs from when the capture is open, which is when the first beat comes.
-        DateTime? started = null;
-        IReadOnlyList<PppoeOffer> offers;
-        try
-        {
-            offers = ServerDiscovery.Probe(Interface, ServiceName, TimeSpan.FromSeconds(Timeout), StopToken, count =>
-            {
-                started ??= DateTime.UtcNow;
-                WriteTimedProgress(activity, $"PADI sent; {count} offer(s) so far", DateTime.UtcNow - started.Value, Timeout);
-            });
-        }
-        catch (Exception e) when (IsEngineFailure(e))
-        {
-            WriteEngineError(e, "DiscoveryFailed", Interface);
-            return;
-        }
-        finally
-        {
-            if (!Stopping) CompleteProgress(activity);
-        }
-        if (Stopping)
-        {
-            TellHost($"stopped: {offers.Count} offer(s) on {Interface} (not emitted; the pipeline was stopped)");
-            foreach (var offer in offers) TellHost("  " + offer);
-            return;
-        }
-        WriteVerbose($"{offers.Count} offer(s)");
+        var offers = ListenLive($"Waiting for PPPoE offers on {Interface}", Timeout, "DiscoveryFailed", Interface, "offer(s)",
+            status => ServerDiscovery.Probe(Interface, ServiceName, TimeSpan.FromSeconds(Timeout), StopToken,
+                count => status($"PADI sent; {count} offer(s) so far")),
+            offer => offer);
+        if (offers is null) return;
         WriteObject(offers.Select(o => new PppoeOfferInfo(o)), enumerateCollection: true);
     }
 }

@@ -103,35 +103,11 @@ public sealed class GetPppoeSessionCommand : PppoeCmdlet
     private void Live()
     {
         WriteVerbose($"listening on {Interface} for {Timeout} s (both directions; Ctrl+C stops)");
-        var activity = $"Listening for PPPoE sessions on {Interface}";
-        // The timeout runs from when the capture is open, which is when the first beat comes.
-        DateTime? started = null;
-        IReadOnlyList<PppoeSession> sessions;
-        try
-        {
-            sessions = SessionFinding.Live(Interface, TimeSpan.FromSeconds(Timeout), StopToken, progress: (count, frames) =>
-            {
-                started ??= DateTime.UtcNow;
-                WriteTimedProgress(activity, $"{count} session(s), {frames} frame(s) so far", DateTime.UtcNow - started.Value, Timeout);
-            });
-        }
-        catch (Exception e) when (IsEngineFailure(e))
-        {
-            WriteEngineError(e, "SessionSearchFailed", Interface);
-            return;
-        }
-        finally
-        {
-            if (!Stopping) CompleteProgress(activity);
-        }
-        if (Stopping)
-        {
-            // After Ctrl+C the pipeline takes no output: show what was seen so it is not lost.
-            TellHost($"stopped: {sessions.Count} session(s) seen on {Interface} (not emitted; the pipeline was stopped)");
-            foreach (var session in sessions) TellHost("  " + new PppoeSessionInfo(session));
-            return;
-        }
-        WriteVerbose($"{sessions.Count} session(s) seen on {Interface}");
+        var sessions = ListenLive($"Listening for PPPoE sessions on {Interface}", Timeout, "SessionSearchFailed", Interface, "session(s) seen",
+            status => SessionFinding.Live(Interface, TimeSpan.FromSeconds(Timeout), StopToken,
+                progress: (count, frames) => status($"{count} session(s), {frames} frame(s) so far")),
+            session => new PppoeSessionInfo(session));
+        if (sessions is null) return;
         foreach (var session in sessions) WriteObject(new PppoeSessionInfo(session));
     }
 }

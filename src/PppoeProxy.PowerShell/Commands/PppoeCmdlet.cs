@@ -116,4 +116,42 @@ public abstract class PppoeCmdlet : PSCmdlet
         WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
 
     protected static bool IsEngineFailure(Exception e) => e is not (PipelineStoppedException or OperationCanceledException);
+
+    /// <summary>
+    /// A timed live listen (<paramref name="listen"/> gets a status sink for the progress bar). Returns
+    /// what was found, or null when there is nothing to emit: the failure is already written, or Ctrl+C
+    /// stopped the pipeline, which takes no more output, so what was found is told to the host instead.
+    /// </summary>
+    private protected IReadOnlyList<T>? ListenLive<T>(string activity, int timeoutSeconds, string errorId, string target,
+        string noun, Func<Action<string>, IReadOnlyList<T>> listen, Func<T, object> shown)
+    {
+        // The timeout runs from when the capture is open, which is when the first beat comes.
+        DateTime? started = null;
+        IReadOnlyList<T> found;
+        try
+        {
+            found = listen(status =>
+            {
+                started ??= DateTime.UtcNow;
+                WriteTimedProgress(activity, status, DateTime.UtcNow - started.Value, timeoutSeconds);
+            });
+        }
+        catch (Exception e) when (IsEngineFailure(e))
+        {
+            WriteEngineError(e, errorId, target);
+            return null;
+        }
+        finally
+        {
+            if (!Stopping) CompleteProgress(activity);
+        }
+        if (Stopping)
+        {
+            TellHost($"stopped: {found.Count} {noun} on {target} (not emitted; the pipeline was stopped)");
+            foreach (var item in found) TellHost("  " + shown(item));
+            return null;
+        }
+        WriteVerbose($"{found.Count} {noun} on {target}");
+        return found;
+    }
 }
