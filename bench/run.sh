@@ -190,9 +190,11 @@ relay_off() {
   RELAY_C="" RELAY_S=""
 }
 
-# Drop counters of the latest --stats block of a proxy log (its "stats" line and its tunnel line).
+# Drop counters of the latest --stats block of a proxy log: its "stats" line, whose drops are the
+# end's totals (every tunnel's included; builds before 2026-12-02 counted tunnel drops only on the
+# tunnel lines, so their overload accounting reads low here).
 drops_of() {
-  grep -o 'drops [^,]*$' "$1" | tail -n 2 | grep -oE '[A-Za-z]+=[0-9]+' | tr '\n' ' ' || true
+  grep -E 'stats (client|server) ' "$1" | tail -n 1 | grep -o 'drops .*$' | grep -oE '[A-Za-z]+=[0-9]+' | tr '\n' ' ' || true
 }
 
 soak_and_overload() {  # NAME RATE: RSS over SOAK_S at RATE (1514 B), then 10x RATE

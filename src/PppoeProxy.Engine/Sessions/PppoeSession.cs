@@ -3,21 +3,6 @@ using PppoeProxy.Engine.Protocol;
 
 namespace PppoeProxy.Engine.Sessions;
 
-public enum SessionState { Discovering, Established, Terminated }
-
-/// <summary>How the client and AC roles of a session were decided, weakest first.</summary>
-public enum RoleConfidence
-{
-    /// <summary>No evidence: the PADT goes both ways.</summary>
-    Unknown,
-    /// <summary>One side sends LCP Echo-Requests that nobody answers: that side is the AC.</summary>
-    Guessed,
-    /// <summary>PPP authentication roles (PAP request, CHAP challenge/response).</summary>
-    Likely,
-    /// <summary>Seen in discovery (PADO/PADS sender), or one MAC belongs to this host.</summary>
-    Certain,
-}
-
 /// <summary>A PPPoE session as the tracker knows it; also the object users see.</summary>
 public sealed class PppoeSession
 {

@@ -22,7 +22,7 @@ public sealed class StartPppoeProxyClientCommand : StartProxyCommandBase
     /// <summary>Seconds between keepalives; three unanswered ones mean the tunnel is dead.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int KeepAliveInterval { get; set; } = 60;
+    public int KeepAliveInterval { get; set; } = (int)ClientOptions.DefaultKeepAlive.TotalSeconds; // shown by Get-Help; the engine applies it
 
     private protected override string EndpointText => Server;
 

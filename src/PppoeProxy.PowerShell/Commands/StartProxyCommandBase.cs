@@ -41,7 +41,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     /// <summary>Seconds a dropped tunnel's sessions are held before they are ended with PADTs.</summary>
     [Parameter]
     [ValidateRange(0, 86400)]
-    public int GracePeriod { get; set; } = 30;
+    public int GracePeriod { get; set; } = (int)ProxyEndOptions.DefaultGrace.TotalSeconds; // shown by Get-Help; the engine applies it
 
     [Parameter]
     public SwitchParameter IncludeData { get; set; }
