@@ -19,7 +19,9 @@ public sealed partial class PacketCapture : IDisposable
     {
         var file = Path.Combine(dir, $"cap-{iface}-{Guid.NewGuid():N}.pcap");
         // -U: write each packet at once, so a SIGTERM'd capture holds everything seen so far.
-        var tcpdumpArgs = new[] { "-i", iface, "-U", "-n", "-w", file, filter };
+        // --immediate-mode: without it libpcap buffers up to a second, and frames from just before Stop()
+        // are lost, so a "does not contain" check could pass on a capture that simply ended early.
+        var tcpdumpArgs = new[] { "-i", iface, "--immediate-mode", "-U", "-n", "-w", file, filter };
         var p = ns is null
             ? ProxyProcess.Start($"tcpdump {iface}", "tcpdump", tcpdumpArgs)
             : ProxyProcess.Start($"tcpdump {ns}/{iface}", "ip", new[] { "netns", "exec", ns, "tcpdump" }.Concat(tcpdumpArgs).ToArray());
