@@ -18,7 +18,7 @@ public sealed class TunnelOptions
     };
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "Plain text, no TLS: PPP credentials cross the tunnel in clear" };
     public Option<string?> Stats { get; } = CliOptions.SecondsText("--stats", "Print counters every S seconds (always printed on exit)");
-    public Option<string?> Grace { get; } = CliOptions.SecondsText("--grace", "Hold sessions of a dropped tunnel this long before PADT (default 30)");
+    public Option<string?> Grace { get; } = CliOptions.SecondsText("--grace", $"Hold sessions of a dropped tunnel this long before PADT (default {ProxyEndOptions.DefaultGrace.TotalSeconds:0})");
     public Option<string?> StatusSocket { get; } = new("--status-socket")
     {
         Description = "Unix socket answering `pppoeproxy status` (default /run/pppoeproxy/ROLE-IF.sock; 'none' turns it off)",
