@@ -11,6 +11,9 @@ public static class ConfigFile
 {
     public const string Flag = "--config";
 
+    /// <summary>Real configs are a few hundred bytes; the cap stops /dev/zero or a wrong huge file from eating memory forever.</summary>
+    public const int MaxBytes = 64 * 1024;
+
     /// <summary>Returns the arguments with the file's settings merged in; throws UsageException with FILE:LINE.</summary>
     public static string[] Expand(string[] args, RootCommand root)
     {
@@ -23,6 +26,7 @@ public static class ConfigFile
         else throw new UsageException($"{Flag} needs a file");
         if (rest.Count == 0 || root.Subcommands.FirstOrDefault(c => c.Name == rest[0]) is not { } command)
             throw new UsageException($"{Flag} goes after a command, e.g. pppoeproxy server {Flag} FILE");
+        if (Directory.Exists(path)) throw new UsageException($"{Flag}: {path} is a directory, not a file");
         if (!File.Exists(path)) throw new UsageException($"{Flag}: file not found: {path}");
 
         var known = command.Options.SelectMany(o => o.Aliases.Append(o.Name)).Where(n => n.StartsWith("--")).ToHashSet();
@@ -30,7 +34,7 @@ public static class ConfigFile
         var fromFile = new List<string>();
         int number = 0;
         string[] lines;
-        try { lines = File.ReadAllLines(path); }
+        try { lines = ReadLinesCapped(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"{Flag}: cannot read {path}: {e.Message}");
@@ -58,5 +62,19 @@ public static class ConfigFile
         }
         rest.InsertRange(1, fromFile);
         return rest.ToArray();
+    }
+
+    private static string[] ReadLinesCapped(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+        var bytes = new byte[MaxBytes + 1];
+        int filled = 0, read;
+        while (filled < bytes.Length && (read = file.Read(bytes, filled, bytes.Length - filled)) > 0) filled += read;
+        if (filled > MaxBytes)
+            throw new UsageException($"{Flag}: {path} is over {MaxBytes / 1024} KiB, not a config file");
+        using var reader = new StreamReader(new MemoryStream(bytes, 0, filled)); // detects a BOM like File.ReadAllLines
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line) lines.Add(line);
+        return lines.ToArray();
     }
 }

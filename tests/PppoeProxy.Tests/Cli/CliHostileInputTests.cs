@@ -66,6 +66,20 @@ public sealed class CliHostileInputTests
         Assert.StartsWith("pppoeproxy: --config: cannot read /proc/self/mem", Assert.Single(ErrorLines(r)));
     }
 
+    [Theory]
+    [InlineData("/dev/zero", "is over 64 KiB")] // endless: reading it all never finished
+    [InlineData("/", "is a directory")]
+    public void AConfigThatIsNoConfigFileIsAQuickUsageError(string path, string mentions)
+    {
+        var run = Task.Run(() => CliRunner.Run("server", "--config", path));
+        Assert.True(run.Wait(TimeSpan.FromSeconds(10)), $"--config {path} still running after 10 s");
+        var r = run.Result;
+        Assert.Equal(ExitCodes.UsageError, r.ExitCode);
+        var line = Assert.Single(ErrorLines(r));
+        Assert.StartsWith($"pppoeproxy: --config: {path} ", line);
+        Assert.Contains(mentions, line);
+    }
+
     [Fact]
     public void AStartUpFailurePrintsOneLineAndNoStatsLine()
     {
