@@ -139,7 +139,9 @@ public static class TunnelHandshake
             {
                 int read = await stream.ReadAsync(buffer.AsMemory(filled), deadline.Token);
                 // TLS 1.3 finishes on the client before the server judges our certificate: a refusal shows up here.
-                if (read == 0) throw new TunnelHandshakeException($"{server} closed the connection during the handshake (our certificate not trusted there?)");
+                if (read == 0) throw new TunnelHandshakeException(security is null
+                    ? $"{server} closed the connection during the handshake (is the server using TLS? then drop --insecure and pin its certificate)"
+                    : $"{server} closed the connection during the handshake (our certificate not trusted there?)");
                 filled += read;
             }
             if (!reply.IsAccepted) throw new TunnelHandshakeException($"{server} {WireHandshake.Describe(reply)}");
