@@ -16,32 +16,51 @@ public static class StatusCommand
         var command = new Command("status", "Show the sessions, tunnels and counters of running proxies without stopping them") { socket, json };
         command.SetSyncAction(io, (parsed, _) =>
         {
+            bool explicitPath = parsed.GetValue(socket) is not null;
             var paths = parsed.GetValue(socket) is string one ? new[] { one }
                 : Directory.Exists(StatusEndpoint.DefaultDirectory) ? Directory.GetFiles(StatusEndpoint.DefaultDirectory, "*.sock") : Array.Empty<string>();
-            if (paths.Length == 0)
-            {
-                io.Error.WriteLine($"pppoeproxy: no running proxy found (no status socket in {StatusEndpoint.DefaultDirectory})");
-                return ExitCodes.RuntimeError;
-            }
-            int failures = 0;
+            int failures = 0, stale = 0, shown = 0;
             foreach (var path in paths.OrderBy(p => p))
             {
                 string line;
                 try { line = StatusEndpoint.Query(path, TimeSpan.FromSeconds(5)); }
+                catch (System.Net.Sockets.SocketException e) when (!explicitPath && e.SocketErrorCode is System.Net.Sockets.SocketError.ConnectionRefused)
+                {
+                    stale++; // left by a proxy that was killed: nothing to show, and not an error of this command
+                    continue;
+                }
                 catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
                 {
-                    io.Error.WriteLine($"pppoeproxy: {path}: {e.Message}");
+                    io.Error.WriteLine($"pppoeproxy: {path}: {Describe(e)}");
                     failures++;
                     continue;
                 }
+                shown++;
                 if (parsed.GetValue(json)) io.Out.WriteLine(line);
                 else WriteReadable(io.Out, path, line);
             }
             io.Out.Flush();
+            if (stale > 0)
+                io.Error.WriteLine($"pppoeproxy: skipped {stale} stale status socket(s) in {StatusEndpoint.DefaultDirectory} (their proxies are gone; the files can be deleted)");
+            if (shown == 0 && failures == 0)
+            {
+                io.Error.WriteLine($"pppoeproxy: no running proxy found (no live status socket in {StatusEndpoint.DefaultDirectory})");
+                return ExitCodes.RuntimeError;
+            }
             return failures == 0 ? ExitCodes.Success : ExitCodes.RuntimeError;
         });
         return command;
     }
+
+    // The runtime's socket messages repeat the path and name errno, not the situation.
+    private static string Describe(Exception error) => error switch
+    {
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable or System.Net.Sockets.SocketError.AddressFamilyNotSupported }
+            or System.Net.Sockets.SocketException { ErrorCode: 2 } => "no such status socket (is the proxy running, and is this its --status-socket path?)",
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } => "nothing listens there (the proxy that made it is gone)",
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied } => "permission denied (run as root or as the proxy's user)",
+        _ => error.Message,
+    };
 
     private static void WriteReadable(TextWriter output, string path, string json)
     {
