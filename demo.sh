@@ -5,7 +5,7 @@
 # proxy ends, then kills the session with a PADT and shows the AC dropping it. Removes
 # everything it made, on success, failure or Ctrl+C. Exits 0 only if every step worked.
 #
-#   sudo ./demo.sh            the lab demo (needs root: namespaces, raw sockets)
+#   ./demo.sh                 the lab demo (needs root: namespaces, raw sockets)
 #   ./demo.sh --offline       no root: find the sessions in the shipped capture samples/sample.pcap
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +24,7 @@ if [[ ${1:-} == --offline ]]; then
   exec $CLI sessions --read samples/sample.pcap
 fi
 if [[ $(id -u) -ne 0 ]]; then
-  echo "demo: needs root for network namespaces and raw sockets (sudo ./demo.sh), or run ./demo.sh --offline" >&2
+  echo "demo: needs root for network namespaces and raw sockets (run it as root), or run ./demo.sh --offline" >&2
   exit 1
 fi
 

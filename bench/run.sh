@@ -1,5 +1,5 @@
 #!/bin/bash
-# Forwarding benchmark for PppoeProxy (issue 5). Run as root: sudo bench/run.sh [--quick] [--only MODES]
+# Forwarding benchmark for PppoeProxy (issue 5). Run as root: bench/run.sh [--quick] [--only MODES]
 #
 # Lab (own namespaces, nothing leaves them):  pxb-home[pxb-h] <-> pxb-c (root) ... pxb-s (root) <-> pxb-ac[pxb-a]
 #   proxy:  pppoeproxy client on pxb-c --tunnel 127.0.0.1--> pppoeproxy server on pxb-s

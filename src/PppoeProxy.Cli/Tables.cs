@@ -6,7 +6,7 @@ namespace PppoeProxy.Cli;
 /// <summary>Readable fixed-width tables for people; --json is for programs.</summary>
 public static class Tables
 {
-    public const string FrameHeader = "TIME          INTERFACE  SOURCE            -> DESTINATION       SID    SUMMARY";
+    public const string FrameHeader = "TIME            INTERFACE  SOURCE            -> DESTINATION       SID    SUMMARY";
 
     public static string FrameRow(PppoeFrame frame) =>
         $"{frame.Time.ToLocalTime():HH:mm:ss.ffffff} {Fit(frame.Interface ?? "-", 10)} {frame.Source} -> {frame.Destination} " +

@@ -23,7 +23,7 @@ public static class ProxyOptionsBuilder
         if (typed.Allow is { Count: > 0 } cidrs)
         {
             var text = string.Join(',', cidrs);
-            if (!CidrAllowList.TryParse(text, out var parsed))
+            if (!CidrAllowList.TryParse(text, out var parsed) || parsed is null)
                 throw new ProxyOptionsException("allow", $"'{text}' is not a list of CIDRs (e.g. 192.0.2.0/24,2001:db8::/32)");
             allow = parsed;
         }

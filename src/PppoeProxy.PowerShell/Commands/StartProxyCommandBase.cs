@@ -97,8 +97,9 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     {
         Interface = Interface,
         Insecure = Insecure.IsPresent,
-        Certificate = Insecure.IsPresent ? null : ResolvePath(CertificatePath),
-        Key = Insecure.IsPresent ? null : ResolvePath(KeyPath),
+        // CheckSecurityParameters made sure both paths are given unless -Insecure.
+        Certificate = Insecure.IsPresent ? null : ResolvePath(CertificatePath!),
+        Key = Insecure.IsPresent ? null : ResolvePath(KeyPath!),
         Trust = Insecure.IsPresent ? null : TrustedFingerprint,
         // Only what the user gave: the defaults live in the engine.
         Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,

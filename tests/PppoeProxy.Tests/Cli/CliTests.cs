@@ -9,6 +9,20 @@ public class CliTests
     private static readonly string Sample = RepoPaths.SampleCapture;
 
     [Fact]
+    public void FrameTableColumnsLineUpUnderTheirHeaders()
+    {
+        var lines = CliRunner.Run("frames", "--read", Sample, "--count", "2").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0];
+        foreach (var row in lines.Skip(1))
+        {
+            // TIME is HH:mm:ss.ffffff (15 characters): the columns after it start where their headers do.
+            var mac = System.Text.RegularExpressions.Regex.Match(row, "([0-9a-f]{2}:){5}[0-9a-f]{2}");
+            Assert.Equal(header.IndexOf("SOURCE", StringComparison.Ordinal), mac.Index);
+            Assert.Equal(header.IndexOf("INTERFACE", StringComparison.Ordinal), row.IndexOf(" -", StringComparison.Ordinal) + 1);
+        }
+    }
+
+    [Fact]
     public void SessionsFromSampleFindHealthyAndGhostSessionWithRoles()
     {
         var result = CliRunner.Run("sessions", "--read", Sample, "--json");
