@@ -2,3 +2,4 @@
 global using PppoeProxy.Tests.Integration;
 global using PppoeProxy.Tests.PowerShell;
 global using PppoeProxy.Tests.Tunnel;
+global using PppoeProxy.Tests.Diagnostics;

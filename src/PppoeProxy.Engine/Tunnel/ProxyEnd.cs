@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Diagnostics;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -27,6 +28,7 @@ public abstract class ProxyEnd : IProxyEnd
         Interface = options.Interface;
         _statsInterval = options.StatsInterval;
         Log = logger;
+        LimitedLog = new RateLimitedLog(logger);
     }
 
     public string Role { get; }
@@ -36,6 +38,8 @@ public abstract class ProxyEnd : IProxyEnd
     public FrameTap? Tap { get; set; }
 
     private protected ILogger Log { get; }
+    /// <summary>For every line a peer or the wire can cause: at most one per cause per second (see <see cref="RateLimitedLog"/>).</summary>
+    private protected RateLimitedLog LimitedLog { get; }
     /// <summary>Drops that belong to no tunnel (captured while disconnected, unknown destination...).</summary>
     private protected TunnelCounters EndCounters { get; } = new();
     private protected LiveCapture Capture => _capture ?? throw new InvalidOperationException($"the {Role} is not started");
@@ -136,6 +140,7 @@ public abstract class ProxyEnd : IProxyEnd
     /// <summary>Logs the stats lines when the interval (if any) has passed; the ends call it from their 250 ms loops.</summary>
     private protected void LogStatsWhenDue()
     {
+        LimitedLog.Flush();
         if (_statsInterval is not TimeSpan every || Environment.TickCount64 - _lastStatsTicks < every.TotalMilliseconds) return;
         _lastStatsTicks = Environment.TickCount64;
         LogStats();
