@@ -26,6 +26,9 @@ internal static class CaptureErrors
     internal static CaptureException InterfaceDown(string iface) =>
         new(CaptureErrorKind.InterfaceDown, $"interface '{iface}' is down: ip link set {iface} up");
 
+    internal static CaptureException InterfaceWentAway(string iface, string role, Exception inner) =>
+        new(CaptureErrorKind.InterfaceNotFound, $"interface '{iface}' went away while the proxy {role} ran", inner);
+
     internal static CaptureException PermissionDenied(string iface) =>
         new(CaptureErrorKind.PermissionDenied, $"permission denied opening {iface}: run as root or grant CAP_NET_RAW");
 

@@ -86,7 +86,24 @@ public abstract class ProxyEnd : IProxyEnd
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancel, _captureFailed.Token);
         try { await ServeAsync(running.Token); }
         finally { Stop(); }
-        if (_captureFailure is { } failure) throw failure;
+        if (_captureFailure is { } failure) throw InterfaceGone(failure) ?? failure;
+    }
+
+    /// <summary>
+    /// Deleting a link takes it down first, so the capture may fail with "is down" an instant before
+    /// the link is gone: a down link that vanishes within half a second was being deleted, and both
+    /// front ends should say so.
+    /// </summary>
+    private CaptureException? InterfaceGone(CaptureException failure)
+    {
+        if (failure.Kind is not (CaptureErrorKind.InterfaceDown or CaptureErrorKind.InterfaceNotFound or CaptureErrorKind.Other)) return null;
+        for (int waited = 0; waited <= 500; waited += 50)
+        {
+            if (!NetworkInterfaces.Exists(Interface)) return CaptureErrors.InterfaceWentAway(Interface, Role, failure);
+            if (NetworkInterfaces.IsUp(Interface)) return null;
+            Thread.Sleep(50);
+        }
+        return null;
     }
 
     private void CaptureLoop()

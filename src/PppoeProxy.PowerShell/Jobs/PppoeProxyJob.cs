@@ -120,9 +120,6 @@ public sealed class PppoeProxyJob : Job
     {
         if (run.Exception?.GetBaseException() is { } failure && !_stopRequested)
         {
-            // The engine ends RunAsync with the capture's error; when the interface is gone, say that.
-            if (failure is CaptureException && !NetworkInterfaces.Exists(Interface))
-                failure = new CaptureException(CaptureErrorKind.InterfaceNotFound, $"interface '{Interface}' went away while the proxy {Role} ran", failure);
             var record = Commands.PppoeCmdlet.ToErrorRecord(failure, "ProxyFailed", Location);
             record.ErrorDetails = new ErrorDetails($"The proxy {Role} on {Interface} failed: {failure.Message}. Check the interface and restart the job.");
             Error.Add(record);
