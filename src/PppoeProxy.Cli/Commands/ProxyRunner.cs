@@ -10,9 +10,11 @@ public static class ProxyRunner
     {
         using var logging = CliLogging.Create(level);
         var log = logging.CreateLogger("pppoeproxy");
+        // Claimed first: a second instance on the same path stops here, before it opens the interface.
+        using var status = statusPath is null ? null : StatusEndpoint.TryClaim(statusPath, log);
         using var end = create(log);
         end.Start();
-        using var status = statusPath is null ? null : StatusEndpoint.TryOpen(statusPath, end.Status, log);
+        status?.Serve(end.Status, log);
         end.RunAsync(cancel).GetAwaiter().GetResult();
         return ExitCodes.Success;
     }
