@@ -40,7 +40,7 @@ public sealed class TunnelOptions
     {
         var option = new Option<string?>(PppoeProxy.Cli.Metrics.MetricsEndpoint.Flag)
         {
-            Description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (a bare PORT means 127.0.0.1; * means every address). Off by default",
+            Description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (a bare PORT means 127.0.0.1; * means every address; IPv4 only). Off by default",
             HelpName = "[ADDR:]PORT",
         };
         option.Validators.Add(result =>

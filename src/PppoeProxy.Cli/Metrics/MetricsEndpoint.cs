@@ -37,13 +37,14 @@ public sealed class MetricsEndpoint : IDisposable
             return false;
         }
         if (!Endpoints.TrySplit(text, out var address, out port, out problem)) return false;
-        if (address == "*") { host = "+"; return true; }
-        if (!IPAddress.TryParse(address, out var ip))
+        // HttpListener's managed (Linux) prefix parser takes "+" for every address but neither 0.0.0.0 nor an IPv6 literal.
+        if (address is "*" or "0.0.0.0") { host = "+"; return true; }
+        if (!IPAddress.TryParse(address, out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
         {
-            problem = $"'{text}': the address must be an IP address or * (e.g. 127.0.0.1:9464, [::1]:9464)";
+            problem = $"'{text}': the address must be an IPv4 address, or * for every address (e.g. 127.0.0.1:9464, *:9464)";
             return false;
         }
-        host = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
+        host = ip.ToString();
         return true;
     }
 

@@ -75,8 +75,8 @@ public sealed class ProxyMetricsTests
 
     [Theory]
     [InlineData("9464", "127.0.0.1", 9464)] // a bare port is loopback only
-    [InlineData("0.0.0.0:9464", "0.0.0.0", 9464)]
-    [InlineData("[::1]:9464", "[::1]", 9464)]
+    [InlineData("192.0.2.7:9464", "192.0.2.7", 9464)]
+    [InlineData("0.0.0.0:9464", "+", 9464)]
     [InlineData("*:9464", "+", 9464)]
     public void AnAddressParsesToWhereTheServerListens(string text, string host, int port)
     {
@@ -89,6 +89,7 @@ public sealed class ProxyMetricsTests
     [InlineData("65536")]
     [InlineData("abc")]
     [InlineData("host.example:9464")]
+    [InlineData("[::1]:9464")] // HttpListener on Linux cannot parse an IPv6 prefix
     [InlineData("1e3")]
     [InlineData("")]
     public void ABadAddressIsRefused(string text) => Assert.False(MetricsEndpoint.TryParse(text, out _, out _, out _));
