@@ -42,6 +42,12 @@ public sealed class ProxyMetrics
     /// <summary>Copies one status snapshot into the metrics; runs on the scrape's thread.</summary>
     public void Update()
     {
+        // Two scrapes at once would race on the per-tunnel label set; scrapes are rare, so a lock costs nothing.
+        lock (_tunnelLabels) UpdateLocked();
+    }
+
+    private void UpdateLocked()
+    {
         if (_status() is not { } status) return; // not started yet: nothing to show
         var info = new[] { status.Role, status.Interface, status.Endpoint, status.Security, status.MacMode };
         if (_infoLabels is not null && !_infoLabels.SequenceEqual(info)) _info.RemoveLabelled(_infoLabels); // a port 0 listen is known after start
