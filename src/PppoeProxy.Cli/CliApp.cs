@@ -18,8 +18,8 @@ public static class CliApp
         catch (Exception error) { return Report(error, stderr); }
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"pppoeproxy: {OneLine(parsed.Errors[0].Message)}");
-            stderr.WriteLine("Try 'pppoeproxy --help'.");
+            // One line, so a service log or a script sees the whole error in one place.
+            stderr.WriteLine($"pppoeproxy: {OneLine(parsed.Errors[0].Message)} (see 'pppoeproxy --help')");
             return ExitCodes.UsageError;
         }
         // Our own signal handling: Ctrl+C and SIGTERM cancel the token and the command stops

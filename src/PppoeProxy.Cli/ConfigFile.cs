@@ -14,6 +14,12 @@ public static class ConfigFile
     /// <summary>Real configs are a few hundred bytes; the cap stops /dev/zero or a wrong huge file from eating memory forever.</summary>
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>
+    /// A FIFO with no writer (or a terminal, a stuck network file) blocks open() or read() forever; a
+    /// real config, even one piped in with &lt;(...), is read in milliseconds.
+    /// </summary>
+    public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(3);
+
     /// <summary>Returns the arguments with the file's settings merged in; throws UsageException with FILE:LINE.</summary>
     public static string[] Expand(string[] args, RootCommand root)
     {
@@ -34,10 +40,10 @@ public static class ConfigFile
         var fromFile = new List<string>();
         int number = 0;
         string[] lines;
-        try { lines = ReadLinesCapped(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        try { lines = ReadWithDeadline(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new UsageException($"{Flag}: cannot read {path}: {e.Message}");
+            throw new UsageException($"{Flag}: cannot read {path}: {FirstLine(e.Message)}");
         }
         foreach (var raw in lines)
         {
@@ -62,6 +68,22 @@ public static class ConfigFile
         }
         rest.InsertRange(1, fromFile);
         return rest.ToArray();
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].TrimEnd();
+
+    // The read runs on a thread of its own so a blocked open() cannot hold the CLI; that thread,
+    // if it never returns, is a background thread and ends with the process.
+    private static string[] ReadWithDeadline(string path)
+    {
+        var read = new Task<string[]>(() => ReadLinesCapped(path), TaskCreationOptions.LongRunning);
+        read.Start();
+        bool finished;
+        try { finished = read.Wait(ReadDeadline); }
+        catch (AggregateException) { finished = true; } // GetResult below throws the read's own exception
+        if (!finished)
+            throw new UsageException($"{Flag}: {path} gave no data within {ReadDeadline.TotalSeconds:0} s (a FIFO or device, not a config file?)");
+        return read.GetAwaiter().GetResult();
     }
 
     private static string[] ReadLinesCapped(string path)

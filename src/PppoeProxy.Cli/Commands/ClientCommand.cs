@@ -25,11 +25,12 @@ public static class ClientCommand
                 Server = parsed.GetValue(server),
                 KeepAlive = parsed.GetValue(keepalive),
             });
-            return RunClient(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "client", options.Interface), cancel);
+            return RunClient(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "client", options.Interface), cancel,
+                parsed.GetValue(shared.Metrics));
         });
         return command;
     }
 
-    public static int RunClient(ClientOptions options, LogLevel level, string? statusPath, CancellationToken cancel) =>
-        ProxyRunner.Run(log => new ProxyClient(options, log), level, statusPath, cancel);
+    public static int RunClient(ClientOptions options, LogLevel level, string? statusPath, CancellationToken cancel, string? metrics = null) =>
+        ProxyRunner.Run(log => new ProxyClient(options, log), level, statusPath, cancel, metrics);
 }

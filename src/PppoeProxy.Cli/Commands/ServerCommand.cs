@@ -27,11 +27,12 @@ public static class ServerCommand
                 Allow = parsed.GetValue(allow) is string text ? new[] { text } : null,
                 MacMode = parsed.GetValue(macMode).ToString(),
             });
-            return RunServer(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "server", options.Interface), cancel);
+            return RunServer(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "server", options.Interface), cancel,
+                parsed.GetValue(shared.Metrics));
         });
         return command;
     }
 
-    public static int RunServer(ServerOptions options, LogLevel level, string? statusPath, CancellationToken cancel) =>
-        ProxyRunner.Run(log => new ProxyServer(options, log), level, statusPath, cancel);
+    public static int RunServer(ServerOptions options, LogLevel level, string? statusPath, CancellationToken cancel, string? metrics = null) =>
+        ProxyRunner.Run(log => new ProxyServer(options, log), level, statusPath, cancel, metrics);
 }

@@ -26,9 +26,30 @@ public sealed class TunnelOptions
     };
     public Option<LogLevel> LogLevel { get; } = new("--log-level") { Description = "Trace, Debug, Information, Warning, Error", DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information };
 
+    // issue 12 (ops): metrics endpoint
+    public Option<string?> Metrics { get; } = MetricsOption();
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel, Grace }) command.Options.Add(option);
+        // issue 12 (ops)
+        command.Options.Add(Metrics);
+    }
+
+    private static Option<string?> MetricsOption()
+    {
+        var option = new Option<string?>(PppoeProxy.Cli.Metrics.MetricsEndpoint.Flag)
+        {
+            Description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (a bare PORT means 127.0.0.1; * means every address; IPv4 only). Off by default",
+            HelpName = "[ADDR:]PORT",
+        };
+        option.Validators.Add(result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (!PppoeProxy.Cli.Metrics.MetricsEndpoint.TryParse(text, out _, out _, out var problem))
+                result.AddError($"{PppoeProxy.Cli.Metrics.MetricsEndpoint.Flag}: {problem}");
+        });
+        return option;
     }
 
     /// <summary>The shared flags as typed, for the engine's options builder.</summary>

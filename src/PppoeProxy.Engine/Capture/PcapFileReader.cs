@@ -47,6 +47,8 @@ public sealed class PcapFileReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         FileStream stream;
+        // Opening a directory is EACCES on Linux: "permission denied" would send the user chasing modes.
+        if (Directory.Exists(path)) throw new CaptureException(CaptureErrorKind.BadFile, $"{path} is a directory, not a capture file");
         try
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, FileOptions.SequentialScan);

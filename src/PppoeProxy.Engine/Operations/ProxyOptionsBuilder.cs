@@ -75,17 +75,30 @@ public static class ProxyOptionsBuilder
     private static string Required(string? text, string option) =>
         string.IsNullOrWhiteSpace(text) ? throw new ProxyOptionsException(option, "a value is required") : text;
 
-    // Legacy mode is plain text by definition; TLS needs all three of certificate, key and pins.
-    private static TunnelSecurity? Security(ProxySettings typed)
+    /// <summary>
+    /// The TLS-or-plain-text rule alone, reading no file, for a front end that checks before it
+    /// starts anything (the cmdlets' BeginProcessing): Option is "insecure" for TLS settings with
+    /// plain text, "cert" for missing TLS settings.
+    /// </summary>
+    public static void CheckSecurity(ProxySettings typed)
     {
         bool anyTls = typed.Certificate is not null || typed.Key is not null || typed.Trust is { Count: > 0 };
         if (typed.Mode == TunnelMode.Legacy || typed.Insecure)
         {
             if (anyTls) throw new ProxyOptionsException("insecure", "{insecure} excludes {cert}, {key} and {trust}");
-            return null;
+            return;
         }
-        if (typed.Certificate is null || typed.Key is null || typed.Trust is not { Count: > 0 })
-            throw new ProxyOptionsException("cert", "TLS needs {cert} FILE {key} FILE {trust} FP (or {insecure} for plain text)");
+        var missing = new[] { ("cert", typed.Certificate is null), ("key", typed.Key is null), ("trust", typed.Trust is not { Count: > 0 }) }
+            .Where(m => m.Item2).Select(m => "{" + m.Item1 + "}").ToList();
+        if (missing.Count > 0)
+            throw new ProxyOptionsException("cert", $"TLS needs {{cert}} FILE {{key}} FILE {{trust}} FP (or {{insecure}} for plain text); missing {string.Join(", ", missing)}");
+    }
+
+    // Legacy mode is plain text by definition; TLS needs all three of certificate, key and pins.
+    private static TunnelSecurity? Security(ProxySettings typed)
+    {
+        CheckSecurity(typed);
+        if (typed.Mode == TunnelMode.Legacy || typed.Insecure) return null;
         var pins = new List<string>();
         foreach (var text in typed.Trust.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {

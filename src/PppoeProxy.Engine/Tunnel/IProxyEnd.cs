@@ -14,4 +14,6 @@ public interface IProxyEnd : IDisposable
     /// <summary>Serves until cancelled, then stops gracefully (PADTs); the stop is bounded in time.</summary>
     Task RunAsync(CancellationToken stop);
     ProxyStatus Status();
+    /// <summary>Called from the end's housekeeping loop (every 250 ms) while the loop and the capture are healthy: a watchdog's liveness signal.</summary>
+    Action? Heartbeat { get; set; }
 }

@@ -36,6 +36,7 @@ public abstract class ProxyEnd : IProxyEnd
     public abstract string Endpoint { get; }
     /// <summary>Sees every frame in either direction (see <see cref="FrameTap"/>).</summary>
     public FrameTap? Tap { get; set; }
+    public Action? Heartbeat { get; set; }
 
     private protected ILogger Log { get; }
     /// <summary>For every line a peer or the wire can cause: at most one per cause per second (see <see cref="RateLimitedLog"/>).</summary>
@@ -158,6 +159,8 @@ public abstract class ProxyEnd : IProxyEnd
     private protected void LogStatsWhenDue()
     {
         LimitedLog.Flush();
+        // A dead capture thread is a hung proxy too: no heartbeat, and a watchdog restarts it.
+        if (_captureFailure is null && _captureThread is { IsAlive: true }) Heartbeat?.Invoke();
         if (_statsInterval is not TimeSpan every || Environment.TickCount64 - _lastStatsTicks < every.TotalMilliseconds) return;
         _lastStatsTicks = Environment.TickCount64;
         LogStats();

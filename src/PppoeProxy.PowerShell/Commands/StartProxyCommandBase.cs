@@ -64,23 +64,29 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
 
     protected override void BeginProcessing() => CheckSecurityParameters();
 
+    /// <summary>The engine's rule (one place for CLI and cmdlets), its setting names spelled as this cmdlet's parameters.</summary>
+    private static readonly IReadOnlyDictionary<string, string> ParameterNames = new Dictionary<string, string>
+    {
+        ["cert"] = "-" + nameof(CertificatePath), ["key"] = "-" + nameof(KeyPath), ["trust"] = "-" + nameof(TrustedFingerprint),
+        ["insecure"] = "-" + nameof(Insecure),
+    };
+
     private void CheckSecurityParameters()
     {
-        var given = new[] { ("CertificatePath", CertificatePath is not null), ("KeyPath", KeyPath is not null), ("TrustedFingerprint", TrustedFingerprint is not null) };
-        if (Insecure.IsPresent && given.Any(g => g.Item2))
+        try
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    "-Insecure turns TLS off, so -CertificatePath, -KeyPath and -TrustedFingerprint make no sense with it: leave out -Insecure or the TLS parameters"),
-                "InsecureWithTlsParameters", ErrorCategory.InvalidArgument, null));
+            Engine.Operations.ProxyOptionsBuilder.CheckSecurity(new Engine.Operations.ProxySettings
+            {
+                Insecure = Insecure.IsPresent, Certificate = CertificatePath, Key = KeyPath, Trust = TrustedFingerprint,
+            });
+        }
+        catch (Engine.Operations.ProxyOptionsException bad)
+        {
+            var errorId = bad.Option == "insecure" ? "InsecureWithTlsParameters" : "TlsParametersMissing";
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(bad.Describe(name => ParameterNames.GetValueOrDefault(name, "-" + name)), bad),
+                errorId, ErrorCategory.InvalidArgument, null));
         }
         if (Insecure.IsPresent) return;
-        var missing = given.Where(g => !g.Item2).Select(g => "-" + g.Item1).ToList();
-        if (missing.Count > 0)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    $"missing {string.Join(", ", missing)}: give the files New-PppoeProxyCertificate made and the peer's fingerprint, or -Insecure for a plain-text test tunnel"),
-                "TlsParametersMissing", ErrorCategory.InvalidArgument, null));
-        }
         foreach (var path in new[] { CertificatePath!, KeyPath! })
         {
             if (!File.Exists(ResolvePath(path)))

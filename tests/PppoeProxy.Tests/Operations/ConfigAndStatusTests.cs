@@ -83,6 +83,21 @@ public class ConfigAndStatusTests
         Assert.DoesNotContain("User=root", text);
     }
 
+    [Theory]
+    [InlineData("pppoeproxy-server@.service")]
+    [InlineData("pppoeproxy-client@.service")]
+    public void TheSystemdUnitsWaitForReadyAndWatchTheProxy(string unit)
+    {
+        var lines = File.ReadAllLines(RepoPaths.Of("deploy", "systemd", unit)).Select(l => l.Trim()).ToList();
+        Assert.Contains("Type=notify", lines);
+        Assert.Contains("NotifyAccess=main", lines);
+        var watchdog = Assert.Single(lines, l => l.StartsWith("WatchdogSec="));
+        // The proxy's loop beats every 250 ms and sends at most every half interval: seconds are plenty, 0 would turn it off.
+        Assert.InRange(int.Parse(watchdog["WatchdogSec=".Length..]), 5, 120);
+        Assert.Contains("Restart=on-failure", lines);
+        Assert.Contains(lines, l => l.StartsWith("RestrictAddressFamilies=") && l.Contains("AF_UNIX")); // the notify socket
+    }
+
     [SystemdAnalyzeTheory]
     [InlineData("pppoeproxy-server@.service")]
     [InlineData("pppoeproxy-client@.service")]

@@ -70,6 +70,6 @@ public class ProxyOptionsBuilderTests
         var bad = Assert.Throws<ProxyOptionsException>(() => ProxyOptionsBuilder.Client(Insecure with { Server = "h:1", Certificate = "c" }));
         Assert.Equal("--insecure excludes --cert, --key and --trust", bad.Describe(name => "--" + name));
         bad = Assert.Throws<ProxyOptionsException>(() => ProxyOptionsBuilder.Client(new ProxySettings { Interface = "eth0", Server = "h:1" }));
-        Assert.Equal("TLS needs --cert FILE --key FILE --trust FP (or --insecure for plain text)", bad.Describe(name => "--" + name));
+        Assert.Equal("TLS needs --cert FILE --key FILE --trust FP (or --insecure for plain text); missing --cert, --key, --trust", bad.Describe(name => "--" + name));
     }
 }
