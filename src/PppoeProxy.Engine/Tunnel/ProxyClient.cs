@@ -95,10 +95,16 @@ public sealed class ProxyClient : ProxyEnd
     private bool FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, Span<byte> scratch, out ReadOnlySpan<byte> toInject)
     {
         var view = FrameView.Parse(frame);
+        toInject = frame;
+        // A hostile or broken server must not make us inject what no LAN peer can act on.
+        if (!view.IsValid)
+        {
+            link.Counters.Drop(DropReason.Malformed);
+            return false;
+        }
         var now = DateTimeOffset.UtcNow;
         _tracker.Observe(view, now, _options.Interface);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
-        toInject = frame;
         return true;
     }
 
@@ -106,6 +112,11 @@ public sealed class ProxyClient : ProxyEnd
     {
         var view = FrameView.Parse(frame);
         if (!view.IsPppoe) return;
+        if (!view.IsValid)
+        {
+            EndCounters.Drop(DropReason.Malformed);
+            return;
+        }
         _tracker.Observe(view, time, _options.Interface);
         Tap?.Invoke(view, time, TapDirection.FromLan);
         var link = _link;

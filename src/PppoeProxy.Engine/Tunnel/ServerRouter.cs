@@ -50,7 +50,8 @@ public sealed class ServerRouter
     public TunnelLink? RouteFromAc(ReadOnlySpan<byte> captured, DateTimeOffset time, Span<byte> scratch, out FrameView routed)
     {
         routed = FrameView.Parse(captured);
-        if (!routed.IsPppoe) return Drop(DropReason.Malformed);
+        // Every parse error is a counted drop: a frame no peer can act on is never relayed.
+        if (!routed.IsValid) return Drop(DropReason.Malformed);
         if (Mode == MacMode.Rewrite)
         {
             var asCaptured = routed;
@@ -72,8 +73,7 @@ public sealed class ServerRouter
     public int RouteFromTunnel(TunnelLink link, in FrameView frame, DateTimeOffset time, Span<byte> scratch, out bool inScratch)
     {
         inScratch = false;
-        if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType)
-            return DropOn(link, DropReason.Malformed);
+        if (!frame.IsValid) return DropOn(link, DropReason.Malformed);
         if (frame.Destination.IsGroup && !(frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI))
             return DropOn(link, DropReason.Malformed);
         switch (Owners.Claim(link, frame.Source))
