@@ -19,12 +19,13 @@ public sealed class ProxyClient : ProxyEnd
     private TunnelLink? _stopLink;
     private long _disconnectedSinceTicks = Environment.TickCount64;
     private bool _lanToldAfterDisconnect;
+    private SessionSweeper? _sessionSweeper;
 
     public ProxyClient(ClientOptions options, ILogger logger) : base("client", options, logger)
     {
         _options = options;
         var localMacs = NetworkInterfaces.LocalMacs();
-        _tracker = new SessionTracker(localMacs.Contains);
+        _tracker = new SessionTracker(localMacs.Contains, options.MaxTrackedSessions);
     }
 
     public override string Endpoint => $"{_options.ServerHost}:{_options.ServerPort}";
@@ -142,6 +143,7 @@ public sealed class ProxyClient : ProxyEnd
             _lanToldAfterDisconnect = true;
             TellLanSessionsEnded($"tunnel down for more than {_options.Grace.TotalSeconds:0} s");
         }
+        (_sessionSweeper ??= new SessionSweeper(_tracker, LimitedLog, perTunnelLimit: null)).Sweep(Array.Empty<TunnelLink>());
         LogStatsWhenDue();
     }
 
