@@ -41,4 +41,18 @@ public class SessionLimitOptionsTests
         Assert.Contains("--max-sessions-per-tunnel", r.Error);
         Assert.DoesNotContain("   at ", r.Error);
     }
+
+    [Fact]
+    public void TheConfigFileTakesTheSameKeys()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"ppx-limits-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, "interface = nosuch0\nlisten = 127.0.0.1:4000\ninsecure = true\nstatus-socket = none\nmax-tracked-sessions = 0\n");
+        try
+        {
+            var r = CliRunner.Run("server", "--config", path);
+            Assert.Equal(ExitCodes.UsageError, r.ExitCode);
+            Assert.Contains("--max-tracked-sessions", r.Error);
+        }
+        finally { File.Delete(path); }
+    }
 }
