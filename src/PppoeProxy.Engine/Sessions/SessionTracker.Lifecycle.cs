@@ -178,5 +178,8 @@ public sealed partial class SessionTracker
             // An owner with nothing left (a closed tunnel) is forgotten; a new frame of its would start it again.
             if (now == 0) _owners.TryRemove(new KeyValuePair<long, SessionOwnerCount>(owner, count));
         }
+        // Owners whose sessions moved to them (a resumed tunnel) without opening any.
+        foreach (var (owner, now) in live)
+            if (!_owners.ContainsKey(owner)) Volatile.Write(ref _owners.GetOrAdd(owner, static _ => new SessionOwnerCount()).Live, now);
     }
 }

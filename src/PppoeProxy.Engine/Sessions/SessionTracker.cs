@@ -77,6 +77,10 @@ public sealed partial class SessionTracker
             // Two threads may meet the same new session (proxy capture and tunnel reader): one wins.
             session = AddOrGet(key, session);
         }
+        else if (admission.Owner != 0 && session.Owner != admission.Owner)
+        {
+            session.Owner = admission.Owner; // resumed through a new tunnel: it counts there from the next sweep
+        }
         Tally(session, frame, time);
         if (session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
         return true;

@@ -163,4 +163,16 @@ public class SessionLifecycleTests
         Assert.Equal(0, tracker.LiveCountOf(1));
         Assert.True(Feed(tracker, Padi(Client(10)), T0 + SessionTracker.DiscoveryTimeout, owner: 1, ownerLimit: limit));
     }
+
+    [Fact]
+    public void ASessionResumedThroughANewTunnelCountsThere()
+    {
+        var tracker = new SessionTracker();
+        Dial(tracker, Client(1), 1, T0, owner: 1);
+        tracker.Sweep(T0);
+        Assert.Equal((1, 0), (tracker.LiveCountOf(1), tracker.LiveCountOf(2)));
+        Feed(tracker, Echo(Client(1), Ac, 1), T0.AddSeconds(1), owner: 2); // the client reconnected: tunnel 2 now
+        tracker.Sweep(T0.AddSeconds(1));
+        Assert.Equal((0, 1), (tracker.LiveCountOf(1), tracker.LiveCountOf(2)));
+    }
 }
