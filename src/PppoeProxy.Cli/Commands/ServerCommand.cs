@@ -17,6 +17,18 @@ public static class ServerCommand
         var shared = new TunnelOptions();
         var command = new Command("server", "Run the proxy server: the end beside the access concentrator") { iface, listen, allow, macMode };
         shared.AddTo(command);
+        var maxSessionsPerTunnel = new Option<string?>("--max-sessions-per-tunnel")
+        {
+            Description = $"Live sessions and discoveries one tunnel may have; past it its PADI/PADR are refused (default {ServerOptions.DefaultMaxSessionsPerTunnel})",
+            HelpName = "N",
+        };
+        var maxTrackedSessions = new Option<string?>("--max-tracked-sessions")
+        {
+            Description = $"Sessions and discoveries tracked in total, ended ones included (default {ProxyEndOptions.DefaultMaxTrackedSessions})",
+            HelpName = "N",
+        };
+        command.Options.Add(maxSessionsPerTunnel);
+        command.Options.Add(maxTrackedSessions);
 
         command.SetSyncAction(io, (parsed, cancel) =>
         {
@@ -26,6 +38,8 @@ public static class ServerCommand
                 Listen = parsed.GetValue(listen),
                 Allow = parsed.GetValue(allow) is string text ? new[] { text } : null,
                 MacMode = parsed.GetValue(macMode).ToString(),
+                MaxSessionsPerTunnel = parsed.GetValue(maxSessionsPerTunnel),
+                MaxTrackedSessions = parsed.GetValue(maxTrackedSessions),
             });
             return RunServer(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "server", options.Interface), cancel,
                 parsed.GetValue(shared.Metrics));

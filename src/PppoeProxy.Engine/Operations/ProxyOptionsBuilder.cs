@@ -30,7 +30,31 @@ public static class ProxyOptionsBuilder
         var macMode = MacMode.Transparent;
         if (typed.MacMode is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out macMode) || !Enum.IsDefined(macMode))
             throw new ProxyOptionsException("mac-mode", $"'{typed.MacMode}' is not transparent or rewrite");
-        return WithShared(new ServerOptions { Interface = Required(typed.Interface, "interface"), Listen = listen, Allow = allow, MacMode = macMode }, typed);
+        var server = new ServerOptions { Interface = Required(typed.Interface, "interface"), Listen = listen, Allow = allow, MacMode = macMode };
+        server = server with
+        {
+            MaxSessionsPerTunnel = Count(typed.MaxSessionsPerTunnel, "max-sessions-per-tunnel") ?? ServerOptions.DefaultMaxSessionsPerTunnel,
+            MaxTrackedSessions = Count(typed.MaxTrackedSessions, "max-tracked-sessions") ?? ProxyEndOptions.DefaultMaxTrackedSessions,
+        };
+        return WithShared(server, typed);
+    }
+
+    /// <summary>Session limits: more than this is a typo, and memory no home server has.</summary>
+    public const int MaxCount = 1_000_000;
+
+    /// <summary>A whole number from 1 to <see cref="MaxCount"/> (a limit of sessions).</summary>
+    public static bool TryParseCount(string? text, out int value, out string problem)
+    {
+        problem = "";
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1 && value <= MaxCount) return true;
+        problem = $"'{text}' is not a whole number from 1 to {MaxCount}";
+        return false;
+    }
+
+    private static int? Count(string? text, string option)
+    {
+        if (text is null) return null;
+        return TryParseCount(text, out var value, out var problem) ? value : throw new ProxyOptionsException(option, problem);
     }
 
     public static ClientOptions Client(ProxySettings typed)

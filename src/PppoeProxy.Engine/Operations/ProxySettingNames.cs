@@ -6,5 +6,6 @@ public static class ProxySettingNames
     public static readonly IReadOnlyList<string> All = new[]
     {
         "interface", "listen", "server", "allow", "mac-mode", "cert", "key", "trust", "insecure", "grace", "stats", "keepalive",
+        "max-sessions-per-tunnel", "max-tracked-sessions",
     };
 }

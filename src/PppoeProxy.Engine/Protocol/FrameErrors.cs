@@ -18,6 +18,8 @@ public static class FrameErrors
         FrameError.MissingPppProtocol => "session frame without a complete PPP protocol field",
         FrameError.TruncatedPppControl => $"truncated PPP control header ({detail} bytes, need 4)",
         FrameError.BadPppControlLength => $"PPP control length {detail} does not fit the payload",
+        FrameError.UnknownDiscoveryCode => $"unknown PPPoE discovery code 0x{detail:x2}",
+        FrameError.SessionCodeNotZero => $"PPPoE session frame with code 0x{detail:x2} (must be 0)",
         _ => error.ToString(),
     };
 }

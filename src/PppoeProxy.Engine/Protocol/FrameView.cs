@@ -157,6 +157,11 @@ public readonly ref struct FrameView
             Error = FrameError.LengthPastFrame;
             ErrorDetail = LengthField;
         }
+        else if (IsDiscovery ? Code == 0 || !PppoeCodes.IsKnown(Code) : Code != 0)
+        {
+            Error = IsDiscovery ? FrameError.UnknownDiscoveryCode : FrameError.SessionCodeNotZero;
+            ErrorDetail = Code;
+        }
 
         var payload = frame.Slice(PayloadOffset, PayloadAvailable);
         FrameError inner;

@@ -50,6 +50,10 @@ public sealed class PppoeSession
     [JsonIgnore] public VlanTag[] VlanTags { get; internal set; } = Array.Empty<VlanTag>();
     [JsonIgnore] public bool RolesKnown => RoleConfidence != RoleConfidence.Unknown;
 
+    /// <summary>The tunnel (id) that carries this session, for per-tunnel limits; 0 for none. Follows the session
+    /// to a new tunnel when its client reconnects.</summary>
+    internal long Owner { get; set; }
+
     // Unanswered-echo evidence, counted per MAC until roles are known.
     internal long EchoRequestsFromClientMac;
     internal long EchoRequestsFromServerMac;

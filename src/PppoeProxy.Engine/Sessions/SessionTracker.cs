@@ -7,8 +7,10 @@ namespace PppoeProxy.Engine.Sessions;
 /// Learns PPPoE sessions from a frame stream: from discovery when it sees it, and from mid-session
 /// traffic alone otherwise (a tool started late, or a ghost session with only the AC's echoes left).
 /// Counters are thread-safe; role and state changes are rare and last-writer-wins.
+/// A long-running proxy bounds it (see SessionTracker.Lifecycle.cs): at most <see cref="MaxSessions"/>
+/// entries, ended and unfinished ones swept out after a while.
 /// </summary>
-public sealed class SessionTracker
+public sealed partial class SessionTracker
 {
     private readonly ConcurrentDictionary<SessionKey, PppoeSession> _sessions = new();
     // Discovery state before a session id exists: PADI info by client, offers by (client, AC).
@@ -16,7 +18,13 @@ public sealed class SessionTracker
     private readonly Func<MacAddress, bool> _isLocalMac;
 
     /// <param name="isLocalMac">True for MACs owned by this host: such a MAC is the client.</param>
-    public SessionTracker(Func<MacAddress, bool>? isLocalMac = null) => _isLocalMac = isLocalMac ?? (_ => false);
+    /// <param name="maxSessions">Entries (sessions and discoveries) at most; new ones past it are refused and counted.
+    /// Unbounded for reading a capture file; a proxy passes its limit.</param>
+    public SessionTracker(Func<MacAddress, bool>? isLocalMac = null, int maxSessions = int.MaxValue)
+    {
+        _isLocalMac = isLocalMac ?? (_ => false);
+        MaxSessions = maxSessions > 0 ? maxSessions : throw new ArgumentOutOfRangeException(nameof(maxSessions), "must be positive");
+    }
 
     public int Count => _sessions.Count;
 
@@ -40,27 +48,42 @@ public sealed class SessionTracker
         }
     }
 
-    public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName) =>
+        TryObserve(frame, time, interfaceName, owner: 0, ownerLimit: int.MaxValue);
+
+    /// <summary>
+    /// Observes a frame on behalf of <paramref name="owner"/> (a tunnel's id; 0 for none). False when the frame
+    /// would open a new session or discovery and the table is full or the owner already has
+    /// <paramref name="ownerLimit"/> live ones: nothing was recorded, and a proxy should not forward it.
+    /// A PADT is always admitted (recorded only if there is room): ending a session is never refused.
+    /// </summary>
+    public bool TryObserve(in FrameView frame, DateTimeOffset time, string? interfaceName, long owner, int ownerLimit)
     {
-        if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType) return;
-        if (frame.IsDiscovery) ObserveDiscovery(frame, time, interfaceName);
-        else ObserveSession(frame, time, interfaceName);
+        if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType) return true;
+        var admission = new SessionAdmission(owner, ownerLimit);
+        return frame.IsDiscovery ? ObserveDiscovery(frame, time, interfaceName, admission) : ObserveSession(frame, time, interfaceName, admission);
     }
 
-    private void ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    private bool ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName, SessionAdmission admission)
     {
         var key = SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, VlanKey(frame));
         if (!_sessions.TryGetValue(key, out var session))
         {
-            session = NewSession(frame, time, interfaceName, SessionState.Established);
+            if (!MayAdd(admission, live: true)) return false;
+            session = NewSession(frame, time, interfaceName, SessionState.Established, admission.Owner);
             session.ClientMac = frame.Source;
             session.ServerMac = frame.Destination;
             ApplyLocalMacEvidence(session);
             // Two threads may meet the same new session (proxy capture and tunnel reader): one wins.
-            session = _sessions.GetOrAdd(key, session);
+            session = AddOrGet(key, session);
+        }
+        else if (admission.Owner != 0 && session.Owner != admission.Owner)
+        {
+            session.Owner = admission.Owner; // resumed through a new tunnel: it counts there from the next sweep
         }
         Tally(session, frame, time);
         if (session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
+        return true;
     }
 
     private static void Tally(PppoeSession session, in FrameView frame, DateTimeOffset time)
@@ -127,17 +150,21 @@ public sealed class SessionTracker
         session.RoleEvidence = evidence;
     }
 
-    private void ObserveDiscovery(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    private bool ObserveDiscovery(in FrameView frame, DateTimeOffset time, string? interfaceName, SessionAdmission admission)
     {
         uint vlan = VlanKey(frame);
         switch ((PppoeCode)frame.Code)
         {
             case PppoeCode.PADI:
             {
-                var padi = NewSession(frame, time, interfaceName, SessionState.Discovering);
+                var padiKey = (frame.Source.Value, vlan);
+                // A repeated PADI replaces its client's entry; only a new client needs room.
+                if (!_padiSeen.ContainsKey(padiKey) && !MayAdd(admission, live: true)) return false;
+                var padi = NewSession(frame, time, interfaceName, SessionState.Discovering, admission.Owner);
                 padi.ClientMac = frame.Source;
                 FillFromTags(padi, frame);
-                _padiSeen[(frame.Source.Value, vlan)] = padi;
+                if (_padiSeen.TryAdd(padiKey, padi)) Added(admission.Owner);
+                else _padiSeen[padiKey] = padi;
                 break;
             }
             case PppoeCode.PADO:
@@ -146,7 +173,8 @@ public sealed class SessionTracker
                 bool fromAc = frame.Code == (byte)PppoeCode.PADO;
                 var client = fromAc ? frame.Destination : frame.Source;
                 var ac = fromAc ? frame.Source : frame.Destination;
-                var session = Discovering(client, ac, vlan, frame, time, interfaceName);
+                var session = Discovering(client, ac, vlan, frame, time, interfaceName, admission);
+                if (session is null) return false;
                 FillFromTags(session, frame);
                 Tally(session, frame, time);
                 break;
@@ -155,7 +183,8 @@ public sealed class SessionTracker
             {
                 var client = frame.Destination;
                 var ac = frame.Source;
-                var discovering = Discovering(client, ac, vlan, frame, time, interfaceName);
+                var discovering = Discovering(client, ac, vlan, frame, time, interfaceName, admission);
+                if (discovering is null) return false;
                 if (frame.SessionId == 0)
                 {
                     // The AC refused; the offer entry records that.
@@ -164,14 +193,18 @@ public sealed class SessionTracker
                     Tally(discovering, frame, time);
                     break;
                 }
-                _sessions.TryRemove(SessionKey.Of(client, ac, 0, vlan), out _);
+                if (_sessions.TryRemove(SessionKey.Of(client, ac, 0, vlan), out _)) Removed();
+                // Discovery is over: the PADI's entry would only wait for its timeout.
+                if (_padiSeen.TryRemove((client.Value, vlan), out _)) Removed();
                 var session = discovering.Clone();
                 session.SessionId = frame.SessionId;
                 session.State = SessionState.Established;
                 session.LastSeen = time;
                 FillFromTags(session, frame);
                 Tally(session, frame, time);
-                _sessions[SessionKey.Of(client, ac, frame.SessionId, vlan)] = session;
+                var key = SessionKey.Of(client, ac, frame.SessionId, vlan);
+                if (_sessions.TryAdd(key, session)) Added(session.Owner);
+                else _sessions[key] = session;
                 break;
             }
             case PppoeCode.PADT:
@@ -179,26 +212,30 @@ public sealed class SessionTracker
                 var key = SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, vlan);
                 if (!_sessions.TryGetValue(key, out var session))
                 {
-                    // A PADT for a session we never saw still tells us it existed and is over.
-                    session = NewSession(frame, time, interfaceName, SessionState.Terminated);
+                    // A PADT for a session we never saw still tells us it existed and is over (when there is room).
+                    if (!MayAdd(admission, live: false)) return true;
+                    session = NewSession(frame, time, interfaceName, SessionState.Terminated, admission.Owner);
                     session.ClientMac = frame.Source;
                     session.ServerMac = frame.Destination;
-                    _sessions[key] = session;
                     ApplyLocalMacEvidence(session);
+                    session = AddOrGet(key, session);
                 }
                 session.State = SessionState.Terminated;
                 Tally(session, frame, time);
                 break;
             }
         }
+        return true;
     }
 
-    private PppoeSession Discovering(MacAddress client, MacAddress ac, uint vlan, in FrameView frame,
-        DateTimeOffset time, string? interfaceName)
+    /// <summary>The (client, AC) discovery entry; null when a new one was needed and refused.</summary>
+    private PppoeSession? Discovering(MacAddress client, MacAddress ac, uint vlan, in FrameView frame,
+        DateTimeOffset time, string? interfaceName, SessionAdmission admission)
     {
         var key = SessionKey.Of(client, ac, 0, vlan);
         if (_sessions.TryGetValue(key, out var session)) return session;
-        session = NewSession(frame, time, interfaceName, SessionState.Discovering);
+        if (!MayAdd(admission, live: true)) return null;
+        session = NewSession(frame, time, interfaceName, SessionState.Discovering, admission.Owner);
         if (_padiSeen.TryGetValue((client.Value, vlan), out var padi))
         {
             session.FirstSeen = padi.FirstSeen;
@@ -209,12 +246,12 @@ public sealed class SessionTracker
         session.ServerMac = ac;
         session.RoleConfidence = RoleConfidence.Certain;
         session.RoleEvidence = "seen in discovery";
-        _sessions[key] = session;
-        return session;
+        return AddOrGet(key, session);
     }
 
-    private static PppoeSession NewSession(in FrameView frame, DateTimeOffset time, string? interfaceName, SessionState state) => new()
+    private static PppoeSession NewSession(in FrameView frame, DateTimeOffset time, string? interfaceName, SessionState state, long owner) => new()
     {
+        Owner = owner,
         Interface = interfaceName,
         SessionId = frame.SessionId,
         State = state,

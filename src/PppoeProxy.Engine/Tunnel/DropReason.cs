@@ -24,4 +24,6 @@ public enum DropReason
     InjectFailed,
     /// <summary>The kernel's capture ring was full: the proxy did not read fast enough (from pcap_stats).</summary>
     CaptureOverflow,
+    /// <summary>A tunnel's PADI, PADR or unknown session past its session limit, or the session table was full.</summary>
+    SessionLimit,
 }

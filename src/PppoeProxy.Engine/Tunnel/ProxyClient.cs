@@ -19,12 +19,13 @@ public sealed class ProxyClient : ProxyEnd
     private TunnelLink? _stopLink;
     private long _disconnectedSinceTicks = Environment.TickCount64;
     private bool _lanToldAfterDisconnect;
+    private SessionSweeper? _sessionSweeper;
 
     public ProxyClient(ClientOptions options, ILogger logger) : base("client", options, logger)
     {
         _options = options;
         var localMacs = NetworkInterfaces.LocalMacs();
-        _tracker = new SessionTracker(localMacs.Contains);
+        _tracker = new SessionTracker(localMacs.Contains, options.MaxTrackedSessions);
     }
 
     public override string Endpoint => $"{_options.ServerHost}:{_options.ServerPort}";
@@ -95,10 +96,16 @@ public sealed class ProxyClient : ProxyEnd
     private bool FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, Span<byte> scratch, out ReadOnlySpan<byte> toInject)
     {
         var view = FrameView.Parse(frame);
+        toInject = frame;
+        // A hostile or broken server must not make us inject what no LAN peer can act on.
+        if (!view.IsValid)
+        {
+            link.Counters.Drop(DropReason.Malformed);
+            return false;
+        }
         var now = DateTimeOffset.UtcNow;
         _tracker.Observe(view, now, _options.Interface);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
-        toInject = frame;
         return true;
     }
 
@@ -106,6 +113,11 @@ public sealed class ProxyClient : ProxyEnd
     {
         var view = FrameView.Parse(frame);
         if (!view.IsPppoe) return;
+        if (!view.IsValid)
+        {
+            EndCounters.Drop(DropReason.Malformed);
+            return;
+        }
         _tracker.Observe(view, time, _options.Interface);
         Tap?.Invoke(view, time, TapDirection.FromLan);
         var link = _link;
@@ -131,6 +143,7 @@ public sealed class ProxyClient : ProxyEnd
             _lanToldAfterDisconnect = true;
             TellLanSessionsEnded($"tunnel down for more than {_options.Grace.TotalSeconds:0} s");
         }
+        (_sessionSweeper ??= new SessionSweeper(_tracker, LimitedLog, perTunnelLimit: null)).Sweep(Array.Empty<TunnelLink>());
         LogStatsWhenDue();
     }
 

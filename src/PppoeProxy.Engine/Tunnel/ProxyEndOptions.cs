@@ -14,4 +14,12 @@ public abstract record ProxyEndOptions
     public TimeSpan Grace { get; init; } = DefaultGrace;
     /// <summary>Stats lines every so often; null: only on exit.</summary>
     public TimeSpan? StatsInterval { get; init; }
+
+    /// <summary>
+    /// Sessions and discoveries the end tracks at most (status lists them all): bounds memory and status
+    /// size whatever a peer sends. A home line carries a handful of sessions; 4096 leaves room for many
+    /// tunnels at <see cref="ServerOptions.DefaultMaxSessionsPerTunnel"/> and costs a few MB at most.
+    /// </summary>
+    public int MaxTrackedSessions { get; init; } = DefaultMaxTrackedSessions;
+    public const int DefaultMaxTrackedSessions = 4096;
 }

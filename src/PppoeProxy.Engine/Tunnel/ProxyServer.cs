@@ -20,6 +20,7 @@ public sealed class ProxyServer : ProxyEnd
     private readonly byte[] _acScratch = new byte[FrameView.EthernetHeaderLength + 65535]; // the capture thread's own
     private int _pendingHandshakes;
     private ServerRouter? _router;
+    private SessionSweeper? _sessionSweeper;
     private Socket? _listener;
 
     public ProxyServer(ServerOptions options, ILogger logger) : base("server", options, logger)
@@ -40,13 +41,17 @@ public sealed class ProxyServer : ProxyEnd
     {
         var macBytes = NetworkInterfaces.GetMacBytes(_options.Interface);
         _router = new ServerRouter(_options.MacMode, macBytes is null ? default : MacAddress.Read(macBytes), _options.Interface,
-            new SessionTracker(), Log, EndCounters);
+            new SessionTracker(maxSessions: _options.MaxTrackedSessions), Log, EndCounters)
+        {
+            MaxSessionsPerTunnel = _options.MaxSessionsPerTunnel,
+        };
         _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
         _listener.Bind(_options.Listen);
         _listener.Listen(64);
         // Kept: the socket is gone after Stop, but status and stats still name it.
         LocalEndpoint = (IPEndPoint?)_listener.LocalEndPoint;
+        _sessionSweeper = new SessionSweeper(_router.Tracker, LimitedLog, _options.MaxSessionsPerTunnel);
     }
 
     private protected override void OnStarted()
@@ -68,6 +73,7 @@ public sealed class ProxyServer : ProxyEnd
             await PauseAsync(TimeSpan.FromMilliseconds(250), stop);
             ExpireHolds();
             CloseIdleLinks();
+            _sessionSweeper!.Sweep(_links.Values);
             LogStatsWhenDue();
         }
         await accepting.ContinueWith(_ => { }, TaskScheduler.Default);

@@ -13,4 +13,12 @@ public sealed record ServerOptions : ProxyEndOptions
     public int MaxPendingHandshakes { get; init; } = 16;
     /// <summary>A tunnel silent this long is dead (clients ping every 60 s by default).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(200);
+
+    /// <summary>
+    /// Live sessions and discoveries in progress one tunnel may have; past it the tunnel's PADI, PADR and
+    /// frames of sessions it never set up are refused (counted, logged). A remote site has a few PPPoE
+    /// clients, each one session and a discovery now and then.
+    /// </summary>
+    public int MaxSessionsPerTunnel { get; init; } = DefaultMaxSessionsPerTunnel;
+    public const int DefaultMaxSessionsPerTunnel = 64;
 }

@@ -41,6 +41,8 @@ public sealed class ServerRouter
     public MacOwnership Owners { get; } = new();
     /// <summary>Drops that belong to no tunnel (unknown destination, held sessions, not relayed).</summary>
     public TunnelCounters Counters { get; }
+    /// <summary>Live sessions and discoveries one tunnel may open (see <see cref="ServerOptions.MaxSessionsPerTunnel"/>).</summary>
+    public int MaxSessionsPerTunnel { get; init; } = int.MaxValue;
 
     /// <summary>
     /// A frame captured from the AC, parsed here once. Returns the tunnel to send it to and, in
@@ -50,7 +52,8 @@ public sealed class ServerRouter
     public TunnelLink? RouteFromAc(ReadOnlySpan<byte> captured, DateTimeOffset time, Span<byte> scratch, out FrameView routed)
     {
         routed = FrameView.Parse(captured);
-        if (!routed.IsPppoe) return Drop(DropReason.Malformed);
+        // Every parse error is a counted drop: a frame no peer can act on is never relayed.
+        if (!routed.IsValid) return Drop(DropReason.Malformed);
         if (Mode == MacMode.Rewrite)
         {
             var asCaptured = routed;
@@ -59,8 +62,9 @@ public sealed class ServerRouter
         var link = Owners.LinkFor(routed.Destination, out bool held);
         if (link is null) return Drop(held ? DropReason.HeldSession : DropReason.UnknownDestination);
         // Only tunnelled sessions are ours to track: other hosts' sessions on the line (the home
-        // router's own, say) must never get a PADT from us.
-        Tracker.Observe(routed, time, InterfaceName);
+        // router's own, say) must never get a PADT from us. The AC is not refused: its answers count
+        // toward the tunnel's sessions, whose own frames are what the limit refuses.
+        Tracker.TryObserve(routed, time, InterfaceName, link.Id, int.MaxValue);
         if (routed.IsDiscovery) LogDiscovery(routed, "from AC");
         return link;
     }
@@ -72,8 +76,7 @@ public sealed class ServerRouter
     public int RouteFromTunnel(TunnelLink link, in FrameView frame, DateTimeOffset time, Span<byte> scratch, out bool inScratch)
     {
         inScratch = false;
-        if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType)
-            return DropOn(link, DropReason.Malformed);
+        if (!frame.IsValid) return DropOn(link, DropReason.Malformed);
         if (frame.Destination.IsGroup && !(frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI))
             return DropOn(link, DropReason.Malformed);
         switch (Owners.Claim(link, frame.Source))
@@ -87,7 +90,9 @@ public sealed class ServerRouter
         if (Mode == MacMode.Rewrite && frame.IsSessionStage
             && (!_relayedSessions.TryGetValue((frame.Destination.Value, frame.SessionId), out var owner) || owner != frame.Source.Value))
             return DropOn(link, DropReason.SpoofedSource);
-        Tracker.Observe(frame, time, InterfaceName);
+        // A tunnel at its session limit (or a full table) opens nothing more: no PADI, PADR or unknown session.
+        if (!Tracker.TryObserve(frame, time, InterfaceName, link.Id, MaxSessionsPerTunnel))
+            return DropOn(link, DropReason.SessionLimit);
         if (frame.IsDiscovery) LogDiscovery(frame, $"from {link.PeerName}");
         if (Mode == MacMode.Transparent) return frame.Bytes.Length;
 

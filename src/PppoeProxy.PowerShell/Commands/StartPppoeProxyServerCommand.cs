@@ -27,11 +27,30 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
     [Parameter]
     public MacMode MacMode { get; set; } = MacMode.Transparent;
 
+    /// <summary>Live sessions and discoveries one tunnel may have; past it its PADI/PADR are refused.</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
+    public int MaxSessionsPerTunnel { get; set; } = ServerOptions.DefaultMaxSessionsPerTunnel; // shown by Get-Help; the engine applies it
+
+    /// <summary>Sessions and discoveries tracked in total, ended ones included.</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
+    public int MaxTrackedSessions { get; set; } = ProxyEndOptions.DefaultMaxTrackedSessions;
+
     private protected override string EndpointText => Listen;
 
     private protected override IProxyEnd CreateEnd(ILogger logger)
     {
-        var options = ProxyOptionsBuilder.Server(TypedSettings() with { Listen = Listen, Allow = Allow, MacMode = MacMode.ToString() });
+        var options = ProxyOptionsBuilder.Server(TypedSettings() with
+        {
+            Listen = Listen, Allow = Allow, MacMode = MacMode.ToString(),
+            MaxSessionsPerTunnel = Bound(nameof(MaxSessionsPerTunnel), MaxSessionsPerTunnel),
+            MaxTrackedSessions = Bound(nameof(MaxTrackedSessions), MaxTrackedSessions),
+        });
         return new ProxyServer(options, logger);
     }
+
+    // Null when not given, so the engine's default applies (as for the CLI).
+    private string? Bound(string parameter, int value) =>
+        MyInvocation.BoundParameters.ContainsKey(parameter) ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
 }

@@ -22,7 +22,9 @@ public class FrameViewTests
     public void DiscoveryCodesAreNamed(byte code, string name)
     {
         var frame = PppoeFrame.Parse(Discovery(code, 0));
-        Assert.Null(frame.Error);
+        // Decoded and named, but an unknown code is an error: the proxy must not forward it.
+        if (name.StartsWith("Unknown", StringComparison.Ordinal)) Assert.Equal($"unknown PPPoE discovery code 0x{code:x2}", frame.Error);
+        else Assert.Null(frame.Error);
         Assert.Equal(code, frame.CodeValue);
         Assert.Equal(name, frame.Code);
         Assert.Equal("discovery", frame.Stage);
