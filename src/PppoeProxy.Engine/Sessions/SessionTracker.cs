@@ -40,27 +40,69 @@ public sealed class SessionTracker
         }
     }
 
-    public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    /// <summary>A frame of unknown direction (a sniffer): roles are guessed from what it shows.</summary>
+    public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName) =>
+        Observe(frame, time, interfaceName, FrameDirection.Unknown);
+
+    /// <summary>
+    /// A frame whose direction the caller knows (the proxy ends): a session first met mid-stream gets
+    /// its roles from the direction, and no heuristic (unanswered echoes, PPP auth) ever runs on it,
+    /// so a resumed session can never come out with client and AC swapped.
+    /// </summary>
+    public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction)
     {
         if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType) return;
-        if (frame.IsDiscovery) ObserveDiscovery(frame, time, interfaceName);
-        else ObserveSession(frame, time, interfaceName);
+        if (frame.IsDiscovery) ObserveDiscovery(frame, time, interfaceName, direction);
+        else ObserveSession(frame, time, interfaceName, direction);
     }
 
-    private void ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    /// <summary>
+    /// A live session a proxy client reported on reconnect (the server restarted and lost it): tracked
+    /// as established with certain roles, so the server can hold it and PADT it if the client vanishes.
+    /// Returns false when the session was already known (then nothing changes).
+    /// </summary>
+    public bool Adopt(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags, DateTimeOffset time, string? interfaceName, string evidence)
+    {
+        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        var key = SessionKey.Of(client, ac, sessionId, vlan);
+        if (_sessions.TryGetValue(key, out var known) && known.State == SessionState.Established) return false;
+        var session = new PppoeSession
+        {
+            Interface = interfaceName,
+            SessionId = sessionId,
+            State = SessionState.Established,
+            FirstSeen = time,
+            LastSeen = time,
+            VlanTags = vlanTags,
+            ClientMac = client,
+            ServerMac = ac,
+            RoleConfidence = RoleConfidence.Certain,
+            RoleEvidence = evidence,
+        };
+        _sessions[key] = session;
+        return true;
+    }
+
+    private void ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction)
     {
         var key = SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, VlanKey(frame));
         if (!_sessions.TryGetValue(key, out var session))
         {
             session = NewSession(frame, time, interfaceName, SessionState.Established);
-            session.ClientMac = frame.Source;
-            session.ServerMac = frame.Destination;
-            ApplyLocalMacEvidence(session);
+            bool sourceIsAc = direction == FrameDirection.FromAc;
+            session.ClientMac = sourceIsAc ? frame.Destination : frame.Source;
+            session.ServerMac = sourceIsAc ? frame.Source : frame.Destination;
+            if (direction == FrameDirection.Unknown) ApplyLocalMacEvidence(session);
+            else
+            {
+                session.RoleConfidence = RoleConfidence.Certain;
+                session.RoleEvidence = "direction known (proxied frame)";
+            }
             // Two threads may meet the same new session (proxy capture and tunnel reader): one wins.
             session = _sessions.GetOrAdd(key, session);
         }
         Tally(session, frame, time);
-        if (session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
+        if (direction == FrameDirection.Unknown && session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
     }
 
     private static void Tally(PppoeSession session, in FrameView frame, DateTimeOffset time)
@@ -127,7 +169,7 @@ public sealed class SessionTracker
         session.RoleEvidence = evidence;
     }
 
-    private void ObserveDiscovery(in FrameView frame, DateTimeOffset time, string? interfaceName)
+    private void ObserveDiscovery(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction)
     {
         uint vlan = VlanKey(frame);
         switch ((PppoeCode)frame.Code)
@@ -181,10 +223,16 @@ public sealed class SessionTracker
                 {
                     // A PADT for a session we never saw still tells us it existed and is over.
                     session = NewSession(frame, time, interfaceName, SessionState.Terminated);
-                    session.ClientMac = frame.Source;
-                    session.ServerMac = frame.Destination;
+                    bool sourceIsAc = direction == FrameDirection.FromAc;
+                    session.ClientMac = sourceIsAc ? frame.Destination : frame.Source;
+                    session.ServerMac = sourceIsAc ? frame.Source : frame.Destination;
                     _sessions[key] = session;
-                    ApplyLocalMacEvidence(session);
+                    if (direction == FrameDirection.Unknown) ApplyLocalMacEvidence(session);
+                    else
+                    {
+                        session.RoleConfidence = RoleConfidence.Certain;
+                        session.RoleEvidence = "direction known (proxied frame)";
+                    }
                 }
                 session.State = SessionState.Terminated;
                 Tally(session, frame, time);

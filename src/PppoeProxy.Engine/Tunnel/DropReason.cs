@@ -24,4 +24,6 @@ public enum DropReason
     InjectFailed,
     /// <summary>The kernel's capture ring was full: the proxy did not read fast enough (from pcap_stats).</summary>
     CaptureOverflow,
+    /// <summary>A tunnel sent from a MAC no client can have: multicast, all zero, the server's own or an AC's.</summary>
+    ForbiddenSource,
 }

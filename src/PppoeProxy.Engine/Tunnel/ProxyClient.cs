@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
+using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -19,6 +20,8 @@ public sealed class ProxyClient : ProxyEnd
     private TunnelLink? _stopLink;
     private long _disconnectedSinceTicks = Environment.TickCount64;
     private bool _lanToldAfterDisconnect;
+    // Until a server refuses the hello flag (it predates session claims), every dial offers them.
+    private bool _offerClaims = true;
 
     public ProxyClient(ClientOptions options, ILogger logger) : base("client", options, logger)
     {
@@ -41,7 +44,15 @@ public sealed class ProxyClient : ProxyEnd
             try
             {
                 link = await TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
-                    _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop);
+                    _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop,
+                    offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims);
+            }
+            catch (TunnelHandshakeException failed) when (failed.RejectedFlags && _offerClaims)
+            {
+                // An older server: dial again at once without claims (it cannot recover sessions after its restart).
+                _offerClaims = false;
+                Log.LogWarning("server {Server} predates session claims; connecting without them", Endpoint);
+                continue;
             }
             catch (TunnelHandshakeException failed)
             {
@@ -68,6 +79,7 @@ public sealed class ProxyClient : ProxyEnd
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);
         Attach(link, FromTunnel);
+        SendClaims(link);
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
@@ -96,7 +108,7 @@ public sealed class ProxyClient : ProxyEnd
     {
         var view = FrameView.Parse(frame);
         var now = DateTimeOffset.UtcNow;
-        _tracker.Observe(view, now, _options.Interface);
+        _tracker.Observe(view, now, _options.Interface, FrameDirection.FromAc);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
         toInject = frame;
         return true;
@@ -106,7 +118,8 @@ public sealed class ProxyClient : ProxyEnd
     {
         var view = FrameView.Parse(frame);
         if (!view.IsPppoe) return;
-        _tracker.Observe(view, time, _options.Interface);
+        // Inbound on the LAN: only the LAN's PPPoE clients send here (the capture never sees what we inject).
+        _tracker.Observe(view, time, _options.Interface, FrameDirection.FromClient);
         Tap?.Invoke(view, time, TapDirection.FromLan);
         var link = _link;
         if (link is null || !link.IsOpen) EndCounters.Drop(DropReason.Disconnected);
@@ -136,6 +149,30 @@ public sealed class ProxyClient : ProxyEnd
 
     private static TimeSpan WithJitter(TimeSpan backoff) =>
         TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.75 + Random.Shared.NextDouble() * 0.5));
+
+    /// <summary>
+    /// Tells the server which client MACs and live sessions this client carries, before any frame:
+    /// a server that restarted routes the AC's frames at once and can hold and PADT the sessions.
+    /// </summary>
+    private void SendClaims(TunnelLink link)
+    {
+        if (!link.ClaimsAgreed) return;
+        var claims = new List<SessionClaim>();
+        var claimed = new HashSet<ulong>();
+        foreach (var session in LiveSessions())
+        {
+            claims.Add(new SessionClaim(session.ClientMac, session.ServerMac, (ushort)session.SessionId, session.VlanTags));
+            claimed.Add(session.ClientMac.Value);
+        }
+        foreach (var session in _tracker.Find(s => s.State == SessionState.Discovering))
+            if (claimed.Add(session.ClientMac.Value))
+                claims.Add(new SessionClaim(session.ClientMac, default, 0, session.VlanTags));
+        if (claims.Count == 0) return;
+        var record = new byte[WireCodec.RecordHeaderSize + WireCodec.MaxClaimsPerRecord * WireCodec.ClaimEntrySize];
+        foreach (var chunk in claims.Chunk(WireCodec.MaxClaimsPerRecord))
+            link.SendClaims(record.AsSpan(0, WireCodec.WriteClaimsRecord(record, chunk)));
+        Log.LogInformation("told {Server} about {Sessions} live session(s) of {Macs} client MAC(s)", link.PeerName, claims.Count(c => c.HasSession), claimed.Count);
+    }
 
     private IReadOnlyList<PppoeSession> LiveSessions() =>
         _tracker.Find(s => s.State == SessionState.Established && s.SessionId != 0);

@@ -40,7 +40,7 @@ public sealed class ProxyServer : ProxyEnd
     {
         var macBytes = NetworkInterfaces.GetMacBytes(_options.Interface);
         _router = new ServerRouter(_options.MacMode, macBytes is null ? default : MacAddress.Read(macBytes), _options.Interface,
-            new SessionTracker(), Log, EndCounters);
+            new SessionTracker(), Log, EndCounters, LimitedLog);
         _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
         _listener.Bind(_options.Listen);
@@ -112,11 +112,20 @@ public sealed class ProxyServer : ProxyEnd
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;
         link.Closed += OnLinkClosed;
+        link.ClaimsHandler = OnClaims;
         // Rewrite mode edits each frame into a scratch buffer of the reader thread's own.
         Attach(link, FromTunnel, _options.MacMode == MacMode.Rewrite ? FrameView.EthernetHeaderLength + 65535 : 0);
         foreach (var mac in _router!.Owners.AdoptByIdentity(link))
             Log.LogInformation("tunnel {Peer} resumed the held sessions of {Mac} (same certificate)", link.PeerName, mac);
         if (stop.IsCancellationRequested) link.Close("server stopping");
+    }
+
+    // A reconnected client says what it carries: adopted at once, so the AC's frames flow again (issue 12, defect 6).
+    private void OnClaims(TunnelLink link, ReadOnlySpan<byte> payload)
+    {
+        var (macs, sessions, refused) = _router!.ApplyClaims(link, payload, DateTimeOffset.UtcNow);
+        LimitedLog.Information("claims", "tunnel {Peer} claims {Macs} client MAC(s) with {Sessions} live session(s); {Refused} refused",
+            link.PeerName, macs, sessions, refused);
     }
 
     private bool FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, Span<byte> scratch, out ReadOnlySpan<byte> toInject)
@@ -156,6 +165,12 @@ public sealed class ProxyServer : ProxyEnd
 
     private void SendPadtToAc(PppoeSession session, string why)
     {
+        if (!ServerRouter.CanForgePadt(session))
+        {
+            Log.LogError("no PADT for session {Session}: {Client} -> {Ac} is not a sane pair of MACs", session.SessionId, session.ClientMac, session.ServerMac);
+            _router!.Ended(session);
+            return;
+        }
         var request = _router!.PadtTowardAc(session, $"pppoeproxy: {why}");
         foreach (var frame in PadtForge.Build(request))
         {
@@ -200,7 +215,7 @@ public sealed class ProxyServer : ProxyEnd
             foreach (var session in _router.LiveSessionsOf(mac))
             {
                 // Tell the client's LAN through its tunnel (forged from the AC), then the AC.
-                if (owner.CurrentLink is { IsOpen: true } link)
+                if (owner.CurrentLink is { IsOpen: true } link && ServerRouter.CanForgePadt(session))
                 {
                     var toClient = PadtForge.Padt(session.ServerMac, session.ClientMac, (ushort)session.SessionId, session.VlanTags, "pppoeproxy: server stopping");
                     link.TrySendFrame(toClient.ToBytes(), EtherTypes.PppoeDiscovery);
