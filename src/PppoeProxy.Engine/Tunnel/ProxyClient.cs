@@ -20,6 +20,9 @@ public sealed class ProxyClient : ProxyEnd
     private TunnelLink? _stopLink;
     private long _disconnectedSinceTicks = Environment.TickCount64;
     private bool _lanToldAfterDisconnect;
+    // Sessions we hung up on the LAN while the tunnel was down past grace: the AC may still hold
+    // them (a server that died cannot PADT it), so the next tunnel carries a PADT to the AC for each.
+    private readonly List<PppoeSession> _endedWhileDown = new();
     // Until a server refuses the hello flag (it predates session claims), every dial offers them.
     private bool _offerClaims = true;
 
@@ -80,6 +83,7 @@ public sealed class ProxyClient : ProxyEnd
         link.Closed += (_, reason) => closed.TrySetResult(reason);
         Attach(link, FromTunnel);
         SendClaims(link);
+        HangUpAtAcWhatEndedWhileDown(link);
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
@@ -142,7 +146,8 @@ public sealed class ProxyClient : ProxyEnd
             && Environment.TickCount64 - Volatile.Read(ref _disconnectedSinceTicks) > _options.Grace.TotalMilliseconds)
         {
             _lanToldAfterDisconnect = true;
-            TellLanSessionsEnded($"tunnel down for more than {_options.Grace.TotalSeconds:0} s");
+            var ended = TellLanSessionsEnded($"tunnel down for more than {_options.Grace.TotalSeconds:0} s");
+            lock (_endedWhileDown) _endedWhileDown.AddRange(ended);
         }
         LogStatsWhenDue();
     }
@@ -177,9 +182,27 @@ public sealed class ProxyClient : ProxyEnd
     private IReadOnlyList<PppoeSession> LiveSessions() =>
         _tracker.Find(s => s.State == SessionState.Established && s.SessionId != 0);
 
-    /// <summary>PADT to the LAN's PPPoE client, forged from the AC's MAC, for every live session.</summary>
-    private void TellLanSessionsEnded(string why)
+    private void HangUpAtAcWhatEndedWhileDown(TunnelLink link)
     {
+        PppoeSession[] ended;
+        lock (_endedWhileDown)
+        {
+            ended = _endedWhileDown.ToArray();
+            _endedWhileDown.Clear();
+        }
+        foreach (var session in ended)
+        {
+            var toAc = PadtForge.Padt(session.ClientMac, session.ServerMac, (ushort)session.SessionId, session.VlanTags,
+                "pppoeproxy: ended while the tunnel was down");
+            if (link.TrySendFrame(toAc.ToBytes(), EtherTypes.PppoeDiscovery))
+                Log.LogInformation("PADT sent to AC {Ac} for session {Session} (ended while the tunnel was down)", session.ServerMac, session.SessionId);
+        }
+    }
+
+    /// <summary>PADT to the LAN's PPPoE client, forged from the AC's MAC, for every live session; returns the sessions ended.</summary>
+    private List<PppoeSession> TellLanSessionsEnded(string why)
+    {
+        var ended = new List<PppoeSession>();
         foreach (var session in LiveSessions())
         {
             var padt = PadtForge.Padt(session.ServerMac, session.ClientMac, (ushort)session.SessionId, session.VlanTags, $"pppoeproxy: {why}");
@@ -189,8 +212,10 @@ public sealed class ProxyClient : ProxyEnd
                 continue;
             }
             _tracker.MarkTerminated(session);
+            ended.Add(session);
             Log.LogInformation("PADT sent to LAN client {Client} for session {Session} ({Why})", session.ClientMac, session.SessionId, why);
         }
+        return ended;
     }
 
     private protected override ProxyStatus Describe(TunnelCountersSnapshot totals)
