@@ -59,13 +59,14 @@ public sealed class SessionTracker
     /// <summary>
     /// A live session a proxy client reported on reconnect (the server restarted and lost it): tracked
     /// as established with certain roles, so the server can hold it and PADT it if the client vanishes.
-    /// Returns false when the session was already known (then nothing changes).
+    /// Returns false when the session was already known (then nothing changes): live, or ended here
+    /// (e.g. our own PADT when a hold expired), which a late claim must not bring back.
     /// </summary>
     public bool Adopt(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags, DateTimeOffset time, string? interfaceName, string evidence)
     {
         uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
         var key = SessionKey.Of(client, ac, sessionId, vlan);
-        if (_sessions.TryGetValue(key, out var known) && known.State == SessionState.Established) return false;
+        if (_sessions.ContainsKey(key)) return false;
         var session = new PppoeSession
         {
             Interface = interfaceName,
@@ -81,6 +82,14 @@ public sealed class SessionTracker
         };
         _sessions[key] = session;
         return true;
+    }
+
+    /// <summary>True when the tracker holds this session as established.</summary>
+    public bool IsLive(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags)
+    {
+        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        return _sessions.TryGetValue(SessionKey.Of(client, ac, sessionId, vlan), out var session)
+            && session.State == SessionState.Established && session.ClientMac == client;
     }
 
     private void ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction)

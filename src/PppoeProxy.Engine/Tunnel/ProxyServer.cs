@@ -123,7 +123,12 @@ public sealed class ProxyServer : ProxyEnd
     // A reconnected client says what it carries: adopted at once, so the AC's frames flow again (issue 12, defect 6).
     private void OnClaims(TunnelLink link, ReadOnlySpan<byte> payload)
     {
-        var (macs, sessions, refused) = _router!.ApplyClaims(link, payload, DateTimeOffset.UtcNow);
+        var (macs, sessions, refused) = _router!.ApplyClaims(link, payload, DateTimeOffset.UtcNow, ended =>
+        {
+            // Already hung up at the AC (a hold expired): the client's LAN must hear it too.
+            var padt = PadtForge.Padt(ended.Ac, ended.Client, ended.SessionId, ended.VlanTags, "pppoeproxy: session ended while the tunnel was down");
+            link.TrySendFrame(padt.ToBytes(), EtherTypes.PppoeDiscovery);
+        });
         LimitedLog.Information("claims", "tunnel {Peer} claims {Macs} client MAC(s) with {Sessions} live session(s); {Refused} refused",
             link.PeerName, macs, sessions, refused);
     }

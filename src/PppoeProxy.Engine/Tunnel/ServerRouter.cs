@@ -170,9 +170,12 @@ public sealed class ServerRouter
     /// A Claims record from a reconnected client: each MAC goes through the ownership rules (as a
     /// discovery frame would); each live session of an accepted MAC is tracked with certain roles,
     /// its MAC's ownership becomes firm, and the AC's frames are routed to the tunnel at once.
-    /// Refused entries are counted on the tunnel. Returns (MACs accepted, sessions adopted, refused).
+    /// Refused entries are counted on the tunnel. A claimed session this server already ended (its hold
+    /// expired and it sent the AC a PADT) is not brought back: <paramref name="endedHere"/> gets it, so
+    /// the caller can tell the client's LAN. Returns (MACs accepted, sessions adopted, refused).
     /// </summary>
-    public (int Macs, int Sessions, int Refused) ApplyClaims(TunnelLink link, ReadOnlySpan<byte> payload, DateTimeOffset time)
+    public (int Macs, int Sessions, int Refused) ApplyClaims(TunnelLink link, ReadOnlySpan<byte> payload, DateTimeOffset time,
+        Action<SessionClaim>? endedHere = null)
     {
         int macs = 0, sessions = 0, refused = 0;
         int count = payload.Length / WireCodec.ClaimEntrySize;
@@ -206,7 +209,13 @@ public sealed class ServerRouter
                     continue;
                 }
             }
-            Tracker.Adopt(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags, time, InterfaceName, $"claimed by tunnel {link.PeerName} on reconnect");
+            if (!Tracker.Adopt(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags, time, InterfaceName, $"claimed by tunnel {link.PeerName} on reconnect")
+                && !Tracker.IsLive(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags))
+            {
+                endedHere?.Invoke(entry);
+                refused++;
+                continue;
+            }
             Owners.MarkSession(entry.Client);
             sessions++;
         }

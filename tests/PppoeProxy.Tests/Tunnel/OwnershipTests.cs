@@ -174,6 +174,27 @@ public class OwnershipTests
     }
 
     [Fact]
+    public void AClaimForASessionThisServerAlreadyHungUpIsNotBroughtBack()
+    {
+        var router = Router();
+        var first = Link("A", claims: true);
+        FromTunnel(router, first, Padi(ClientA));
+        FromAc(router, Discovery(PppoeCode.PADS, Ac, ClientA, 7));
+        first.Close("test");
+        router.OnLinkClosed(first, TimeSpan.Zero);
+        Thread.Sleep(5);
+        router.Owners.TakeExpired();
+        router.Ended(Assert.Single(router.LiveSessionsOf(ClientA))); // the PADT at grace expiry
+
+        var again = Link("A again", claims: true);
+        var ended = new List<SessionClaim>();
+        var result = router.ApplyClaims(again, Claims(new SessionClaim(ClientA, Ac, 7, Array.Empty<VlanTag>())), DateTimeOffset.UtcNow, ended.Add);
+        Assert.Equal((1, 0, 1), result);
+        Assert.Equal((ushort)7, Assert.Single(ended).SessionId);
+        Assert.Empty(router.LiveSessionsOf(ClientA));
+    }
+
+    [Fact]
     public void ClaimsGoThroughTheOwnershipRules()
     {
         var router = Router();
