@@ -25,7 +25,7 @@ public sealed class MacSquattingTests(ITestOutputHelper output)
         // The squatter speaks first from the victim's MAC (old code: it owned the MAC from then on).
         using (var first = t.CaptureAtAc())
         {
-            Forge(squatterLan, victimMac, acMac, "PADI");
+            Forge(squatterLan, Padi(victimMac));
             Thread.Sleep(1000);
             Assert.True(first.Frames().Any(f => f.Src == victimMac && f.Line.Contains("PADI")),
                 "the squatter's PADI did not reach the AC, so it never spoke first\n" + t.Diagnostics());
@@ -35,11 +35,9 @@ public sealed class MacSquattingTests(ITestOutputHelper output)
         output.WriteLine($"victim dialled session {a.SessionId}");
 
         using var atAc = t.CaptureAtAc();
-        Forge(squatterLan, victimMac, acMac, "PADI");
-        Forge(squatterLan, victimMac, acMac, $"ECHO {a.SessionId}");
+        Forge(squatterLan, Padi(victimMac), Echo(victimMac, acMac, a.SessionId));
         server.WaitForLog($"refused frames from {victimMac} through tunnel .*: {victimMac} belongs to tunnel", TimeSpan.FromSeconds(5));
-        foreach (var forbidden in new[] { acMac, "01:00:5e:00:00:01", "00:00:00:00:00:00" })
-            Forge(squatterLan, forbidden, acMac, $"ECHO {a.SessionId}");
+        Forge(squatterLan, new[] { acMac, "01:00:5e:00:00:01", "00:00:00:00:00:00" }.Select(m => Echo(m, acMac, a.SessionId)).ToArray());
         server.WaitForLog($"refused frames from .* through tunnel .*: not a client MAC", TimeSpan.FromSeconds(5));
 
         Thread.Sleep(1500);
@@ -50,14 +48,18 @@ public sealed class MacSquattingTests(ITestOutputHelper output)
         Assert.True(t.Lab.AcSessionProcessAlive(a.SessionId), t.Diagnostics());
     }
 
-    // One frame from the squatter's LAN: a PADI, or an LCP Echo-Request marked 0xdeadbeef in a session.
-    private static void Forge(NetnsLab lan, string source, string ac, string what)
+    private static string Padi(string source) =>
+        $"Ether(src='{source}', dst='ff:ff:ff:ff:ff:ff')/PPPoED(code=0x09, sessionid=0)/Raw(bytes([1, 1, 0, 0]))";
+
+    // An LCP Echo-Request marked 0xdeadbeef, so the AC's capture shows whether it got through.
+    private static string Echo(string source, string ac, ushort sessionId) =>
+        $"Ether(src='{source}', dst='{ac}')/PPPoE(sessionid={sessionId})/PPP(proto=0xc021)/Raw(bytes([9, 0x71, 0, 8, 0xde, 0xad, 0xbe, 0xef]))";
+
+    // Frames sent from the squatter's LAN in one scapy run (each run costs seconds of start-up).
+    private static void Forge(NetnsLab lan, params string[] frames)
     {
-        var frame = what == "PADI"
-            ? $"Ether(src='{source}', dst='ff:ff:ff:ff:ff:ff')/PPPoED(code=0x09, sessionid=0)/Raw(bytes([1, 1, 0, 0]))"
-            : $"Ether(src='{source}', dst='{ac}')/PPPoE(sessionid={what.Split(' ')[1]})/PPP(proto=0xc021)/Raw(bytes([9, 0x71, 0, 8, 0xde, 0xad, 0xbe, 0xef]))";
         var py = "from scapy.all import Ether, sendp, Raw\nfrom scapy.layers.ppp import PPPoE, PPPoED, PPP\n" +
-                 $"sendp({frame}, iface='{lan.HomeIf}', verbose=False)\n";
+                 $"sendp([{string.Join(", ", frames)}], iface='{lan.HomeIf}', verbose=False)\n";
         var sent = lan.RunInHome(TimeSpan.FromSeconds(20), "/usr/bin/python3", "-c", py);
         Assert.True(sent.Ok, sent.ToString());
     }
