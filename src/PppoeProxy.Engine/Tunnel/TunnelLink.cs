@@ -92,7 +92,7 @@ public sealed class TunnelLink : IDisposable
         return false;
     }
 
-    /// <summary>Queues an encoded Claims record (client side, after a hello that announced them); sent ahead of frames.</summary>
+    /// <summary>Queues an encoded Claims record (client side, after a hello that announced them) with the control records.</summary>
     public void SendClaims(ReadOnlySpan<byte> record)
     {
         if (IsOpen && ClaimsAgreed) _sender.QueueControl(record.ToArray());

@@ -35,7 +35,7 @@ namespace PppoeProxy.Engine.Tunnel.Wire;
  *    Goodbye  L = 1..256      reason byte (GoodbyeReason), then optional UTF-8 text; sender closes
  *    Claims   L = 24*n, n>=1  client to server only, after a hello with flag 0x01: what the client
  *                             carries, so a restarted server routes the AC's frames at once and can
- *                             hold and PADT those sessions. Sent on every (re)connect, before frames.
+ *                             hold and PADT those sessions. Sent on every (re)connect, right after the accept.
  *                             Each 24-byte entry (SessionClaim):
  *                               0  6  client MAC
  *                               6  6  AC MAC (zero when no session)
