@@ -174,6 +174,24 @@ public class OwnershipTests
     }
 
     [Fact]
+    public void InRewriteModeAClaimedSessionIsRoutedBackToItsClientAndHungUpFromOurMac()
+    {
+        var router = Router(mode: MacMode.Rewrite);
+        var link = Link("A", claims: true);
+        Assert.Equal((1, 1, 0), router.ApplyClaims(link, Claims(new SessionClaim(ClientA, Ac, 7, Array.Empty<VlanTag>())), DateTimeOffset.UtcNow));
+        var scratch = new byte[2048];
+        Assert.Same(link, router.RouteFromAc(Echo(Ac, Ours, 7), DateTimeOffset.UtcNow, scratch, out var routed));
+        Assert.Equal(ClientA, routed.Destination);
+
+        // Another tunnel cannot claim the same AC session for its own MAC.
+        var other = Link("B", claims: true);
+        Assert.Equal((1, 0, 1), router.ApplyClaims(other, Claims(new SessionClaim(ClientB, Ac, 7, Array.Empty<VlanTag>())), DateTimeOffset.UtcNow));
+
+        var padt = router.PadtTowardAc(Assert.Single(router.LiveSessionsOf(ClientA)), "grace period over");
+        Assert.Equal((Ours, Ac), (padt.ClientMac, padt.ServerMac));
+    }
+
+    [Fact]
     public void AClaimForASessionThisServerAlreadyHungUpIsNotBroughtBack()
     {
         var router = Router();
