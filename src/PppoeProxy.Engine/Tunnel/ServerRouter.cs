@@ -23,6 +23,9 @@ public sealed class ServerRouter
     private readonly ConcurrentDictionary<long, int> _claimsByLink = new();
     private readonly ILogger _log;
     private readonly RateLimitedLog _limitedLog;
+    // When each kind of refusal or move may log again (ms ticks), checked before anything is formatted: a
+    // flood of refused frames then costs no allocation or lock per frame; the drop counters count them all.
+    private readonly long[] _nextOwnershipLogMs = new long[6];
     private int _warnedNoRelayTag;
     private long _lastAlreadyRelayedWarning;
 
@@ -139,31 +142,37 @@ public sealed class ServerRouter
         {
             case ClaimResult.ForbiddenSource:
                 link.Counters.Drop(DropReason.ForbiddenSource);
-                _limitedLog.Warning("mac-forbidden", "refused {What} from {Mac} through tunnel {Peer}: not a client MAC (multicast, zero, this server's or an AC's)",
+                if (LogDue(0)) _limitedLog.Warning("mac-forbidden", "refused {What} from {Mac} through tunnel {Peer}: not a client MAC (multicast, zero, this server's or an AC's)",
                     what, mac, link.PeerName);
                 return false;
             case ClaimResult.SpoofedSource:
                 link.Counters.Drop(DropReason.SpoofedSource);
-                _limitedLog.Warning("mac-conflict", "refused {What} from {Mac} through tunnel {Peer}: {Mac} belongs to tunnel {Owner}",
+                if (LogDue(1)) _limitedLog.Warning("mac-conflict", "refused {What} from {Mac} through tunnel {Peer}: {Mac} belongs to tunnel {Owner}",
                     what, mac, link.PeerName, mac, holder?.PeerName);
                 return false;
             case ClaimResult.HeldForOtherPeer:
                 link.Counters.Drop(DropReason.HeldForOtherPeer);
-                _limitedLog.Warning("mac-held", "refused {What} from {Mac} through tunnel {Peer}: its sessions are held for another certificate",
+                if (LogDue(2)) _limitedLog.Warning("mac-held", "refused {What} from {Mac} through tunnel {Peer}: its sessions are held for another certificate",
                     what, mac, link.PeerName);
                 return false;
             case ClaimResult.Adopted:
-                _limitedLog.Information("mac-adopted", "tunnel {Peer} resumed the held sessions of {Mac}", link.PeerName, mac);
+                if (LogDue(3)) _limitedLog.Information("mac-adopted", "tunnel {Peer} resumed the held sessions of {Mac}", link.PeerName, mac);
                 return true;
             case ClaimResult.TakenOver:
-                _limitedLog.Information("mac-taken-over", "tunnel {Peer} took {Mac} over from tunnel {Owner} (same certificate)", link.PeerName, mac, holder?.PeerName);
+                if (LogDue(4)) _limitedLog.Information("mac-taken-over", "tunnel {Peer} took {Mac} over from tunnel {Owner} (same certificate)", link.PeerName, mac, holder?.PeerName);
                 return true;
             case ClaimResult.Claimed when holder is not null:
-                _limitedLog.Information("mac-moved", "tunnel {Peer} took {Mac}, which had no session yet, from tunnel {Owner}", link.PeerName, mac, holder.PeerName);
+                if (LogDue(5)) _limitedLog.Information("mac-moved", "tunnel {Peer} took {Mac}, which had no session yet, from tunnel {Owner}", link.PeerName, mac, holder.PeerName);
                 return true;
             default:
                 return true;
         }
+    }
+
+    private bool LogDue(int kind)
+    {
+        long now = Environment.TickCount64, next = Volatile.Read(ref _nextOwnershipLogMs[kind]);
+        return now >= next && Interlocked.CompareExchange(ref _nextOwnershipLogMs[kind], now + 1000, next) == next;
     }
 
     /// <summary>
