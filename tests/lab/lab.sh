@@ -1,7 +1,10 @@
 #!/bin/bash
 # Network-namespace lab with real rp-pppoe peers for PppoeProxy tests.
 #
-#   lab.sh up NAME [--split] [--require-pap]   namespaces NAME-ac / NAME-home + pppoe-server
+#   lab.sh up NAME [--split] [--require-pap] [--one-per-mac]
+#                                              namespaces NAME-ac / NAME-home + pppoe-server
+#                                              (--one-per-mac: pppoe-server -x 1, so a ghost session
+#                                              makes a redial from the same MAC fail)
 #   lab.sh dial NAME [--pap] [--ipcp] [--ac OTHER] [--ac-peer MAC]
 #                                              client session; prints SESSION_ID= CLIENT_MAC= AC_MAC=
 #                                              (--ac: the session is served by lab OTHER's AC, e.g.
@@ -13,6 +16,7 @@
 #   lab.sh sessions NAME                       alive AC per-session processes: "PID SID PEER_MAC"
 #   lab.sh logs NAME                           dump every lab log (for test diagnostics)
 #   lab.sh down NAME                           kill everything, delete namespaces/veths (idempotent)
+#   lab.sh restart-ac NAME                     SIGKILL pppoe-server and its sessions (no PADT), start it again
 #
 # Normal mode: NAME-a (AC ns) <-> NAME-h (home ns).
 # --split: NAME-a <-> NAME-s (root ns, for the proxy server) and NAME-h <-> NAME-c (root ns,
@@ -48,9 +52,9 @@ no_v6() {  # $1 = netns or "" for root; $2 = interface
 }
 
 cmd_up() {
-  local split=0 pap=0
+  local split=0 pap=0 permac=""
   for o in "$@"; do case $o in
-    --split) split=1 ;; --require-pap) pap=1 ;; *) die "up: unknown option $o" ;; esac; done
+    --split) split=1 ;; --require-pap) pap=1 ;; --one-per-mac) permac="-x 1" ;; *) die "up: unknown option $o" ;; esac; done
   command -v pppoe-server >/dev/null || die "pppoe-server not installed (apt-get install pppoe)"
   ns_exists "$NS_AC" && die "lab $NAME already up (run: lab.sh down $NAME)"
   rm -rf "$DIR"; mkdir -p "$DIR"  # stale logs (PPX_LAB_KEEP) would confuse dial
@@ -75,15 +79,34 @@ cmd_up() {
   # pppoe-server hands this file to the -q program as "file PATH"; ppp-peer.py reads it.
   { echo "logdir $DIR"; echo "lcp-echo-interval 1"; (( pap )) && echo "require-pap"; true; } \
     > "$DIR/pppoe-server-options"
+  echo "$permac" > "$DIR/ac-extra"
+  start_ac
+  echo "LAB=$NAME AC_NS=$NS_AC HOME_NS=$NS_HOME MODE=$(cat "$DIR/mode")"
+}
+
+start_ac() {
   # -F: stay in the foreground so we own the pid; all stdio to files so callers that
   # capture lab.sh output (C# Process) are not held open by the daemon.
+  # shellcheck disable=SC2046 # ac-extra holds whole options, split on purpose
   setsid ip netns exec "$NS_AC" /usr/sbin/pppoe-server -F -I "$NAME-a" -C "LabAC-$NAME" \
-    -S internet -N 4 -L 10.0.0.1 -R 10.67.15.1 -q "$PEER" -O "$DIR/pppoe-server-options" \
-    </dev/null >"$DIR/pppoe-server.log" 2>&1 &
+    -S internet -N 4 $(cat "$DIR/ac-extra" 2>/dev/null) -L 10.0.0.1 -R 10.67.15.1 -q "$PEER" -O "$DIR/pppoe-server-options" \
+    </dev/null >>"$DIR/pppoe-server.log" 2>&1 &
   echo $! > "$DIR/server.pid"
   sleep 0.3
   alive "$(cat "$DIR/server.pid")" || { cat "$DIR/pppoe-server.log" >&2; die "pppoe-server died"; }
-  echo "LAB=$NAME AC_NS=$NS_AC HOME_NS=$NS_HOME MODE=$(cat "$DIR/mode")"
+}
+
+# A crashed or rebooted AC: its sessions vanish without a PADT, then it serves again.
+cmd_restart_ac() {
+  local spid pids p
+  spid=$(cat "$DIR/server.pid" 2>/dev/null) || die "lab $NAME has no AC"
+  pids=$(ps --ppid "$spid" -o pid= 2>/dev/null || true)
+  for p in $pids; do pids+=" $(ps --ppid "$p" -o pid= 2>/dev/null || true)"; done
+  ours "$spid" && pids+=" $spid"
+  kill -9 $pids 2>/dev/null || true
+  for p in $pids; do while alive "$p"; do sleep 0.05; done; done
+  start_ac
+  echo "AC_RESTARTED=$(cat "$DIR/server.pid")"
 }
 
 cmd_dial() {
@@ -195,6 +218,6 @@ cmd_down() {
 
 case $CMD in
   up) cmd_up "$@" ;; dial) cmd_dial "$@" ;; ghost) cmd_ghost ;; hangup) cmd_hangup ;;
-  sessions) cmd_sessions ;; logs) cmd_logs ;; down) cmd_down ;;
+  sessions) cmd_sessions ;; logs) cmd_logs ;; down) cmd_down ;; restart-ac) cmd_restart_ac ;;
   *) die "unknown command $CMD" ;;
 esac

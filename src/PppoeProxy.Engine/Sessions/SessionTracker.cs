@@ -48,32 +48,87 @@ public sealed partial class SessionTracker
         }
     }
 
+    /// <summary>A frame of unknown direction (a sniffer): roles are guessed from what it shows.</summary>
     public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName) =>
-        TryObserve(frame, time, interfaceName, owner: 0, ownerLimit: int.MaxValue);
+        TryObserve(frame, time, interfaceName, FrameDirection.Unknown, owner: 0, ownerLimit: int.MaxValue);
 
     /// <summary>
-    /// Observes a frame on behalf of <paramref name="owner"/> (a tunnel's id; 0 for none). False when the frame
-    /// would open a new session or discovery and the table is full or the owner already has
+    /// A frame whose direction the caller knows (the proxy ends): a session first met mid-stream gets
+    /// its roles from the direction, and no heuristic (unanswered echoes, PPP auth) ever runs on it,
+    /// so a resumed session can never come out with client and AC swapped.
+    /// </summary>
+    public void Observe(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction) =>
+        TryObserve(frame, time, interfaceName, direction, owner: 0, ownerLimit: int.MaxValue);
+
+    /// <summary>
+    /// Observes a frame of known <paramref name="direction"/> on behalf of <paramref name="owner"/> (a tunnel's id; 0 for none).
+    /// False when the frame would open a new session or discovery and the table is full or the owner already has
     /// <paramref name="ownerLimit"/> live ones: nothing was recorded, and a proxy should not forward it.
     /// A PADT is always admitted (recorded only if there is room): ending a session is never refused.
     /// </summary>
-    public bool TryObserve(in FrameView frame, DateTimeOffset time, string? interfaceName, long owner, int ownerLimit)
+    public bool TryObserve(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction, long owner, int ownerLimit)
     {
         if (!frame.IsPppoe || frame.Error is FrameError.TruncatedPppoeHeader or FrameError.BadVersionType) return true;
         var admission = new SessionAdmission(owner, ownerLimit);
-        return frame.IsDiscovery ? ObserveDiscovery(frame, time, interfaceName, admission) : ObserveSession(frame, time, interfaceName, admission);
+        return frame.IsDiscovery
+            ? ObserveDiscovery(frame, time, interfaceName, direction, admission)
+            : ObserveSession(frame, time, interfaceName, direction, admission);
     }
 
-    private bool ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName, SessionAdmission admission)
+    /// <summary>
+    /// A live session a proxy client reported on reconnect (the server restarted and lost it): tracked
+    /// as established with certain roles, so the server can hold it and PADT it if the client vanishes.
+    /// Returns false when the session was already known (then nothing changes): live, or ended here
+    /// (e.g. our own PADT when a hold expired), which a late claim must not bring back; false too when
+    /// the table or the owner's share is full.
+    /// </summary>
+    public bool Adopt(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags, DateTimeOffset time, string? interfaceName,
+        string evidence, long owner = 0, int ownerLimit = int.MaxValue)
+    {
+        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        var key = SessionKey.Of(client, ac, sessionId, vlan);
+        if (_sessions.ContainsKey(key)) return false;
+        if (!MayAdd(new SessionAdmission(owner, ownerLimit), live: true)) return false;
+        var session = new PppoeSession
+        {
+            Interface = interfaceName,
+            SessionId = sessionId,
+            State = SessionState.Established,
+            FirstSeen = time,
+            LastSeen = time,
+            VlanTags = vlanTags,
+            ClientMac = client,
+            ServerMac = ac,
+            RoleConfidence = RoleConfidence.Certain,
+            RoleEvidence = evidence,
+            Owner = owner,
+        };
+        return ReferenceEquals(AddOrGet(key, session), session);
+    }
+
+    /// <summary>True when the tracker holds this session in any state.</summary>
+    public bool Knows(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags)
+    {
+        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        return _sessions.ContainsKey(SessionKey.Of(client, ac, sessionId, vlan));
+    }
+
+    /// <summary>True when the tracker holds this session as established.</summary>
+    public bool IsLive(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags)
+    {
+        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        return _sessions.TryGetValue(SessionKey.Of(client, ac, sessionId, vlan), out var session)
+            && session.State == SessionState.Established && session.ClientMac == client;
+    }
+
+    private bool ObserveSession(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction, SessionAdmission admission)
     {
         var key = SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, VlanKey(frame));
         if (!_sessions.TryGetValue(key, out var session))
         {
             if (!MayAdd(admission, live: true)) return false;
             session = NewSession(frame, time, interfaceName, SessionState.Established, admission.Owner);
-            session.ClientMac = frame.Source;
-            session.ServerMac = frame.Destination;
-            ApplyLocalMacEvidence(session);
+            SetRoles(session, frame, direction);
             // Two threads may meet the same new session (proxy capture and tunnel reader): one wins.
             session = AddOrGet(key, session);
         }
@@ -82,8 +137,22 @@ public sealed partial class SessionTracker
             session.Owner = admission.Owner; // resumed through a new tunnel: it counts there from the next sweep
         }
         Tally(session, frame, time);
-        if (session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
+        if (direction == FrameDirection.Unknown && session.RoleConfidence < RoleConfidence.Likely) ApplyPppEvidence(session, frame);
         return true;
+    }
+
+    /// <summary>Roles of a session first met mid-stream: from the direction when known, else guessed from local MACs.</summary>
+    private void SetRoles(PppoeSession session, in FrameView frame, FrameDirection direction)
+    {
+        bool sourceIsAc = direction == FrameDirection.FromAc;
+        session.ClientMac = sourceIsAc ? frame.Destination : frame.Source;
+        session.ServerMac = sourceIsAc ? frame.Source : frame.Destination;
+        if (direction == FrameDirection.Unknown) ApplyLocalMacEvidence(session);
+        else
+        {
+            session.RoleConfidence = RoleConfidence.Certain;
+            session.RoleEvidence = "direction known (proxied frame)";
+        }
     }
 
     private static void Tally(PppoeSession session, in FrameView frame, DateTimeOffset time)
@@ -150,7 +219,7 @@ public sealed partial class SessionTracker
         session.RoleEvidence = evidence;
     }
 
-    private bool ObserveDiscovery(in FrameView frame, DateTimeOffset time, string? interfaceName, SessionAdmission admission)
+    private bool ObserveDiscovery(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction, SessionAdmission admission)
     {
         uint vlan = VlanKey(frame);
         switch ((PppoeCode)frame.Code)
@@ -215,9 +284,7 @@ public sealed partial class SessionTracker
                     // A PADT for a session we never saw still tells us it existed and is over (when there is room).
                     if (!MayAdd(admission, live: false)) return true;
                     session = NewSession(frame, time, interfaceName, SessionState.Terminated, admission.Owner);
-                    session.ClientMac = frame.Source;
-                    session.ServerMac = frame.Destination;
-                    ApplyLocalMacEvidence(session);
+                    SetRoles(session, frame, direction);
                     session = AddOrGet(key, session);
                 }
                 session.State = SessionState.Terminated;

@@ -26,4 +26,6 @@ public enum DropReason
     CaptureOverflow,
     /// <summary>A tunnel's PADI, PADR or unknown session past its session limit, or the session table was full.</summary>
     SessionLimit,
+    /// <summary>A tunnel sent from a MAC no client can have: multicast, all zero, the server's own or an AC's.</summary>
+    ForbiddenSource,
 }

@@ -4,56 +4,121 @@ using PppoeProxy.Engine.Protocol;
 namespace PppoeProxy.Engine.Tunnel;
 
 /// <summary>
-/// Which tunnel owns which client MAC, learned from the frames each tunnel sends. A dropped
-/// tunnel's MACs that still have sessions are held for the grace period; the next tunnel with the
-/// same certificate (any tunnel, in plain-text mode) that sends from such a MAC adopts it.
+/// Which tunnel owns which client MAC, learned from the frames each tunnel sends (and the claims a
+/// reconnecting client makes). The rules:
+/// <list type="bullet">
+/// <item>Only MACs a client can have are claimable: unicast, not all zero, not the server's own
+/// interface, not an AC's (a source of PADO/PADS/PADT heard on the AC side).</item>
+/// <item>A MAC is owned for good once a session of it was set up through its tunnel (or recovered):
+/// no other tunnel takes it over, except one with the same certificate (the same client, reconnected
+/// before the server noticed the old tunnel was dead). Until then it is only "in discovery": a
+/// PADI/PADR from another tunnel moves it, so a tunnel that sends one frame from a victim's MAC
+/// first cannot keep the victim from dialling (issue 12, defect 8).</item>
+/// <item>A dropped tunnel's MACs that still have sessions are held for the grace period; the next
+/// tunnel with the same certificate (any tunnel, in plain-text mode, where nothing proves
+/// identity) adopts them.</item>
+/// </list>
 /// </summary>
 public sealed class MacOwnership
 {
+    /// <summary>A line has a handful of ACs; more distinct PADO sources than this are not remembered.</summary>
+    public const int MaxAcMacs = 256;
+
     private readonly ConcurrentDictionary<ulong, Owner> _owners = new();
+    private readonly ConcurrentDictionary<ulong, byte> _acMacs = new();
+    private readonly MacAddress _serverMac;
+
+    /// <param name="serverMac">The server's own interface MAC, never a client's.</param>
+    public MacOwnership(MacAddress serverMac = default) => _serverMac = serverMac;
 
     public sealed class Owner
     {
         internal volatile TunnelLink? Link;
         internal string? Identity;
         internal long HeldUntilTicks;
+        internal volatile bool HasSession;
         public TunnelLink? CurrentLink => Link;
         public bool IsHeld => Link is null;
+        /// <summary>A session was set up or recovered through the owning tunnel: no longer only in discovery.</summary>
+        public bool IsFirm => HasSession;
     }
 
     public int Count => _owners.Count;
 
-    /// <summary>The frame's source MAC against the sending tunnel. Hot path: one lookup when already owned.</summary>
-    public ClaimResult Claim(TunnelLink link, MacAddress source)
+    /// <summary>True for a MAC no tunnel may send from (see the class rules).</summary>
+    public bool IsForbidden(MacAddress mac) =>
+        mac.IsGroup || mac.Value == 0 || (_serverMac.Value != 0 && mac == _serverMac) || _acMacs.ContainsKey(mac.Value);
+
+    /// <summary>
+    /// An AC spoke from <paramref name="ac"/> (heard on the AC side, so no tunnel can fake it). It can
+    /// never be a client's MAC again; a tunnel that had claimed it loses it, and is returned.
+    /// </summary>
+    public TunnelLink? MarkAc(MacAddress ac)
     {
+        if (ac.IsGroup || ac.Value == 0 || _acMacs.ContainsKey(ac.Value)) return null;
+        if (_acMacs.Count < MaxAcMacs) _acMacs.TryAdd(ac.Value, 0);
+        return _owners.TryRemove(ac.Value, out var squatter) ? squatter.Link : null;
+    }
+
+    /// <summary>A session of <paramref name="client"/> was set up through its tunnel: its ownership is now firm.</summary>
+    public void MarkSession(MacAddress client)
+    {
+        if (_owners.TryGetValue(client.Value, out var owner)) owner.HasSession = true;
+    }
+
+    /// <summary>
+    /// The frame's source MAC against the sending tunnel. <paramref name="discovery"/>: the frame is a
+    /// PADI or PADR (or a recovery claim), which may move a MAC still only in discovery.
+    /// <paramref name="holder"/> is the other tunnel involved in a refusal or a move, for the log.
+    /// Hot path: one lookup when already owned.
+    /// </summary>
+    public ClaimResult Claim(TunnelLink link, MacAddress source, bool discovery, out TunnelLink? holder)
+    {
+        holder = null;
         while (true)
         {
-            if (!_owners.TryGetValue(source.Value, out var owner))
+            _owners.TryGetValue(source.Value, out var owner);
+            if (owner is not null && ReferenceEquals(owner.Link, link)) return ClaimResult.Owned;
+            if (IsForbidden(source)) return ClaimResult.ForbiddenSource;
+            if (owner is null)
             {
                 if (_owners.TryAdd(source.Value, new Owner { Link = link, Identity = link.PeerFingerprint })) return ClaimResult.Claimed;
                 continue;
             }
-            var current = owner.Link;
-            if (ReferenceEquals(current, link)) return ClaimResult.Owned;
-            if (current is { IsOpen: true }) return ClaimResult.SpoofedSource;
             lock (owner)
             {
-                if (owner.Link is { IsOpen: true } other && !ReferenceEquals(other, link)) return ClaimResult.SpoofedSource;
-                // A held MAC goes back only to the same certificate; in plain text nothing proves identity.
+                // Forgotten (or replaced) while we waited for the lock: look again.
+                if (!_owners.TryGetValue(source.Value, out var still) || !ReferenceEquals(still, owner)) continue;
+                var current = owner.Link;
+                if (ReferenceEquals(current, link)) return ClaimResult.Owned;
+                if (current is { IsOpen: true })
+                {
+                    holder = current;
+                    bool sameIdentity = link.PeerFingerprint is not null && owner.Identity == link.PeerFingerprint;
+                    if (!sameIdentity && (owner.HasSession || !discovery)) return ClaimResult.SpoofedSource;
+                    MoveTo(owner, link);
+                    return sameIdentity ? ClaimResult.TakenOver : ClaimResult.Claimed;
+                }
+                // Held (or its tunnel just closed): a held MAC goes back only to the same certificate.
                 if (owner.Identity is not null && owner.Identity != link.PeerFingerprint) return ClaimResult.HeldForOtherPeer;
-                bool wasHeld = owner.Link is null;
-                owner.Link = link;
-                owner.Identity = link.PeerFingerprint;
-                owner.HeldUntilTicks = 0;
+                bool wasHeld = current is null;
+                MoveTo(owner, link);
                 return wasHeld ? ClaimResult.Adopted : ClaimResult.Claimed;
             }
         }
     }
 
+    private static void MoveTo(Owner owner, TunnelLink link)
+    {
+        owner.Link = link;
+        owner.Identity = link.PeerFingerprint;
+        owner.HeldUntilTicks = 0;
+    }
+
     /// <summary>
     /// A tunnel whose certificate held MACs were waiting for takes them back at once, so the AC's
     /// frames reach the client again even before the client sends anything. Plain-text tunnels
-    /// prove nothing about identity and adopt only by sending from the MAC (see <see cref="Claim"/>).
+    /// prove nothing about identity and adopt only by sending from the MAC or claiming it (see <see cref="Claim"/>).
     /// </summary>
     public IReadOnlyList<MacAddress> AdoptByIdentity(TunnelLink link)
     {

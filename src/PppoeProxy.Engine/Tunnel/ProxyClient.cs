@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
+using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -20,6 +21,11 @@ public sealed class ProxyClient : ProxyEnd
     private long _disconnectedSinceTicks = Environment.TickCount64;
     private bool _lanToldAfterDisconnect;
     private SessionSweeper? _sessionSweeper;
+    // Sessions we hung up on the LAN while the tunnel was down past grace: the AC may still hold
+    // them (a server that died cannot PADT it), so the next tunnel carries a PADT to the AC for each.
+    private readonly List<PppoeSession> _endedWhileDown = new();
+    // Until a server refuses the hello flag (it predates session claims), every dial offers them.
+    private bool _offerClaims = true;
 
     public ProxyClient(ClientOptions options, ILogger logger) : base("client", options, logger)
     {
@@ -42,7 +48,15 @@ public sealed class ProxyClient : ProxyEnd
             try
             {
                 link = await TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
-                    _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop);
+                    _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop,
+                    offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims);
+            }
+            catch (TunnelHandshakeException failed) when (failed.RejectedFlags && _offerClaims)
+            {
+                // An older server: dial again at once without claims (it cannot recover sessions after its restart).
+                _offerClaims = false;
+                Log.LogWarning("server {Server} predates session claims; connecting without them", Endpoint);
+                continue;
             }
             catch (TunnelHandshakeException failed)
             {
@@ -69,6 +83,8 @@ public sealed class ProxyClient : ProxyEnd
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);
         Attach(link, FromTunnel);
+        SendClaims(link);
+        HangUpAtAcWhatEndedWhileDown(link);
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
@@ -104,7 +120,7 @@ public sealed class ProxyClient : ProxyEnd
             return false;
         }
         var now = DateTimeOffset.UtcNow;
-        _tracker.Observe(view, now, _options.Interface);
+        _tracker.Observe(view, now, _options.Interface, FrameDirection.FromAc);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
         return true;
     }
@@ -118,7 +134,8 @@ public sealed class ProxyClient : ProxyEnd
             EndCounters.Drop(DropReason.Malformed);
             return;
         }
-        _tracker.Observe(view, time, _options.Interface);
+        // Inbound on the LAN: only the LAN's PPPoE clients send here (the capture never sees what we inject).
+        _tracker.Observe(view, time, _options.Interface, FrameDirection.FromClient);
         Tap?.Invoke(view, time, TapDirection.FromLan);
         var link = _link;
         if (link is null || !link.IsOpen) EndCounters.Drop(DropReason.Disconnected);
@@ -141,7 +158,8 @@ public sealed class ProxyClient : ProxyEnd
             && Environment.TickCount64 - Volatile.Read(ref _disconnectedSinceTicks) > _options.Grace.TotalMilliseconds)
         {
             _lanToldAfterDisconnect = true;
-            TellLanSessionsEnded($"tunnel down for more than {_options.Grace.TotalSeconds:0} s");
+            var ended = TellLanSessionsEnded($"tunnel down for more than {_options.Grace.TotalSeconds:0} s");
+            lock (_endedWhileDown) _endedWhileDown.AddRange(ended);
         }
         (_sessionSweeper ??= new SessionSweeper(_tracker, LimitedLog, perTunnelLimit: null)).Sweep(Array.Empty<TunnelLink>());
         LogStatsWhenDue();
@@ -150,12 +168,54 @@ public sealed class ProxyClient : ProxyEnd
     private static TimeSpan WithJitter(TimeSpan backoff) =>
         TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.75 + Random.Shared.NextDouble() * 0.5));
 
+    /// <summary>
+    /// Tells the server which client MACs and live sessions this client carries, before any frame:
+    /// a server that restarted routes the AC's frames at once and can hold and PADT the sessions.
+    /// </summary>
+    private void SendClaims(TunnelLink link)
+    {
+        if (!link.ClaimsAgreed) return;
+        var claims = new List<SessionClaim>();
+        var claimed = new HashSet<ulong>();
+        foreach (var session in LiveSessions())
+        {
+            claims.Add(new SessionClaim(session.ClientMac, session.ServerMac, (ushort)session.SessionId, session.VlanTags));
+            claimed.Add(session.ClientMac.Value);
+        }
+        foreach (var session in _tracker.Find(s => s.State == SessionState.Discovering))
+            if (claimed.Add(session.ClientMac.Value))
+                claims.Add(new SessionClaim(session.ClientMac, default, 0, session.VlanTags));
+        if (claims.Count == 0) return;
+        var record = new byte[WireCodec.RecordHeaderSize + WireCodec.MaxClaimsPerRecord * WireCodec.ClaimEntrySize];
+        foreach (var chunk in claims.Chunk(WireCodec.MaxClaimsPerRecord))
+            link.SendClaims(record.AsSpan(0, WireCodec.WriteClaimsRecord(record, chunk)));
+        Log.LogInformation("told {Server} about {Sessions} live session(s) of {Macs} client MAC(s)", link.PeerName, claims.Count(c => c.HasSession), claimed.Count);
+    }
+
     private IReadOnlyList<PppoeSession> LiveSessions() =>
         _tracker.Find(s => s.State == SessionState.Established && s.SessionId != 0);
 
-    /// <summary>PADT to the LAN's PPPoE client, forged from the AC's MAC, for every live session.</summary>
-    private void TellLanSessionsEnded(string why)
+    private void HangUpAtAcWhatEndedWhileDown(TunnelLink link)
     {
+        PppoeSession[] ended;
+        lock (_endedWhileDown)
+        {
+            ended = _endedWhileDown.ToArray();
+            _endedWhileDown.Clear();
+        }
+        foreach (var session in ended)
+        {
+            var toAc = PadtForge.Padt(session.ClientMac, session.ServerMac, (ushort)session.SessionId, session.VlanTags,
+                "pppoeproxy: ended while the tunnel was down");
+            if (link.TrySendFrame(toAc.ToBytes(), EtherTypes.PppoeDiscovery))
+                Log.LogInformation("PADT sent to AC {Ac} for session {Session} (ended while the tunnel was down)", session.ServerMac, session.SessionId);
+        }
+    }
+
+    /// <summary>PADT to the LAN's PPPoE client, forged from the AC's MAC, for every live session; returns the sessions ended.</summary>
+    private List<PppoeSession> TellLanSessionsEnded(string why)
+    {
+        var ended = new List<PppoeSession>();
         foreach (var session in LiveSessions())
         {
             var padt = PadtForge.Padt(session.ServerMac, session.ClientMac, (ushort)session.SessionId, session.VlanTags, $"pppoeproxy: {why}");
@@ -165,8 +225,10 @@ public sealed class ProxyClient : ProxyEnd
                 continue;
             }
             _tracker.MarkTerminated(session);
+            ended.Add(session);
             Log.LogInformation("PADT sent to LAN client {Client} for session {Session} ({Why})", session.ClientMac, session.SessionId, why);
         }
+        return ended;
     }
 
     private protected override ProxyStatus Describe(TunnelCountersSnapshot totals)

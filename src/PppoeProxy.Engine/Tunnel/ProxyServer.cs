@@ -41,7 +41,7 @@ public sealed class ProxyServer : ProxyEnd
     {
         var macBytes = NetworkInterfaces.GetMacBytes(_options.Interface);
         _router = new ServerRouter(_options.MacMode, macBytes is null ? default : MacAddress.Read(macBytes), _options.Interface,
-            new SessionTracker(maxSessions: _options.MaxTrackedSessions), Log, EndCounters)
+            new SessionTracker(maxSessions: _options.MaxTrackedSessions), Log, EndCounters, LimitedLog)
         {
             MaxSessionsPerTunnel = _options.MaxSessionsPerTunnel,
         };
@@ -118,11 +118,25 @@ public sealed class ProxyServer : ProxyEnd
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;
         link.Closed += OnLinkClosed;
+        link.ClaimsHandler = OnClaims;
         // Rewrite mode edits each frame into a scratch buffer of the reader thread's own.
         Attach(link, FromTunnel, _options.MacMode == MacMode.Rewrite ? FrameView.EthernetHeaderLength + 65535 : 0);
         foreach (var mac in _router!.Owners.AdoptByIdentity(link))
             Log.LogInformation("tunnel {Peer} resumed the held sessions of {Mac} (same certificate)", link.PeerName, mac);
         if (stop.IsCancellationRequested) link.Close("server stopping");
+    }
+
+    // A reconnected client says what it carries: adopted at once, so the AC's frames flow again (issue 12, defect 6).
+    private void OnClaims(TunnelLink link, ReadOnlySpan<byte> payload)
+    {
+        var (macs, sessions, refused) = _router!.ApplyClaims(link, payload, DateTimeOffset.UtcNow, ended =>
+        {
+            // Already hung up at the AC (a hold expired): the client's LAN must hear it too.
+            var padt = PadtForge.Padt(ended.Ac, ended.Client, ended.SessionId, ended.VlanTags, "pppoeproxy: session ended while the tunnel was down");
+            link.TrySendFrame(padt.ToBytes(), EtherTypes.PppoeDiscovery);
+        });
+        LimitedLog.Information("claims", "tunnel {Peer} claims {Macs} client MAC(s) with {Sessions} live session(s); {Refused} refused",
+            link.PeerName, macs, sessions, refused);
     }
 
     private bool FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, Span<byte> scratch, out ReadOnlySpan<byte> toInject)
@@ -162,6 +176,12 @@ public sealed class ProxyServer : ProxyEnd
 
     private void SendPadtToAc(PppoeSession session, string why)
     {
+        if (!ServerRouter.CanForgePadt(session))
+        {
+            Log.LogError("no PADT for session {Session}: {Client} -> {Ac} is not a sane pair of MACs", session.SessionId, session.ClientMac, session.ServerMac);
+            _router!.Ended(session);
+            return;
+        }
         var request = _router!.PadtTowardAc(session, $"pppoeproxy: {why}");
         foreach (var frame in PadtForge.Build(request))
         {
@@ -206,7 +226,7 @@ public sealed class ProxyServer : ProxyEnd
             foreach (var session in _router.LiveSessionsOf(mac))
             {
                 // Tell the client's LAN through its tunnel (forged from the AC), then the AC.
-                if (owner.CurrentLink is { IsOpen: true } link)
+                if (owner.CurrentLink is { IsOpen: true } link && ServerRouter.CanForgePadt(session))
                 {
                     var toClient = PadtForge.Padt(session.ServerMac, session.ClientMac, (ushort)session.SessionId, session.VlanTags, "pppoeproxy: server stopping");
                     link.TrySendFrame(toClient.ToBytes(), EtherTypes.PppoeDiscovery);

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using PppoeProxy.Engine.Diagnostics;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
+using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -18,15 +20,23 @@ public sealed class ServerRouter
     private const int RelayTagLength = 8;
 
     private readonly ConcurrentDictionary<(ulong Ac, ushort Session), ulong> _relayedSessions = new();
+    private readonly ConcurrentDictionary<long, int> _claimsByLink = new();
     private readonly ILogger _log;
+    private readonly RateLimitedLog _limitedLog;
+    // When each kind of refusal or move may log again (ms ticks), checked before anything is formatted: a
+    // flood of refused frames then costs no allocation or lock per frame; the drop counters count them all.
+    private readonly long[] _nextOwnershipLogMs = new long[6];
     private int _warnedNoRelayTag;
     private long _lastAlreadyRelayedWarning;
 
     /// <param name="counters">Where drops that belong to no tunnel are counted (the end's own counters).</param>
+    /// <param name="limitedLog">For lines a peer can cause (refused MACs); by default one of its own over <paramref name="logger"/>.</param>
     public ServerRouter(MacMode mode, MacAddress interfaceMac, string interfaceName, SessionTracker tracker, ILogger logger,
-        TunnelCounters? counters = null)
+        TunnelCounters? counters = null, RateLimitedLog? limitedLog = null)
     {
         Counters = counters ?? new TunnelCounters();
+        Owners = new MacOwnership(interfaceMac);
+        _limitedLog = limitedLog ?? new RateLimitedLog(logger);
         Mode = mode;
         InterfaceMac = interfaceMac;
         InterfaceName = interfaceName;
@@ -38,7 +48,10 @@ public sealed class ServerRouter
     public MacAddress InterfaceMac { get; }
     public string InterfaceName { get; }
     public SessionTracker Tracker { get; }
-    public MacOwnership Owners { get; } = new();
+    public MacOwnership Owners { get; }
+
+    /// <summary>Session claims a tunnel may make over its life: more would only grow the tracker.</summary>
+    public const int MaxClaimsPerTunnel = 4096;
     /// <summary>Drops that belong to no tunnel (unknown destination, held sessions, not relayed).</summary>
     public TunnelCounters Counters { get; }
     /// <summary>Live sessions and discoveries one tunnel may open (see <see cref="ServerOptions.MaxSessionsPerTunnel"/>).</summary>
@@ -59,13 +72,20 @@ public sealed class ServerRouter
             var asCaptured = routed;
             if (!TryRestoreClient(asCaptured, scratch, out routed)) return null;
         }
+        // Heard on the AC side: whoever offers or confirms sessions is an AC, never a client behind a tunnel.
+        if (routed.IsDiscovery && routed.Code is (byte)PppoeCode.PADO or (byte)PppoeCode.PADS && Owners.MarkAc(routed.Source) is { } squatter)
+            _limitedLog.Warning("mac-is-ac", "tunnel {Peer} had claimed {Mac}, which is an AC's: revoked", squatter.PeerName, routed.Source);
         var link = Owners.LinkFor(routed.Destination, out bool held);
         if (link is null) return Drop(held ? DropReason.HeldSession : DropReason.UnknownDestination);
         // Only tunnelled sessions are ours to track: other hosts' sessions on the line (the home
-        // router's own, say) must never get a PADT from us. The AC is not refused: its answers count
-        // toward the tunnel's sessions, whose own frames are what the limit refuses.
-        Tracker.TryObserve(routed, time, InterfaceName, link.Id, int.MaxValue);
-        if (routed.IsDiscovery) LogDiscovery(routed, "from AC");
+        // router's own, say) must never get a PADT from us. The direction is known: from the AC. The AC is
+        // not refused: its answers count toward the tunnel's sessions, whose own frames are what the limit refuses.
+        Tracker.TryObserve(routed, time, InterfaceName, FrameDirection.FromAc, link.Id, int.MaxValue);
+        if (routed.IsDiscovery)
+        {
+            if (routed.Code == (byte)PppoeCode.PADS && routed.SessionId != 0) Owners.MarkSession(routed.Destination);
+            LogDiscovery(routed, "from AC");
+        }
         return link;
     }
 
@@ -77,21 +97,17 @@ public sealed class ServerRouter
     {
         inScratch = false;
         if (!frame.IsValid) return DropOn(link, DropReason.Malformed);
-        if (frame.Destination.IsGroup && !(frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI))
+        bool isPadi = frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI;
+        if ((frame.Destination.IsGroup || frame.Destination.Value == 0) && !isPadi)
             return DropOn(link, DropReason.Malformed);
-        switch (Owners.Claim(link, frame.Source))
-        {
-            case ClaimResult.SpoofedSource: return DropOn(link, DropReason.SpoofedSource);
-            case ClaimResult.HeldForOtherPeer: return DropOn(link, DropReason.HeldForOtherPeer);
-            case ClaimResult.Adopted:
-                _log.LogInformation("tunnel {Peer} resumed the held sessions of {Mac}", link.PeerName, frame.Source);
-                break;
-        }
+        bool discovery = isPadi || (frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADR);
+        var claim = Owners.Claim(link, frame.Source, discovery, out var holder);
+        if (claim != ClaimResult.Owned && !Accepted(link, frame.Source, claim, holder, "frames")) return -1;
         if (Mode == MacMode.Rewrite && frame.IsSessionStage
             && (!_relayedSessions.TryGetValue((frame.Destination.Value, frame.SessionId), out var owner) || owner != frame.Source.Value))
             return DropOn(link, DropReason.SpoofedSource);
         // A tunnel at its session limit (or a full table) opens nothing more: no PADI, PADR or unknown session.
-        if (!Tracker.TryObserve(frame, time, InterfaceName, link.Id, MaxSessionsPerTunnel))
+        if (!Tracker.TryObserve(frame, time, InterfaceName, FrameDirection.FromClient, link.Id, MaxSessionsPerTunnel))
             return DropOn(link, DropReason.SessionLimit);
         if (frame.IsDiscovery) LogDiscovery(frame, $"from {link.PeerName}");
         if (Mode == MacMode.Transparent) return frame.Bytes.Length;
@@ -122,6 +138,120 @@ public sealed class ServerRouter
         FrameEditing.SetSource(scratch, InterfaceMac);
         return length;
     }
+
+    // Counts and logs (one line per cause per second) a claim that was not simply "already owned";
+    // false when refused. The tunnel counted is always the claimer, never the owner.
+    private bool Accepted(TunnelLink link, MacAddress mac, ClaimResult claim, TunnelLink? holder, string what)
+    {
+        switch (claim)
+        {
+            case ClaimResult.ForbiddenSource:
+                link.Counters.Drop(DropReason.ForbiddenSource);
+                if (LogDue(0)) _limitedLog.Warning("mac-forbidden", "refused {What} from {Mac} through tunnel {Peer}: not a client MAC (multicast, zero, this server's or an AC's)",
+                    what, mac, link.PeerName);
+                return false;
+            case ClaimResult.SpoofedSource:
+                link.Counters.Drop(DropReason.SpoofedSource);
+                if (LogDue(1)) _limitedLog.Warning("mac-conflict", "refused {What} from {Mac} through tunnel {Peer}: {Mac} belongs to tunnel {Owner}",
+                    what, mac, link.PeerName, mac, holder?.PeerName);
+                return false;
+            case ClaimResult.HeldForOtherPeer:
+                link.Counters.Drop(DropReason.HeldForOtherPeer);
+                if (LogDue(2)) _limitedLog.Warning("mac-held", "refused {What} from {Mac} through tunnel {Peer}: its sessions are held for another certificate",
+                    what, mac, link.PeerName);
+                return false;
+            case ClaimResult.Adopted:
+                if (LogDue(3)) _limitedLog.Information("mac-adopted", "tunnel {Peer} resumed the held sessions of {Mac}", link.PeerName, mac);
+                return true;
+            case ClaimResult.TakenOver:
+                if (LogDue(4)) _limitedLog.Information("mac-taken-over", "tunnel {Peer} took {Mac} over from tunnel {Owner} (same certificate)", link.PeerName, mac, holder?.PeerName);
+                return true;
+            case ClaimResult.Claimed when holder is not null:
+                if (LogDue(5)) _limitedLog.Information("mac-moved", "tunnel {Peer} took {Mac}, which had no session yet, from tunnel {Owner}", link.PeerName, mac, holder.PeerName);
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private bool LogDue(int kind)
+    {
+        long now = Environment.TickCount64, next = Volatile.Read(ref _nextOwnershipLogMs[kind]);
+        return now >= next && Interlocked.CompareExchange(ref _nextOwnershipLogMs[kind], now + 1000, next) == next;
+    }
+
+    /// <summary>
+    /// A Claims record from a reconnected client: each MAC goes through the ownership rules (as a
+    /// discovery frame would); each live session of an accepted MAC is tracked with certain roles,
+    /// its MAC's ownership becomes firm, and the AC's frames are routed to the tunnel at once.
+    /// Refused entries are counted on the tunnel. A claimed session this server already ended (its hold
+    /// expired and it sent the AC a PADT) is not brought back: <paramref name="endedHere"/> gets it, so
+    /// the caller can tell the client's LAN. Returns (MACs accepted, sessions adopted, refused).
+    /// </summary>
+    public (int Macs, int Sessions, int Refused) ApplyClaims(TunnelLink link, ReadOnlySpan<byte> payload, DateTimeOffset time,
+        Action<SessionClaim>? endedHere = null)
+    {
+        int macs = 0, sessions = 0, refused = 0;
+        int count = payload.Length / WireCodec.ClaimEntrySize;
+        int used = _claimsByLink.AddOrUpdate(link.Id, count, (_, before) => before + count);
+        for (int i = 0; i < count; i++)
+        {
+            if (used - count + i >= MaxClaimsPerTunnel || !WireCodec.TryReadClaim(payload, i, out var entry))
+            {
+                link.Counters.Drop(DropReason.Malformed);
+                refused++;
+                continue;
+            }
+            if (entry.HasSession && !IsAcCandidate(entry.Ac, entry.Client))
+            {
+                link.Counters.Drop(DropReason.ForbiddenSource);
+                refused++;
+                continue;
+            }
+            var claim = Owners.Claim(link, entry.Client, discovery: true, out var holder);
+            if (claim != ClaimResult.Owned && !Accepted(link, entry.Client, claim, holder, "a claim")) { refused++; continue; }
+            macs++;
+            if (!entry.HasSession) continue;
+            if (Mode == MacMode.Rewrite)
+            {
+                // The AC knows the session by our MAC: route it back to this client unless another owns it.
+                var key = (entry.Ac.Value, entry.SessionId);
+                if (_relayedSessions.GetOrAdd(key, entry.Client.Value) != entry.Client.Value)
+                {
+                    link.Counters.Drop(DropReason.SpoofedSource);
+                    refused++;
+                    continue;
+                }
+            }
+            if (!Tracker.Adopt(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags, time, InterfaceName,
+                    $"claimed by tunnel {link.PeerName} on reconnect", link.Id, MaxSessionsPerTunnel)
+                && !Tracker.IsLive(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags))
+            {
+                // Known but ended here: the LAN is told. Unknown: no room (the tunnel's share or the table is full);
+                // the AC's frames still reach the client by its MAC, so nothing is ended, only not tracked.
+                if (Tracker.Knows(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags)) endedHere?.Invoke(entry);
+                else link.Counters.Drop(DropReason.SessionLimit);
+                refused++;
+                continue;
+            }
+            Owners.MarkSession(entry.Client);
+            sessions++;
+        }
+        return (macs, sessions, refused);
+    }
+
+    // An AC a claimed session may name: a unicast, non-zero MAC that is no client's and not ours.
+    private bool IsAcCandidate(MacAddress ac, MacAddress client) =>
+        !ac.IsGroup && ac.Value != 0 && ac != client && ac != InterfaceMac && Owners.LinkFor(ac, out bool held) is null && !held;
+
+    /// <summary>
+    /// True when a forged PADT for this session would be a sane frame: both MACs unicast and
+    /// non-zero, and different. Sessions never pass here unless roles went wrong; the check keeps a
+    /// bug from ever becoming a PADT to a multicast group or from the AC's own MAC.
+    /// </summary>
+    public static bool CanForgePadt(PppoeSession session) =>
+        !session.ClientMac.IsGroup && session.ClientMac.Value != 0 && !session.ServerMac.IsGroup && session.ServerMac.Value != 0
+        && session.ClientMac != session.ServerMac && session.SessionId is > 0 and < 0xFFFF;
 
     // Rewrite mode, AC → client: find the client the frame is really for and put its MAC back.
     // False when dropped (counted); otherwise restored is the view of the edited copy in scratch.
@@ -188,6 +318,7 @@ public sealed class ServerRouter
     /// <summary>A tunnel dropped: its MACs with live sessions are held for the grace period.</summary>
     public void OnLinkClosed(TunnelLink link, TimeSpan grace)
     {
+        _claimsByLink.TryRemove(link.Id, out _);
         var held = Owners.Release(link, mac => LiveSessionsOf(mac).Count > 0, grace);
         foreach (var mac in held)
             _log.LogInformation("tunnel {Peer} dropped: holding the sessions of {Mac} for {Grace} s", link.PeerName, mac, grace.TotalSeconds);

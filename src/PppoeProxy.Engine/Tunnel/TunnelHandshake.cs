@@ -29,9 +29,11 @@ public static class TunnelHandshake
 
     /// <summary>Client side: connect, TLS, hello. One-line exceptions for every refusal.</summary>
     /// <remarks>Runs on a thread of its own: the tunnel stream blocks (see <see cref="TunnelSocketStream"/>).</remarks>
+    /// <param name="offerClaims">Announce Claims records in the hello (v1). A server too old for them rejects the
+    /// hello as Malformed; the exception then has <see cref="TunnelHandshakeException.RejectedFlags"/> set, so the caller dials again without.</param>
     public static Task<TunnelLink> ConnectAsync(string host, int port, TunnelMode mode, TunnelSecurity? security,
-        string clientName, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken) =>
-        OnOwnThread(() => ConnectCore(host, port, mode, security, clientName, logger, timeout, cancellationToken));
+        string clientName, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken, bool offerClaims = false) =>
+        OnOwnThread(() => ConnectCore(host, port, mode, security, clientName, logger, timeout, cancellationToken, offerClaims));
 
     // The handshake code is written with awaits, but over TunnelSocketStream every await completes
     // synchronously, so it runs start to finish here and never parks a pool thread in a blocking call.
@@ -85,7 +87,7 @@ public static class TunnelHandshake
             await stream.WriteAsync(accept.AsMemory(0, WireHandshake.WriteAccept(accept)), deadline.Token);
             await stream.FlushAsync(deadline.Token);
             string name = hello.ClientName.Length > 0 ? $"{peer} ({hello.ClientName})" : peer;
-            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), name, fingerprint, logger);
+            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), name, fingerprint, logger) { ClaimsAgreed = hello.SendsClaims };
         }
         catch (Exception error)
         {
@@ -103,7 +105,7 @@ public static class TunnelHandshake
     }
 
     private static async Task<TunnelLink> ConnectCore(string host, int port, TunnelMode mode, TunnelSecurity? security,
-        string clientName, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken)
+        string clientName, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken, bool offerClaims)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -130,7 +132,8 @@ public static class TunnelHandshake
                 fingerprint = tls.PeerFingerprint;
             }
             var hello = new byte[WireHandshake.MaxHelloSize];
-            await stream.WriteAsync(hello.AsMemory(0, WireHandshake.WriteHello(hello, clientName)), deadline.Token);
+            byte flags = offerClaims ? HelloFlags.SendsClaims : (byte)0;
+            await stream.WriteAsync(hello.AsMemory(0, WireHandshake.WriteHello(hello, clientName, flags: flags)), deadline.Token);
             await stream.FlushAsync(deadline.Token);
             var buffer = new byte[WireHandshake.MaxReplySize];
             int filled = 0;
@@ -144,8 +147,12 @@ public static class TunnelHandshake
                     : $"{server} closed the connection during the handshake (our certificate not trusted there?)");
                 filled += read;
             }
-            if (!reply.IsAccepted) throw new TunnelHandshakeException($"{server} {WireHandshake.Describe(reply)}");
-            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), server, fingerprint, logger);
+            if (!reply.IsAccepted)
+                throw new TunnelHandshakeException($"{server} {WireHandshake.Describe(reply)}")
+                {
+                    RejectedFlags = flags != 0 && reply.Status == HandshakeStatus.Malformed,
+                };
+            return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), server, fingerprint, logger) { ClaimsAgreed = offerClaims };
         }
         catch (Exception error)
         {

@@ -23,6 +23,7 @@ public sealed class TunnelLink : IDisposable
     private Action<TunnelLink>? _readerDone;
     private Thread? _reader;
     private int _closed;
+    private int _warnedUnknownRecord;
     private long _lastReceivedTicks = Environment.TickCount64;
     private long _lastPongTicks = Environment.TickCount64;
     private static long _nextId;
@@ -49,6 +50,13 @@ public sealed class TunnelLink : IDisposable
     public TimeSpan SinceLastReceived => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastReceivedTicks));
     public TimeSpan SinceLastPong => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastPongTicks));
     public long QueuedBytes => _sender.QueuedBytes;
+    /// <summary>The client said in its hello that it sends Claims records (v1 only), and the server accepted.</summary>
+    public bool ClaimsAgreed { get; internal init; }
+    /// <summary>
+    /// Server side: called on the reader thread with the payload of each Claims record, when
+    /// <see cref="ClaimsAgreed"/>. Set before <see cref="Start"/>; without it Claims records are skipped.
+    /// </summary>
+    public LinkFrameHandler? ClaimsHandler { get; set; }
     internal ITunnelTransport Transport => _transport;
 
     /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
@@ -82,6 +90,12 @@ public sealed class TunnelLink : IDisposable
     {
         Counters.Drop(reason);
         return false;
+    }
+
+    /// <summary>Queues an encoded Claims record (client side, after a hello that announced them) with the control records.</summary>
+    public void SendClaims(ReadOnlySpan<byte> record)
+    {
+        if (IsOpen && ClaimsAgreed) _sender.QueueControl(record.ToArray());
     }
 
     public void SendPing() => SendControl(buffer => _transport.WritePing(buffer, (ulong)Environment.TickCount64));
@@ -146,6 +160,14 @@ public sealed class TunnelLink : IDisposable
                 {
                     var status = _transport.TryReadRecord(buffer.AsSpan(offset, filled - offset), out var kind, out var payload, out int consumed);
                     if (status == RecordStatus.NeedMoreData) break;
+                    if (status == RecordStatus.UnknownType)
+                    {
+                        // A later version's informational record: skipped, so adding one never breaks older peers.
+                        if (Interlocked.Exchange(ref _warnedUnknownRecord, 1) == 0)
+                            _log.LogWarning("tunnel {Peer}: skipping records of a type this version does not know", PeerName);
+                        offset += consumed;
+                        continue;
+                    }
                     if (status != RecordStatus.Ok || kind == TunnelRecordKind.Unknown)
                     {
                         var why = status == RecordStatus.Ok ? "unknown record type" : $"{status} record";
@@ -185,6 +207,10 @@ public sealed class TunnelLink : IDisposable
                 break;
             case TunnelRecordKind.Pong:
                 Volatile.Write(ref _lastPongTicks, Environment.TickCount64);
+                break;
+            case TunnelRecordKind.Claims:
+                // Only a client that announced them may send claims, and only a server reads them.
+                if (ClaimsAgreed) ClaimsHandler?.Invoke(this, payload);
                 break;
             case TunnelRecordKind.Goodbye:
                 var text = _transport.ReadGoodbyeText(payload);

@@ -1,3 +1,3 @@
 namespace PppoeProxy.Engine.Tunnel;
 
-public enum TunnelRecordKind { Frame, Ping, Pong, Goodbye, Unknown }
+public enum TunnelRecordKind { Frame, Ping, Pong, Goodbye, Unknown, Claims }

@@ -21,6 +21,7 @@ internal sealed class V1TunnelCodec : TunnelCodec
             RecordType.Ping => TunnelRecordKind.Ping,
             RecordType.Pong => TunnelRecordKind.Pong,
             RecordType.Goodbye => TunnelRecordKind.Goodbye,
+            RecordType.Claims => TunnelRecordKind.Claims,
             _ => TunnelRecordKind.Unknown,
         };
         return status;

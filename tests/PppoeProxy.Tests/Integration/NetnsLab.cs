@@ -43,13 +43,14 @@ public sealed partial class NetnsLab : IDisposable
     public static string LabScript => Path.Combine(RepoRoot, "tests", "lab", "lab.sh");
 
     /// <summary>Brings up a lab with a random short name (veth names must fit 15 chars).</summary>
-    public static NetnsLab Start(bool split = false, bool requirePap = false)
+    public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false)
     {
         var name = "px" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new NetnsLab(name, split);
         var args = new List<string> { "up", name };
         if (split) args.Add("--split");
         if (requirePap) args.Add("--require-pap");
+        if (onePerMac) args.Add("--one-per-mac");
         var r = Lab(args.ToArray());
         if (!r.Ok)
         {
@@ -80,6 +81,9 @@ public sealed partial class NetnsLab : IDisposable
 
     /// <summary>SIGKILLs the client peer and its pppoe: no PADT, the AC keeps a ghost session.</summary>
     public void MakeGhost() => Check(Lab("ghost", Name), "ghost");
+
+    /// <summary>SIGKILLs pppoe-server and its sessions (an AC crash: no PADT) and starts it again.</summary>
+    public void RestartAc() => Check(Lab("restart-ac", Name), "restart-ac");
 
     /// <summary>SIGTERMs the client peer; its pppoe sends a PADT like a normal hang-up.</summary>
     public void HangUp() => Check(Lab("hangup", Name), "hangup");

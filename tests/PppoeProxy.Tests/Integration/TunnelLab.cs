@@ -34,7 +34,8 @@ public sealed class TunnelLab : IDisposable
     /// <summary>Short grace so expiry tests stay fast; long enough for a dotnet restart.</summary>
     public double Grace { get; set; } = 5;
 
-    public TunnelLab()
+    /// <param name="onePerMac">pppoe-server -x 1: a ghost session makes a redial from the same MAC fail.</param>
+    public TunnelLab(bool onePerMac = false)
     {
         Directory.CreateDirectory(Dir);
         try
@@ -43,7 +44,7 @@ public sealed class TunnelLab : IDisposable
             ClientId = NewIdentity("client");
             OtherClientId = NewIdentity("other");
             StrangerId = NewIdentity("stranger");
-            Lab = NetnsLab.Start(split: true);
+            Lab = NetnsLab.Start(split: true, onePerMac: onePerMac);
             _labs.Add(Lab);
         }
         catch

@@ -13,7 +13,7 @@ public class SessionLifecycleTests
     private static MacAddress Client(int n) => new(0x0200_0000_0000UL | (uint)n);
 
     private static bool Feed(SessionTracker tracker, PppoeFrame frame, DateTimeOffset time, long owner = 0, int ownerLimit = int.MaxValue) =>
-        tracker.TryObserve(FrameView.Parse(frame.ToBytes()), time, "eth0", owner, ownerLimit);
+        tracker.TryObserve(FrameView.Parse(frame.ToBytes()), time, "eth0", FrameDirection.Unknown, owner, ownerLimit);
 
     private static PppoeFrame Padi(MacAddress client) => PppoeFrame.Discovery(PppoeCode.PADI, client, MacAddress.Broadcast, 0,
         new[] { new PppoeTag(PppoeTagType.ServiceName, "") });

@@ -1,6 +1,6 @@
 namespace PppoeProxy.Engine.Tunnel.Wire;
 
-/// <summary>Record types of wire protocol v1 (one byte on the wire; values 5-255 are free for later versions).</summary>
+/// <summary>Record types of wire protocol v1 (one byte on the wire; values 6-255 are free for later versions).</summary>
 public enum RecordType : byte
 {
     /// <summary>Payload is one whole Ethernet frame (destination MAC first, no FCS).</summary>
@@ -11,4 +11,9 @@ public enum RecordType : byte
     Pong = 3,
     /// <summary>Payload is a <see cref="GoodbyeReason"/> byte then optional UTF-8 text; the sender closes after it.</summary>
     Goodbye = 4,
+    /// <summary>
+    /// Client to server, only after a hello with <see cref="HelloFlags.SendsClaims"/>: 24-byte
+    /// <see cref="SessionClaim"/> entries, the client MACs and live sessions the client carries.
+    /// </summary>
+    Claims = 5,
 }

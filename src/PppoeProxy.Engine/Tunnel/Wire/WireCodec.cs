@@ -14,14 +14,17 @@ namespace PppoeProxy.Engine.Tunnel.Wire;
  *    Client hello:                              Server reply:
  *      0  4  magic "PPXY" (50 50 58 59)           0  4  magic "PPXY"
  *      4  2  protocol version (1)                 4  2  version the server speaks
- *      6  1  flags, must be 0 in v1               6  1  status: 0 accept, else HandshakeStatus
+ *      6  1  flags (HelloFlags)                   6  1  status: 0 accept, else HandshakeStatus
  *      7  1  name length N (0..64)                7  1  text length T (0..255)
  *      8  N  client name, UTF-8, for logs         8  T  text, UTF-8 (reason for a rejection)
  *
  *    After a rejection the server closes.  After an accept both sides switch to records.
+ *    Hello flags: bit 0 (0x01) "the client sends Claims records"; other bits must be 0. A server
+ *    rejects bits it does not know with Malformed (servers before Claims rejected any bit), and a
+ *    client so rejected dials again without the flag: new clients work with old servers.
  *
  * 2. Records, in both directions, back to back on the stream:
- *      0  1  type (RecordType: 1 Frame, 2 Ping, 3 Pong, 4 Goodbye; others reserved)
+ *      0  1  type (RecordType: 1 Frame, 2 Ping, 3 Pong, 4 Goodbye, 5 Claims; others reserved)
  *      1  1  flags, must be 0 in v1 (room for e.g. compression without a new header)
  *      2  2  payload length L (0..MaxRecordPayload)
  *      4  L  payload
@@ -30,9 +33,23 @@ namespace PppoeProxy.Engine.Tunnel.Wire;
  *    Ping     L = 8           opaque token (e.g. a timestamp) the peer echoes
  *    Pong     L = 8           the token of the Ping answered
  *    Goodbye  L = 1..256      reason byte (GoodbyeReason), then optional UTF-8 text; sender closes
+ *    Claims   L = 24*n, n>=1  client to server only, after a hello with flag 0x01: what the client
+ *                             carries, so a restarted server routes the AC's frames at once and can
+ *                             hold and PADT those sessions. Sent on every (re)connect, right after the accept.
+ *                             Each 24-byte entry (SessionClaim):
+ *                               0  6  client MAC
+ *                               6  6  AC MAC (zero when no session)
+ *                              12  2  session id (0: the MAC only, no live session; 0xFFFF invalid)
+ *                              14  1  VLAN tag count (0..2)
+ *                              15  1  reserved, 0
+ *                              16  4  outer tag: TPID, TCI (zero when absent)
+ *                              20  4  inner tag: TPID, TCI (zero when absent)
+ *                             The server checks each entry against its ownership rules (MacOwnership)
+ *                             and ignores (counts) the ones it refuses; the link stays up.
  *
- *    Unknown types with a sane length are reported as UnknownType with their size, so a later
- *    version may add informational records; anything else that breaks a rule is fatal.
+ *    Unknown types with a sane length are reported as UnknownType with their size, and a v1 link
+ *    skips them (logged once per link), so a later version may add informational records;
+ *    anything else that breaks a rule is fatal.
  *
  * Why a fixed 4-byte header rather than a varint: frames are parsed on the hot path and a fixed
  * header needs no loop; the 2 extra bytes are nothing next to TLS overhead.
@@ -65,6 +82,10 @@ public static class WireCodec
     public const int PingRecordSize = RecordHeaderSize + PingPayloadSize;
     public const int MaxGoodbyeTextBytes = 255;
     public const int MaxGoodbyeRecordSize = RecordHeaderSize + 1 + MaxGoodbyeTextBytes;
+
+    public const int ClaimEntrySize = 24;
+    /// <summary>The most entries one Claims record holds; a client with more sends several records.</summary>
+    public const int MaxClaimsPerRecord = MaxRecordPayload / ClaimEntrySize;
 
     /// <summary>Bytes a Frame record carrying <paramref name="frameLength"/> bytes takes, so a caller can check space first.</summary>
     public static int FrameRecordSize(int frameLength) => RecordHeaderSize + frameLength;
@@ -120,6 +141,7 @@ public static class WireCodec
             RecordType.Frame => length >= MinFramePayload ? RecordStatus.Ok : RecordStatus.Malformed,
             RecordType.Ping or RecordType.Pong => length == PingPayloadSize ? RecordStatus.Ok : RecordStatus.Malformed,
             RecordType.Goodbye => length is >= 1 and <= 1 + MaxGoodbyeTextBytes ? RecordStatus.Ok : RecordStatus.Malformed,
+            RecordType.Claims => length >= ClaimEntrySize && length % ClaimEntrySize == 0 ? RecordStatus.Ok : RecordStatus.Malformed,
             _ => RecordStatus.UnknownType,
         };
         if (verdict == RecordStatus.Malformed) return verdict;
@@ -156,6 +178,54 @@ public static class WireCodec
         if (buffer.Length < recordSize) return RecordStatus.NeedMoreData;
         buffer.Slice(0, recordSize).CopyTo(scratch);
         return TryReadRecord(scratch[..recordSize], out type, out payload, out consumed);
+    }
+
+    /// <summary>Writes one Claims record of 1..<see cref="MaxClaimsPerRecord"/> entries; returns the bytes written.</summary>
+    /// <exception cref="ArgumentException">No entries or too many, an entry with more than two VLAN tags, or destination too small.</exception>
+    public static int WriteClaimsRecord(Span<byte> destination, ReadOnlySpan<SessionClaim> claims)
+    {
+        if (claims.Length is < 1 or > MaxClaimsPerRecord)
+            throw new ArgumentException($"a Claims record holds 1..{MaxClaimsPerRecord} entries, not {claims.Length}", nameof(claims));
+        int size = WriteHeader(destination, RecordType.Claims, claims.Length * ClaimEntrySize);
+        var entries = destination[RecordHeaderSize..size];
+        entries.Clear();
+        for (int i = 0; i < claims.Length; i++)
+        {
+            var entry = entries.Slice(i * ClaimEntrySize, ClaimEntrySize);
+            var claim = claims[i];
+            var tags = claim.VlanTags ?? Array.Empty<Protocol.VlanTag>();
+            if (tags.Length > 2) throw new ArgumentException("a claim has at most two VLAN tags", nameof(claims));
+            claim.Client.Write(entry);
+            claim.Ac.Write(entry[6..]);
+            BinaryPrimitives.WriteUInt16BigEndian(entry[12..], claim.SessionId);
+            entry[14] = (byte)tags.Length;
+            for (int t = 0; t < tags.Length; t++)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(entry[(16 + 4 * t)..], tags[t].Tpid);
+                BinaryPrimitives.WriteUInt16BigEndian(entry[(18 + 4 * t)..], tags[t].Tci);
+            }
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// Entry <paramref name="index"/> of a Claims payload. False for an entry that breaks a rule
+    /// (reserved byte set, more than two tags, session id 0xFFFF, a session without an AC): the caller skips it.
+    /// Allocates the VLAN array: claims come once per connection.
+    /// </summary>
+    public static bool TryReadClaim(ReadOnlySpan<byte> payload, int index, out SessionClaim claim)
+    {
+        claim = default;
+        var entry = payload.Slice(index * ClaimEntrySize, ClaimEntrySize);
+        int tagCount = entry[14];
+        ushort sessionId = BinaryPrimitives.ReadUInt16BigEndian(entry[12..]);
+        var ac = Protocol.MacAddress.Read(entry[6..]);
+        if (entry[15] != 0 || tagCount > 2 || sessionId == 0xFFFF || (sessionId != 0 && ac.Value == 0)) return false;
+        var tags = tagCount == 0 ? Array.Empty<Protocol.VlanTag>() : new Protocol.VlanTag[tagCount];
+        for (int t = 0; t < tagCount; t++)
+            tags[t] = new Protocol.VlanTag(BinaryPrimitives.ReadUInt16BigEndian(entry[(16 + 4 * t)..]), BinaryPrimitives.ReadUInt16BigEndian(entry[(18 + 4 * t)..]));
+        claim = new SessionClaim(Protocol.MacAddress.Read(entry), ac, sessionId, tags);
+        return true;
     }
 
     /// <summary>Reads the token of a Ping or Pong payload.</summary>

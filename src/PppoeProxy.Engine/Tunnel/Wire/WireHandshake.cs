@@ -20,7 +20,7 @@ public static class WireHandshake
 
     /// <summary>Writes the client hello; returns the bytes written.</summary>
     /// <exception cref="ArgumentException">The name is over 64 UTF-8 bytes or has control characters, or destination is too small.</exception>
-    public static int WriteHello(Span<byte> destination, string clientName, ushort version = WireCodec.ProtocolVersion)
+    public static int WriteHello(Span<byte> destination, string clientName, ushort version = WireCodec.ProtocolVersion, byte flags = 0)
     {
         ArgumentNullException.ThrowIfNull(clientName);
         int nameLength = Encoding.UTF8.GetByteCount(clientName);
@@ -28,7 +28,7 @@ public static class WireHandshake
             throw new ArgumentException($"client name is {nameLength} UTF-8 bytes, at most {MaxClientNameBytes} allowed", nameof(clientName));
         if (clientName.Any(char.IsControl))
             throw new ArgumentException("client name must not contain control characters", nameof(clientName));
-        WriteHeader(destination, version, 0, nameLength);
+        WriteHeader(destination, version, flags, nameLength);
         Encoding.UTF8.GetBytes(clientName, destination[HeaderSize..]);
         return HeaderSize + nameLength;
     }
@@ -58,10 +58,10 @@ public static class WireHandshake
             return false;
         if (verdict != HandshakeStatus.Accepted) return true;
         if (version != WireCodec.ProtocolVersion) { verdict = HandshakeStatus.UnsupportedVersion; return true; }
-        if (code != 0 || dataLength > MaxClientNameBytes) { verdict = HandshakeStatus.Malformed; return true; }
+        if ((code & ~HelloFlags.Known) != 0 || dataLength > MaxClientNameBytes) { verdict = HandshakeStatus.Malformed; return true; }
         if (data.Length < dataLength) return false;
         if (!WireText.TryDecodeStrict(data[..dataLength], out string name)) { verdict = HandshakeStatus.Malformed; return true; }
-        hello = new ClientHello(version, name);
+        hello = new ClientHello(version, name, code);
         consumed = HeaderSize + dataLength;
         return true;
     }

@@ -54,7 +54,7 @@ public class WireHandshakeTests
     [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Z' }, HandshakeStatus.BadMagic)]
     [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Y', 0, 2, 0, 0 }, HandshakeStatus.UnsupportedVersion)]
     [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Y', 0, 0, 0, 0 }, HandshakeStatus.UnsupportedVersion)]
-    [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Y', 0, 1, 1, 0 }, HandshakeStatus.Malformed)]   // flags
+    [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Y', 0, 1, 2, 0 }, HandshakeStatus.Malformed)]   // a flag this version does not know
     [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Y', 0, 1, 0, 65 }, HandshakeStatus.Malformed)]  // name too long
     [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Y', 0, 1, 0, 2, 0xC3, 0x28 }, HandshakeStatus.Malformed)] // bad UTF-8
     [InlineData(new byte[] { (byte)'P', (byte)'P', (byte)'X', (byte)'Y', 0, 1, 0, 2, 0x41, 0x0A }, HandshakeStatus.Malformed)] // newline
