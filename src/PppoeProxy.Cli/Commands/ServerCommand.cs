@@ -17,6 +17,12 @@ public static class ServerCommand
         var shared = new TunnelOptions();
         var command = new Command("server", "Run the proxy server: the end beside the access concentrator") { iface, listen, allow, macMode };
         shared.AddTo(command);
+        // issue 12, limits: checked by the engine's options builder like every other value.
+        var maxTunnels = new Option<string?>("--max-tunnels") { Description = $"Tunnels connected at once, legacy ones included (default {ServerOptions.DefaultMaxTunnels})", HelpName = "N" };
+        var maxTunnelsPerSource = new Option<string?>("--max-tunnels-per-source") { Description = $"Tunnels from one address (IPv6: one /64) (default {ServerOptions.DefaultMaxTunnelsPerSource})", HelpName = "N" };
+        var maxHandshakes = new Option<string?>("--max-handshakes") { Description = $"Handshakes in progress: N, or START:RATE:FULL to refuse RATE % at random from START on, all at FULL, like sshd's MaxStartups (default {Engine.Tunnel.Limits.HandshakeLimit.Default})", HelpName = "N|START:RATE:FULL" };
+        var maxHandshakesPerSource = new Option<string?>("--max-handshakes-per-source") { Description = $"Handshakes in progress from one address (IPv6: one /64) (default {ServerOptions.DefaultMaxHandshakesPerSource})", HelpName = "N" };
+        foreach (var option in new Option[] { maxTunnels, maxTunnelsPerSource, maxHandshakes, maxHandshakesPerSource }) command.Options.Add(option);
 
         command.SetSyncAction(io, (parsed, cancel) =>
         {
@@ -26,6 +32,10 @@ public static class ServerCommand
                 Listen = parsed.GetValue(listen),
                 Allow = parsed.GetValue(allow) is string text ? new[] { text } : null,
                 MacMode = parsed.GetValue(macMode).ToString(),
+                MaxTunnels = parsed.GetValue(maxTunnels),
+                MaxTunnelsPerSource = parsed.GetValue(maxTunnelsPerSource),
+                MaxHandshakes = parsed.GetValue(maxHandshakes),
+                MaxHandshakesPerSource = parsed.GetValue(maxHandshakesPerSource),
             });
             return RunServer(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "server", options.Interface), cancel);
         });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PppoeProxy.Engine.Tunnel;
+using PppoeProxy.Engine.Tunnel.Limits;
 using PppoeProxy.Engine.Tunnel.Security;
 
 namespace PppoeProxy.Engine.Operations;
@@ -30,7 +31,37 @@ public static class ProxyOptionsBuilder
         var macMode = MacMode.Transparent;
         if (typed.MacMode is { } modeText && !Enum.TryParse(modeText, ignoreCase: true, out macMode) || !Enum.IsDefined(macMode))
             throw new ProxyOptionsException("mac-mode", $"'{typed.MacMode}' is not transparent or rewrite");
-        return WithShared(new ServerOptions { Interface = Required(typed.Interface, "interface"), Listen = listen, Allow = allow, MacMode = macMode }, typed);
+        return WithShared(WithLimits(new ServerOptions { Interface = Required(typed.Interface, "interface"), Listen = listen, Allow = allow, MacMode = macMode }, typed), typed);
+    }
+
+    /// <summary>Most a count limit may be: far past any home line, still far from exhausting threads or memory.</summary>
+    public const int MaxLimit = HandshakeLimit.MaxValue;
+
+    private static ServerOptions WithLimits(ServerOptions options, ProxySettings typed)
+    {
+        var handshakes = options.MaxHandshakes;
+        if (typed.MaxHandshakes is { } text && !HandshakeLimit.TryParse(text, out handshakes, out var problem))
+            throw new ProxyOptionsException("max-handshakes", problem);
+        return options with
+        {
+            MaxTunnels = Count(typed.MaxTunnels, "max-tunnels") ?? options.MaxTunnels,
+            MaxTunnelsPerSource = Count(typed.MaxTunnelsPerSource, "max-tunnels-per-source") ?? options.MaxTunnelsPerSource,
+            MaxHandshakes = handshakes,
+            MaxHandshakesPerSource = Count(typed.MaxHandshakesPerSource, "max-handshakes-per-source") ?? options.MaxHandshakesPerSource,
+        };
+    }
+
+    /// <summary>A whole number 1..<see cref="MaxLimit"/>, invariant culture.</summary>
+    public static bool TryParseCount(string? text, out int value, out string problem)
+    {
+        problem = $"'{text}' is not a whole number from 1 to {MaxLimit}";
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value is >= 1 and <= MaxLimit;
+    }
+
+    private static int? Count(string? text, string option)
+    {
+        if (text is null) return null;
+        return TryParseCount(text, out int value, out var problem) ? value : throw new ProxyOptionsException(option, problem);
     }
 
     public static ClientOptions Client(ProxySettings typed)

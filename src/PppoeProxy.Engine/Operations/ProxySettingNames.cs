@@ -6,5 +6,7 @@ public static class ProxySettingNames
     public static readonly IReadOnlyList<string> All = new[]
     {
         "interface", "listen", "server", "allow", "mac-mode", "cert", "key", "trust", "insecure", "grace", "stats", "keepalive",
+        // issue 12, limits
+        "max-tunnels", "max-tunnels-per-source", "max-handshakes", "max-handshakes-per-source",
     };
 }

@@ -25,4 +25,10 @@ public sealed record ProxySettings
     public string? Grace { get; init; }
     public string? Stats { get; init; }
     public string? KeepAlive { get; init; }
+
+    // Server limits (issue 12): counts as text, MaxHandshakes as N or START:RATE:FULL.
+    public string? MaxTunnels { get; init; }
+    public string? MaxTunnelsPerSource { get; init; }
+    public string? MaxHandshakes { get; init; }
+    public string? MaxHandshakesPerSource { get; init; }
 }

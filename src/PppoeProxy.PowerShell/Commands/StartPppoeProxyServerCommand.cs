@@ -27,11 +27,43 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
     [Parameter]
     public MacMode MacMode { get; set; } = MacMode.Transparent;
 
+    // issue 12, limits; unbound ones keep the engine's defaults.
+    /// <summary>Tunnels connected at once (legacy ones included).</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxLimit)]
+    public int MaxTunnels { get; set; } = ServerOptions.DefaultMaxTunnels;
+
+    /// <summary>Tunnels from one source address (IPv6: one /64).</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxLimit)]
+    public int MaxTunnelsPerSource { get; set; } = ServerOptions.DefaultMaxTunnelsPerSource;
+
+    /// <summary>Handshakes in progress: N, or START:RATE:FULL (sshd's MaxStartups).</summary>
+    [Parameter]
+    [ValidateHandshakeLimit]
+    public string MaxHandshakes { get; set; } = Engine.Tunnel.Limits.HandshakeLimit.Default.ToString();
+
+    /// <summary>Handshakes in progress from one source address (IPv6: one /64).</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxLimit)]
+    public int MaxHandshakesPerSource { get; set; } = ServerOptions.DefaultMaxHandshakesPerSource;
+
     private protected override string EndpointText => Listen;
 
     private protected override IProxyEnd CreateEnd(ILogger logger)
     {
-        var options = ProxyOptionsBuilder.Server(TypedSettings() with { Listen = Listen, Allow = Allow, MacMode = MacMode.ToString() });
+        var options = ProxyOptionsBuilder.Server(TypedSettings() with
+        {
+            Listen = Listen, Allow = Allow, MacMode = MacMode.ToString(),
+            MaxTunnels = Bound(nameof(MaxTunnels), MaxTunnels),
+            MaxTunnelsPerSource = Bound(nameof(MaxTunnelsPerSource), MaxTunnelsPerSource),
+            MaxHandshakes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxHandshakes)) ? MaxHandshakes : null,
+            MaxHandshakesPerSource = Bound(nameof(MaxHandshakesPerSource), MaxHandshakesPerSource),
+        });
         return new ProxyServer(options, logger);
     }
+
+    // Only what the user gave: the defaults live in the engine.
+    private string? Bound(string name, int value) =>
+        MyInvocation.BoundParameters.ContainsKey(name) ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
 }
