@@ -171,6 +171,9 @@ public static class TunnelHandshake
             throw error switch
             {
                 TunnelHandshakeException => error,
+                // No server certificate seen: it closed before TLS, which is how it refuses while busy (no status is possible yet).
+                TunnelTlsException { Failure: TunnelTlsFailure.HandshakeFailed, PeerFingerprint: null } tls =>
+                    new TunnelHandshakeException($"{server}: {tls.Message} (the server closed before TLS: server busy, or our address not allowed there)", tls),
                 TunnelTlsException tls => new TunnelHandshakeException($"{server}: {tls.Message}", tls),
                 OperationCanceledException when !cancellationToken.IsCancellationRequested =>
                     new TunnelHandshakeException($"{server}: no answer within {timeout.TotalSeconds:0.#} s"),
