@@ -117,6 +117,7 @@ public abstract class ProxyEnd : IProxyEnd
     private protected void Attach(TunnelLink link, TunnelFrameRoute route, int scratchBytes = 0)
     {
         _totals.Track(link);
+        link.PeerLog = LimitedLog;
         link.Closed += (closed, _) => _totals.Retire(closed);
         var injector = new LinkInjector(Capture, link.Counters);
         // Allocated by the first frame (on the reader thread): an idle tunnel holds none.

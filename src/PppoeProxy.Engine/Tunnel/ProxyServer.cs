@@ -131,11 +131,19 @@ public sealed class ProxyServer : ProxyEnd
     private async Task HandleAsync(Socket socket, IPEndPoint remote, CancellationToken stop)
     {
         TunnelLink link;
-        bool admitted = false;
+        bool admitted = false, handshakeEnded = false;
         var refusedBy = AdmissionVerdict.Admitted;
-        // Asked by the handshake once the peer is known good: takes a tunnel slot or says why not.
+        void EndHandshake()
+        {
+            if (handshakeEnded) return;
+            handshakeEnded = true;
+            _limits.EndHandshake(remote.Address);
+        }
+        // Asked by the handshake once the peer is known good: takes a tunnel slot or says why not. The
+        // handshake slot goes first, before the client hears the verdict and may connect again.
         string? Admit()
         {
+            EndHandshake();
             refusedBy = _limits.TryAddTunnel(remote.Address);
             admitted = refusedBy == AdmissionVerdict.Admitted;
             return admitted ? null : _limits.Describe(refusedBy);
@@ -152,7 +160,7 @@ public sealed class ProxyServer : ProxyEnd
                 LimitedLog.Warning(refusedBy == AdmissionVerdict.Admitted ? rejected.Cause : CauseOf(refusedBy), "{Reason}", rejected.Message);
             return;
         }
-        finally { _limits.EndHandshake(remote.Address); }
+        finally { EndHandshake(); }
         LogTunnelEvent(link, "tunnel-connected", "tunnel connected: {Peer}{Identity}", link.PeerName,
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;

@@ -50,6 +50,8 @@ public sealed class TunnelLink : IDisposable
     public TimeSpan SinceLastPong => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastPongTicks));
     public long QueuedBytes => _sender.QueuedBytes;
     internal ITunnelTransport Transport => _transport;
+    /// <summary>For the lines the peer can cause (set by the end before <see cref="Start"/>).</summary>
+    internal Diagnostics.RateLimitedLog? PeerLog { get; set; }
     /// <summary>Whether the link holds its sender thread and ring now (tests: an idle link must not).</summary>
     public bool HasSenderThread => _sender.HasThread;
     public bool HasRingBuffer => _sender.HasRingBuffer;
@@ -159,7 +161,9 @@ public sealed class TunnelLink : IDisposable
                     if (status != RecordStatus.Ok || kind == TunnelRecordKind.Unknown)
                     {
                         var why = status == RecordStatus.Ok ? "unknown record type" : $"{status} record";
-                        _log.LogWarning("tunnel {Peer}: protocol error ({Why}); closing", PeerName, why);
+                        // A peer can connect, send garbage and reconnect at will: its end's rate-limited log when it has one.
+                        if (PeerLog is { } limited) limited.Warning("tunnel-protocol-error", "tunnel {Peer}: protocol error ({Why}); closing", PeerName, why);
+                        else _log.LogWarning("tunnel {Peer}: protocol error ({Why}); closing", PeerName, why);
                         Shutdown($"protocol error: {why}");
                         return;
                     }

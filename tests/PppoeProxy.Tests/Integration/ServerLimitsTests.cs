@@ -112,10 +112,20 @@ public sealed class ServerLimitsTests(ITestOutputHelper output)
         using var ids = new Tunnel.TunnelIdentities();
         string Prefix(string name) => Path.Combine(ids.Directory, name);
         using var server = new LimitsServer(extra: new[] { "--cert", Prefix("server") + ".crt", "--key", Prefix("server") + ".key",
-            "--trust", ids.Client.Fingerprint, "--max-tunnels", "1" });
+            "--trust", ids.Client.Fingerprint, "--max-tunnels", "1", "--max-handshakes-per-source", "1" });
         var security = TunnelSecurity.Load(Prefix("client") + ".crt", Prefix("client") + ".key", new[] { ids.Server.Fingerprint });
         TunnelLink Connect(string name) => TunnelHandshake.ConnectAsync("127.0.0.1", server.Port, TunnelMode.V1, security, name,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeSpan.FromSeconds(5), CancellationToken.None).GetAwaiter().GetResult();
+
+        // A handshake under way from our address takes the source's only slot: the next is closed before TLS.
+        using (var silent = server.Connect(null))
+        {
+            var early = Assert.Throws<TunnelHandshakeException>(() => Connect("early"));
+            output.WriteLine(early.Message);
+            Assert.Contains("server busy", early.Message);
+        }
+        // The silent connection's slot comes back once the server sees it close.
+        Assert.True(SpinWait.SpinUntil(() => server.Process.HasLog("refused-handshake|closed before its hello|TLS handshake"), 5000), server.Process.ToString());
 
         using var first = Connect("first");
         var second = Assert.Throws<TunnelHandshakeException>(() => Connect("second"));
