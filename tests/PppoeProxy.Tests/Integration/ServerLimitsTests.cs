@@ -14,7 +14,10 @@ namespace PppoeProxy.Tests.Integration;
 /// asserts a bound the old code broke: it accepted every tunnel (1,000 idle ones: ~2,000 threads,
 /// RSS +140 MB), locked a legitimate client out for 56-59 s, closed refused sockets without the Busy
 /// status and logged a line per refused connection.
+/// Run with the tunnel lab tests, not beside other tests: their server processes would count as left over
+/// in tests that look for pppoeproxy processes, and RSS and thread counts want a quiet machine.
 /// </summary>
+[Collection(TunnelLabCollection.Name)]
 public sealed class ServerLimitsTests(ITestOutputHelper output)
 {
     private const int Flood = 300;
