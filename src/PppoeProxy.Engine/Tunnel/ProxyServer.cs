@@ -31,9 +31,6 @@ public sealed class ProxyServer : ProxyEnd
         _limits = new ConnectionLimiter(options.MaxHandshakes, options.MaxHandshakesPerSource, options.MaxTunnels, options.MaxTunnelsPerSource);
     }
 
-    /// <summary>Handshakes and tunnels counted against the limits (tests read it).</summary>
-    public ConnectionLimiter Limits => _limits;
-
     public override string Endpoint => LocalEndpoint?.ToString() ?? _options.Listen.ToString();
 
     /// <summary>The endpoint actually bound (port 0 in the options picks a free one).</summary>
