@@ -24,7 +24,12 @@ public sealed class LimitsServer : IDisposable
             : new List<string> { "server", "--interface", _veth, "--listen", $"127.0.0.1:{Port}", "--status-socket", "none" };
         args.AddRange(extra);
         Process = ProxyProcess.Cli("server", args.ToArray());
-        Process.WaitForLog("server listening on", TimeSpan.FromSeconds(20));
+        try { Process.WaitForLog("server listening on", TimeSpan.FromSeconds(20)); }
+        catch
+        {
+            Dispose(); // a constructor that throws is never disposed: leave no veth behind
+            throw;
+        }
     }
 
     public int Port { get; }
