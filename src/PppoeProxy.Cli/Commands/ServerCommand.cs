@@ -29,6 +29,12 @@ public static class ServerCommand
         };
         command.Options.Add(maxSessionsPerTunnel);
         command.Options.Add(maxTrackedSessions);
+        // issue 12, limits: checked by the engine's options builder like every other value.
+        var maxTunnels = new Option<string?>("--max-tunnels") { Description = $"Tunnels connected at once, legacy ones included (default {ServerOptions.DefaultMaxTunnels})", HelpName = "N" };
+        var maxTunnelsPerSource = new Option<string?>("--max-tunnels-per-source") { Description = $"Tunnels from one address (IPv6: one /64) (default {ServerOptions.DefaultMaxTunnelsPerSource})", HelpName = "N" };
+        var maxHandshakes = new Option<string?>("--max-handshakes") { Description = $"Handshakes in progress: N, or START:RATE:FULL to refuse RATE % at random from START on, all at FULL, like sshd's MaxStartups (default {Engine.Tunnel.Limits.HandshakeLimit.Default})", HelpName = "N|START:RATE:FULL" };
+        var maxHandshakesPerSource = new Option<string?>("--max-handshakes-per-source") { Description = $"Handshakes in progress from one address (IPv6: one /64) (default {ServerOptions.DefaultMaxHandshakesPerSource})", HelpName = "N" };
+        foreach (var option in new Option[] { maxTunnels, maxTunnelsPerSource, maxHandshakes, maxHandshakesPerSource }) command.Options.Add(option);
 
         command.SetSyncAction(io, (parsed, cancel) =>
         {
@@ -40,6 +46,10 @@ public static class ServerCommand
                 MacMode = parsed.GetValue(macMode).ToString(),
                 MaxSessionsPerTunnel = parsed.GetValue(maxSessionsPerTunnel),
                 MaxTrackedSessions = parsed.GetValue(maxTrackedSessions),
+                MaxTunnels = parsed.GetValue(maxTunnels),
+                MaxTunnelsPerSource = parsed.GetValue(maxTunnelsPerSource),
+                MaxHandshakes = parsed.GetValue(maxHandshakes),
+                MaxHandshakesPerSource = parsed.GetValue(maxHandshakesPerSource),
             });
             return RunServer(options, parsed.GetValue(shared.LogLevel), shared.StatusPath(parsed, "server", options.Interface), cancel,
                 parsed.GetValue(shared.Metrics));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PppoeProxy.Engine.Tunnel;
+using PppoeProxy.Engine.Tunnel.Limits;
 using PppoeProxy.Engine.Tunnel.Security;
 
 namespace PppoeProxy.Engine.Operations;
@@ -36,13 +37,27 @@ public static class ProxyOptionsBuilder
             MaxSessionsPerTunnel = Count(typed.MaxSessionsPerTunnel, "max-sessions-per-tunnel") ?? ServerOptions.DefaultMaxSessionsPerTunnel,
             MaxTrackedSessions = Count(typed.MaxTrackedSessions, "max-tracked-sessions") ?? ProxyEndOptions.DefaultMaxTrackedSessions,
         };
-        return WithShared(server, typed);
+        return WithShared(WithLimits(server, typed), typed);
     }
 
-    /// <summary>Session limits: more than this is a typo, and memory no home server has.</summary>
+    /// <summary>Most a count limit (sessions, tunnels, handshakes) may be: more is a typo, and memory no home server has.</summary>
     public const int MaxCount = 1_000_000;
 
-    /// <summary>A whole number from 1 to <see cref="MaxCount"/> (a limit of sessions).</summary>
+    private static ServerOptions WithLimits(ServerOptions options, ProxySettings typed)
+    {
+        var handshakes = options.MaxHandshakes;
+        if (typed.MaxHandshakes is { } text && !HandshakeLimit.TryParse(text, out handshakes, out var problem))
+            throw new ProxyOptionsException("max-handshakes", problem);
+        return options with
+        {
+            MaxTunnels = Count(typed.MaxTunnels, "max-tunnels") ?? options.MaxTunnels,
+            MaxTunnelsPerSource = Count(typed.MaxTunnelsPerSource, "max-tunnels-per-source") ?? options.MaxTunnelsPerSource,
+            MaxHandshakes = handshakes,
+            MaxHandshakesPerSource = Count(typed.MaxHandshakesPerSource, "max-handshakes-per-source") ?? options.MaxHandshakesPerSource,
+        };
+    }
+
+    /// <summary>A whole number from 1 to <see cref="MaxCount"/>, invariant culture.</summary>
     public static bool TryParseCount(string? text, out int value, out string problem)
     {
         problem = "";

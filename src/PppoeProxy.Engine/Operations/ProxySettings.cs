@@ -29,4 +29,10 @@ public sealed record ProxySettings
     public string? MaxSessionsPerTunnel { get; init; }
     /// <summary>Server: sessions and discoveries tracked in total, as text.</summary>
     public string? MaxTrackedSessions { get; init; }
+
+    // Server limits (issue 12): counts as text, MaxHandshakes as N or START:RATE:FULL.
+    public string? MaxTunnels { get; init; }
+    public string? MaxTunnelsPerSource { get; init; }
+    public string? MaxHandshakes { get; init; }
+    public string? MaxHandshakesPerSource { get; init; }
 }

@@ -12,20 +12,20 @@ internal sealed class LinkInjector : IDisposable
 {
     private readonly LiveCapture _capture;
     private readonly TunnelCounters _counters;
-    private readonly FrameBatch _batch;
+    private FrameBatch? _batch; // the reader thread's; allocated by the first frame, so an idle tunnel holds none
 
     public LinkInjector(LiveCapture capture, TunnelCounters counters)
     {
         _capture = capture;
         _counters = counters;
-        _batch = new FrameBatch(slotBytes: capture.Options.SnapLength);
     }
 
     public void Add(ReadOnlySpan<byte> frame)
     {
-        if (_batch.TryAdd(frame))
+        var batch = _batch ??= new FrameBatch(slotBytes: _capture.Options.SnapLength);
+        if (batch.TryAdd(frame))
         {
-            if (_batch.IsFull) Flush();
+            if (batch.IsFull) Flush();
             return;
         }
         Flush(); // larger than a slot: keep the order, send it alone
@@ -35,12 +35,12 @@ internal sealed class LinkInjector : IDisposable
 
     public void Flush()
     {
-        if (_batch.Count == 0) return;
+        if (_batch is not { Count: > 0 }) return;
         int failed;
         try { failed = _capture.Inject(_batch); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { failed = _batch.Count; _batch.Clear(); }
         for (int i = 0; i < failed; i++) _counters.Drop(DropReason.InjectFailed);
     }
 
-    public void Dispose() => _batch.Dispose();
+    public void Dispose() => _batch?.Dispose();
 }

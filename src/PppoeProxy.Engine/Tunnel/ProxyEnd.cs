@@ -135,12 +135,14 @@ public abstract class ProxyEnd : IProxyEnd
     private protected void Attach(TunnelLink link, TunnelFrameRoute route, int scratchBytes = 0)
     {
         _totals.Track(link);
+        link.PeerLog = LimitedLog;
         link.Closed += (closed, _) => _totals.Retire(closed);
         var injector = new LinkInjector(Capture, link.Counters);
-        var scratch = scratchBytes > 0 ? new byte[scratchBytes] : Array.Empty<byte>();
+        // Allocated by the first frame (on the reader thread): an idle tunnel holds none.
+        byte[]? scratch = scratchBytes > 0 ? null : Array.Empty<byte>();
         link.Start((l, frame) =>
         {
-            if (route(l, frame, scratch, out var toInject)) injector.Add(toInject);
+            if (route(l, frame, scratch ??= new byte[scratchBytes], out var toInject)) injector.Add(toInject);
         }, _ => injector.Flush(), _ => injector.Dispose());
     }
 

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
+using PppoeProxy.Engine.Tunnel.Limits;
+using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -18,7 +20,8 @@ public sealed class ProxyServer : ProxyEnd
     private readonly ServerOptions _options;
     private readonly ConcurrentDictionary<long, TunnelLink> _links = new();
     private readonly byte[] _acScratch = new byte[FrameView.EthernetHeaderLength + 65535]; // the capture thread's own
-    private int _pendingHandshakes;
+    private readonly ConnectionLimiter _limits;
+    private readonly LingeringCloser _refused = new();
     private ServerRouter? _router;
     private SessionSweeper? _sessionSweeper;
     private Socket? _listener;
@@ -26,6 +29,7 @@ public sealed class ProxyServer : ProxyEnd
     public ProxyServer(ServerOptions options, ILogger logger) : base("server", options, logger)
     {
         _options = options;
+        _limits = new ConnectionLimiter(options.MaxHandshakes, options.MaxHandshakesPerSource, options.MaxTunnels, options.MaxTunnelsPerSource);
     }
 
     public override string Endpoint => LocalEndpoint?.ToString() ?? _options.Listen.ToString();
@@ -72,11 +76,13 @@ public sealed class ProxyServer : ProxyEnd
         {
             await PauseAsync(TimeSpan.FromMilliseconds(250), stop);
             ExpireHolds();
+            _refused.CloseDue();
             CloseIdleLinks();
             _sessionSweeper!.Sweep(_links.Values);
             LogStatsWhenDue();
         }
         await accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+        _refused.CloseDue(all: true);
     }
 
     private async Task AcceptLoopAsync(CancellationToken stop)
@@ -86,37 +92,82 @@ public sealed class ProxyServer : ProxyEnd
             Socket socket;
             try { socket = await _listener!.AcceptAsync(stop); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            var remote = (IPEndPoint)socket.RemoteEndPoint!;
             // Each handshake holds a thread of its own until it ends (at most HandshakeTimeout): a flood of
-            // silent connections must not become a flood of threads.
-            if (Interlocked.Increment(ref _pendingHandshakes) > _options.MaxPendingHandshakes)
+            // silent connections must not become a flood of threads, nor one source take every slot.
+            var verdict = _limits.TryBeginHandshake(remote.Address);
+            if (verdict != AdmissionVerdict.Admitted)
             {
-                Interlocked.Decrement(ref _pendingHandshakes);
-                Log.LogWarning("rejected {Peer}: {Max} handshakes already in progress", socket.RemoteEndPoint, _options.MaxPendingHandshakes);
-                socket.Dispose();
+                Refuse(socket, remote, verdict);
                 continue;
             }
-            _ = Task.Run(() => HandleAsync(socket, stop));
+            _ = Task.Run(() => HandleAsync(socket, remote, stop));
         }
     }
 
-    private async Task HandleAsync(Socket socket, CancellationToken stop)
+    /// <summary>
+    /// A connection refused before its handshake. Plain v1 gets the Busy reply at once (no need to read
+    /// the hello first); TLS cannot say anything before a TLS handshake, which a flood must not cost us,
+    /// so it is closed (the client's message names "busy" as one possible cause); legacy has no status.
+    /// </summary>
+    private void Refuse(Socket socket, IPEndPoint remote, AdmissionVerdict verdict)
+    {
+        string why = _limits.Describe(verdict);
+        LimitedLog.Warning(CauseOf(verdict), "refused {Peer}: {Why}", remote, why);
+        if (_options.Mode == TunnelMode.V1 && _options.Security is null)
+        {
+            Span<byte> reply = stackalloc byte[WireHandshake.MaxReplySize];
+            _refused.SendAndClose(socket, reply[..TunnelHandshake.WriteBusy(reply, why)]);
+        }
+        else socket.Dispose();
+    }
+
+    private static string CauseOf(AdmissionVerdict verdict) => "refused-" + verdict switch
+    {
+        AdmissionVerdict.HandshakesPerSource => "handshakes-per-source",
+        AdmissionVerdict.HandshakesEarlyDrop => "handshakes",
+        AdmissionVerdict.TunnelsTotal => "tunnels",
+        AdmissionVerdict.TunnelsPerSource => "tunnels-per-source",
+        _ => "other",
+    };
+
+    private async Task HandleAsync(Socket socket, IPEndPoint remote, CancellationToken stop)
     {
         TunnelLink link;
+        bool admitted = false, handshakeEnded = false;
+        var refusedBy = AdmissionVerdict.Admitted;
+        void EndHandshake()
+        {
+            if (handshakeEnded) return;
+            handshakeEnded = true;
+            _limits.EndHandshake(remote.Address);
+        }
+        // Asked by the handshake once the peer is known good: takes a tunnel slot or says why not. The
+        // handshake slot goes first, before the client hears the verdict and may connect again.
+        string? Admit()
+        {
+            EndHandshake();
+            refusedBy = _limits.TryAddTunnel(remote.Address);
+            admitted = refusedBy == AdmissionVerdict.Admitted;
+            return admitted ? null : _limits.Describe(refusedBy);
+        }
         try
         {
             link = await TunnelHandshake.AcceptAsync(socket, _options.Mode, _options.Mode == TunnelMode.V1 ? _options.Security : null,
-                _options.Allow, Log, _options.HandshakeTimeout, stop);
+                _options.Allow, Log, _options.HandshakeTimeout, stop, Admit);
         }
-        catch (TunnelHandshakeException rejected)
+        catch (Exception error) when (error is TunnelHandshakeException or OperationCanceledException)
         {
-            Log.LogWarning("{Reason}", rejected.Message);
+            if (admitted) _limits.RemoveTunnel(remote.Address); // admitted, then the accept reply failed
+            if (error is TunnelHandshakeException rejected)
+                LimitedLog.Warning(refusedBy == AdmissionVerdict.Admitted ? rejected.Cause : CauseOf(refusedBy), "{Reason}", rejected.Message);
             return;
         }
-        catch (OperationCanceledException) { return; }
-        finally { Interlocked.Decrement(ref _pendingHandshakes); }
-        Log.LogInformation("tunnel connected: {Peer}{Identity}", link.PeerName,
+        finally { EndHandshake(); }
+        LogTunnelEvent(link, "tunnel-connected", "tunnel connected: {Peer}{Identity}", link.PeerName,
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;
+        link.Closed += (closed, _) => _limits.RemoveTunnel(remote.Address);
         link.Closed += OnLinkClosed;
         link.ClaimsHandler = OnClaims;
         // Rewrite mode edits each frame into a scratch buffer of the reader thread's own.
@@ -137,6 +188,16 @@ public sealed class ProxyServer : ProxyEnd
         });
         LimitedLog.Information("claims", "tunnel {Peer} claims {Macs} client MAC(s) with {Sessions} live session(s); {Refused} refused",
             link.PeerName, macs, sessions, refused);
+    }
+
+    /// <summary>
+    /// Authenticated tunnels are logged line by line (only holders of a pinned certificate can make them);
+    /// unauthenticated ones (plain text, legacy) could be churned by anyone, so at most one line per second.
+    /// </summary>
+    private void LogTunnelEvent(TunnelLink link, string cause, string message, params object?[] args)
+    {
+        if (link.PeerFingerprint is not null) Log.LogInformation(message, args);
+        else LimitedLog.Information(cause, message, args);
     }
 
     private bool FromTunnel(TunnelLink link, ReadOnlySpan<byte> frame, Span<byte> scratch, out ReadOnlySpan<byte> toInject)
@@ -161,7 +222,7 @@ public sealed class ProxyServer : ProxyEnd
     private void OnLinkClosed(TunnelLink link, string reason)
     {
         _links.TryRemove(link.Id, out _);
-        Log.LogInformation("tunnel disconnected: {Peer}: {Reason}", link.PeerName, reason);
+        LogTunnelEvent(link, "tunnel-disconnected", "tunnel disconnected: {Peer}: {Reason}", link.PeerName, reason);
         _router?.OnLinkClosed(link, _options.Grace);
     }
 

@@ -7,13 +7,23 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     IReadOnlyList<PeerStatus> Peers, IReadOnlyList<PppoeSession> Sessions, TunnelCountersSnapshot Counters,
     IReadOnlyList<string> HeldClientMacs)
 {
-    /// <summary>Lines for the log: one per tunnel and one per session.</summary>
+    /// <summary>Tunnels and sessions named in the stats lines, the busiest first; `status --json` lists them all.</summary>
+    public const int StatsTopCount = 5;
+
+    /// <summary>
+    /// Lines for the log: the totals, then the busiest tunnels and sessions by bytes. Bounded whatever
+    /// the server carries or has seen: a stats print after heavy churn must not be thousands of lines.
+    /// </summary>
     public IEnumerable<string> StatsLines()
     {
         yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); drops {Counters.DropsText}";
-        foreach (var peer in Peers)
+        foreach (var peer in Peers.OrderByDescending(p => p.Counters.BytesToTunnel + p.Counters.BytesFromTunnel).Take(StatsTopCount))
             yield return $"  tunnel {peer.Name}: {peer.Counters}";
-        foreach (var s in Sessions)
+        if (Peers.Count > StatsTopCount)
+            yield return $"  ... and {Peers.Count - StatsTopCount} more tunnel(s) (`pppoeproxy status --json` lists all)";
+        foreach (var s in Sessions.OrderByDescending(s => s.Bytes).Take(StatsTopCount))
             yield return $"  session {s.SessionId} {s.ClientMac} <-> {s.ServerMac} {s.State}: client->AC {s.FramesFromClient} frames/{s.BytesFromClient} B, AC->client {s.FramesFromServer} frames/{s.BytesFromServer} B";
+        if (Sessions.Count > StatsTopCount)
+            yield return $"  ... and {Sessions.Count - StatsTopCount} more session(s) (`pppoeproxy status --json` lists all)";
     }
 }

@@ -4,12 +4,16 @@ namespace PppoeProxy.Engine.Tunnel;
 /// A bounded single-producer/single-consumer byte ring for encoded tunnel records. The capture
 /// thread appends records without locks or allocation; the socket writer takes everything queued
 /// in one go and writes it with one call, so many frames share one TCP write. When the ring is
-/// full the producer drops the record and the caller counts it: memory never grows.
+/// full the producer drops the record and the caller counts it: memory never grows. The buffer is
+/// allocated by the first record that needs it (most tunnels are light and write directly, see
+/// <see cref="TunnelSender"/>) and let go by <see cref="Release"/> when the link closes.
 /// </summary>
 public sealed class RecordRing
 {
-    private readonly byte[] _buffer;
+    private readonly int _capacity;
     private readonly int _mask;
+    private byte[]? _buffer; // published by the producer before the tail that covers it
+    private int _released;
     private long _head; // next byte the consumer reads; written by the consumer only
     private long _tail; // next byte the producer writes; written by the producer only
     private int _consumerWaiting;
@@ -22,26 +26,48 @@ public sealed class RecordRing
     {
         int size = 1;
         while (size < capacity) size <<= 1;
-        _buffer = new byte[size];
+        _capacity = size;
         _mask = size - 1;
     }
 
-    public int Capacity => _buffer.Length;
+    public int Capacity => _capacity;
+    /// <summary>Whether the buffer is allocated now (tests: idle links must not hold one).</summary>
+    public bool IsAllocated => Volatile.Read(ref _buffer) is not null;
     public long QueuedBytes => Volatile.Read(ref _tail) - Volatile.Read(ref _head);
 
     /// <summary>Copies one encoded record in; false (and nothing written) when it does not fit.</summary>
     public bool TryWrite(ReadOnlySpan<byte> record)
     {
         long tail = _tail;
-        long free = _buffer.Length - (tail - Volatile.Read(ref _head));
+        long free = _capacity - (tail - Volatile.Read(ref _head));
         if (record.Length > free) return false;
+        var buffer = _buffer ?? Allocate();
+        if (buffer is null) return false;
         int start = (int)(tail & _mask);
-        int first = Math.Min(record.Length, _buffer.Length - start);
-        record[..first].CopyTo(_buffer.AsSpan(start));
-        record[first..].CopyTo(_buffer);
+        int first = Math.Min(record.Length, _capacity - start);
+        record[..first].CopyTo(buffer.AsSpan(start));
+        record[first..].CopyTo(buffer);
         Volatile.Write(ref _tail, tail + record.Length);
         WakeConsumer();
         return true;
+    }
+
+    // Once per link at most (until released): the producer's first queued record.
+    private byte[]? Allocate()
+    {
+        if (Volatile.Read(ref _released) == 1) return null;
+        var buffer = new byte[_capacity];
+        Volatile.Write(ref _buffer, buffer);
+        // Released meanwhile: let it go again (the record written into it is dropped with the link).
+        if (Volatile.Read(ref _released) == 1) Volatile.Write(ref _buffer, null);
+        return buffer;
+    }
+
+    /// <summary>Lets the buffer go for good (the link closed): later writes are refused.</summary>
+    public void Release()
+    {
+        Volatile.Write(ref _released, 1);
+        Volatile.Write(ref _buffer, null);
     }
 
     private void WakeConsumer()
@@ -78,11 +104,13 @@ public sealed class RecordRing
         long head = _head;
         long tail = Volatile.Read(ref _tail);
         if (tail == head) return 0;
+        // Queued bytes mean the buffer was published before the tail we read; null only once released.
+        if (Volatile.Read(ref _buffer) is not { } buffer) return 0;
         int start = (int)(head & _mask);
         long length = tail - head;
-        int first = (int)Math.Min(length, _buffer.Length - start);
-        write(new ReadOnlyMemory<byte>(_buffer, start, first));
-        if (length > first) write(new ReadOnlyMemory<byte>(_buffer, 0, (int)(length - first)));
+        int first = (int)Math.Min(length, _capacity - start);
+        write(new ReadOnlyMemory<byte>(buffer, start, first));
+        if (length > first) write(new ReadOnlyMemory<byte>(buffer, 0, (int)(length - first)));
         Volatile.Write(ref _head, tail);
         return length;
     }

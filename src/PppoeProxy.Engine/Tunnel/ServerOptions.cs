@@ -1,4 +1,5 @@
 using System.Net;
+using PppoeProxy.Engine.Tunnel.Limits;
 using PppoeProxy.Engine.Tunnel.Security;
 
 namespace PppoeProxy.Engine.Tunnel;
@@ -9,8 +10,6 @@ public sealed record ServerOptions : ProxyEndOptions
     public CidrAllowList Allow { get; init; } = CidrAllowList.LoopbackOnly;
     public MacMode MacMode { get; init; } = MacMode.Transparent;
     public TimeSpan HandshakeTimeout { get; init; } = TunnelHandshake.DefaultTimeout;
-    /// <summary>Connections still in their handshake at once; more are closed at once (like sshd's MaxStartups).</summary>
-    public int MaxPendingHandshakes { get; init; } = 16;
     /// <summary>A tunnel silent this long is dead (clients ping every 60 s by default).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(200);
 
@@ -21,4 +20,16 @@ public sealed record ServerOptions : ProxyEndOptions
     /// </summary>
     public int MaxSessionsPerTunnel { get; init; } = DefaultMaxSessionsPerTunnel;
     public const int DefaultMaxSessionsPerTunnel = 64;
+    // Limits (issue 12). Sized for a home line: a handful of remote sites, each one or two boxes.
+    public const int DefaultMaxTunnels = 32;
+    public const int DefaultMaxTunnelsPerSource = 4;
+    public const int DefaultMaxHandshakesPerSource = 4;
+    /// <summary>Established tunnels at once, legacy ones included; more get the Busy reply.</summary>
+    public int MaxTunnels { get; init; } = DefaultMaxTunnels;
+    /// <summary>Established tunnels from one source (IPv4 address or IPv6 /64): a client plus its reconnect overlap, or a few behind one NAT.</summary>
+    public int MaxTunnelsPerSource { get; init; } = DefaultMaxTunnelsPerSource;
+    /// <summary>Connections in their handshake at once, with random early drop (sshd's MaxStartups); each holds a thread for at most <see cref="HandshakeTimeout"/>.</summary>
+    public HandshakeLimit MaxHandshakes { get; init; } = HandshakeLimit.Default;
+    /// <summary>Handshakes from one source at once: one address cannot take every slot.</summary>
+    public int MaxHandshakesPerSource { get; init; } = DefaultMaxHandshakesPerSource;
 }

@@ -22,10 +22,12 @@ public static class TunnelHandshake
     }
 
     /// <summary>Server side. Throws <see cref="TunnelHandshakeException"/> with the reason when the peer is refused.</summary>
+    /// <param name="admit">Asked once the peer is known good (after its hello; at once in legacy mode): null
+    /// admits it, a reason refuses it with the <see cref="HandshakeStatus.Busy"/> reply (v1).</param>
     /// <remarks>Runs on a thread of its own: the tunnel stream blocks (see <see cref="TunnelSocketStream"/>).</remarks>
     public static Task<TunnelLink> AcceptAsync(Socket socket, TunnelMode mode, TunnelSecurity? security,
-        CidrAllowList allow, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken) =>
-        OnOwnThread(() => AcceptCore(socket, mode, security, allow, logger, timeout, cancellationToken));
+        CidrAllowList allow, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken, Func<string?>? admit = null) =>
+        OnOwnThread(() => AcceptCore(socket, mode, security, allow, logger, timeout, cancellationToken, admit ?? (() => null)));
 
     /// <summary>Client side: connect, TLS, hello. One-line exceptions for every refusal.</summary>
     /// <remarks>Runs on a thread of its own: the tunnel stream blocks (see <see cref="TunnelSocketStream"/>).</remarks>
@@ -42,21 +44,23 @@ public static class TunnelHandshake
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static async Task<TunnelLink> AcceptCore(Socket socket, TunnelMode mode, TunnelSecurity? security,
-        CidrAllowList allow, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken)
+        CidrAllowList allow, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken, Func<string?> admit)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         string peer = remote.ToString();
         if (!allow.Allows(remote.Address))
         {
             socket.Dispose();
-            throw new TunnelHandshakeException($"rejected {peer}: not in the allow-list ({allow})");
+            throw new TunnelHandshakeException($"rejected {peer}: not in the allow-list ({allow})", cause: "refused-allow-list");
         }
         Tune(socket);
         Stream stream = new TunnelSocketStream(socket);
         try
         {
             var codec = TunnelCodec.For(mode);
-            if (mode == TunnelMode.Legacy) return new TunnelLink(new StreamTunnelTransport(stream, socket, codec), peer, null, logger);
+            // The legacy wire has no status to send: a refused legacy peer is just closed.
+            if (mode == TunnelMode.Legacy)
+                return admit() is { } legacyBusy ? throw Busy(peer, legacyBusy) : new TunnelLink(new StreamTunnelTransport(stream, socket, codec), peer, null, logger);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             string? fingerprint = null;
@@ -83,6 +87,14 @@ public static class TunnelHandshake
                 await stream.WriteAsync(reply.AsMemory(0, length), deadline.Token);
                 throw new TunnelHandshakeException($"rejected {peer}: bad hello ({verdict})");
             }
+            if (admit() is { } busy)
+            {
+                var reply = new byte[WireHandshake.MaxReplySize];
+                int length = WriteBusy(reply, busy);
+                await stream.WriteAsync(reply.AsMemory(0, length), deadline.Token);
+                await stream.FlushAsync(deadline.Token);
+                throw Busy(peer, busy);
+            }
             var accept = new byte[WireHandshake.HeaderSize];
             await stream.WriteAsync(accept.AsMemory(0, WireHandshake.WriteAccept(accept)), deadline.Token);
             await stream.FlushAsync(deadline.Token);
@@ -103,6 +115,11 @@ public static class TunnelHandshake
             };
         }
     }
+
+    /// <summary>The v1 reply that refuses a peer because of a limit: the client logs "server busy" and backs off.</summary>
+    public static int WriteBusy(Span<byte> reply, string why) => WireHandshake.WriteReject(reply, HandshakeStatus.Busy, $"server busy: {why}");
+
+    private static TunnelHandshakeException Busy(string peer, string why) => new($"refused {peer}: {why}", cause: "refused-busy");
 
     private static async Task<TunnelLink> ConnectCore(string host, int port, TunnelMode mode, TunnelSecurity? security,
         string clientName, ILogger logger, TimeSpan timeout, CancellationToken cancellationToken, bool offerClaims)
@@ -161,6 +178,9 @@ public static class TunnelHandshake
             throw error switch
             {
                 TunnelHandshakeException => error,
+                // No server certificate seen: it closed before TLS, which is how it refuses while busy (no status is possible yet).
+                TunnelTlsException { Failure: TunnelTlsFailure.HandshakeFailed, PeerFingerprint: null } tls =>
+                    new TunnelHandshakeException($"{server}: {tls.Message} (the server closed before TLS: server busy, or our address not allowed there)", tls),
                 TunnelTlsException tls => new TunnelHandshakeException($"{server}: {tls.Message}", tls),
                 OperationCanceledException when !cancellationToken.IsCancellationRequested =>
                     new TunnelHandshakeException($"{server}: no answer within {timeout.TotalSeconds:0.#} s"),

@@ -12,12 +12,13 @@ namespace PppoeProxy.Engine.Tunnel;
 public sealed class TunnelLink : IDisposable
 {
     public const int DefaultRingBytes = 4 * 1024 * 1024;
-    private const int ReadBufferBytes = 256 * 1024;
+    /// <summary>The read buffer under load; it starts at one record's size and grows to this when a read fills it.</summary>
+    public const int ReadBufferBytes = 256 * 1024;
 
     private readonly ITunnelTransport _transport;
     private readonly TunnelSender _sender;
     private readonly ILogger _log;
-    private readonly byte[] _frameScratch;
+    private byte[]? _frameScratch; // the producer's own, allocated by its first frame
     private LinkFrameHandler? _onFrame;
     private Action<TunnelLink>? _afterRecords;
     private Action<TunnelLink>? _readerDone;
@@ -33,7 +34,6 @@ public sealed class TunnelLink : IDisposable
         _transport = transport;
         _sender = new TunnelSender(transport, ringBytes, failed => Shutdown(IsOpen ? failed.Message : CloseReason ?? "closed"));
         _log = logger;
-        _frameScratch = new byte[transport.MaxRecordSize];
         PeerName = peerName;
         PeerFingerprint = peerFingerprint;
         Id = Interlocked.Increment(ref _nextId);
@@ -58,6 +58,14 @@ public sealed class TunnelLink : IDisposable
     /// </summary>
     public LinkFrameHandler? ClaimsHandler { get; set; }
     internal ITunnelTransport Transport => _transport;
+    /// <summary>For the lines the peer can cause (set by the end before <see cref="Start"/>).</summary>
+    internal Diagnostics.RateLimitedLog? PeerLog { get; set; }
+    /// <summary>Whether the link holds its sender thread and ring now (tests: an idle link must not).</summary>
+    public bool HasSenderThread => _sender.HasThread;
+    public bool HasRingBuffer => _sender.HasRingBuffer;
+    /// <summary>The reader's buffer size now (tests: small until traffic needs more).</summary>
+    public int ReadBufferSize => Volatile.Read(ref _readBufferSize);
+    private int _readBufferSize;
 
     /// <summary>Raised once, on whichever thread noticed, after the link closed.</summary>
     public event Action<TunnelLink, string>? Closed;
@@ -80,8 +88,9 @@ public sealed class TunnelLink : IDisposable
     {
         if (!IsOpen) return Dropped(DropReason.Disconnected);
         if (frame.Length > _transport.MaxFrameLength) return Dropped(DropReason.Malformed);
-        int length = _transport.WriteFrame(_frameScratch, frame, etherType);
-        if (!_sender.TrySend(_frameScratch.AsSpan(0, length))) return Dropped(DropReason.QueueFull);
+        var scratch = _frameScratch ??= new byte[_transport.MaxRecordSize];
+        int length = _transport.WriteFrame(scratch, frame, etherType);
+        if (!_sender.TrySend(scratch.AsSpan(0, length))) return Dropped(DropReason.QueueFull);
         Counters.CountToTunnel(frame.Length);
         return true;
     }
@@ -141,7 +150,9 @@ public sealed class TunnelLink : IDisposable
 
     private void ReadRecords()
     {
-        var buffer = new byte[ReadBufferBytes];
+        // One record's room is enough for an idle or light tunnel; a read that fills it means load, and only then the big buffer.
+        var buffer = new byte[Math.Min(_transport.MaxRecordSize, ReadBufferBytes)];
+        Volatile.Write(ref _readBufferSize, buffer.Length);
         int filled = 0;
         try
         {
@@ -154,6 +165,7 @@ public sealed class TunnelLink : IDisposable
                     return;
                 }
                 Volatile.Write(ref _lastReceivedTicks, Environment.TickCount64);
+                bool full = filled + read == buffer.Length;
                 filled += read;
                 int offset = 0;
                 while (IsOpen)
@@ -171,7 +183,9 @@ public sealed class TunnelLink : IDisposable
                     if (status != RecordStatus.Ok || kind == TunnelRecordKind.Unknown)
                     {
                         var why = status == RecordStatus.Ok ? "unknown record type" : $"{status} record";
-                        _log.LogWarning("tunnel {Peer}: protocol error ({Why}); closing", PeerName, why);
+                        // A peer can connect, send garbage and reconnect at will: its end's rate-limited log when it has one.
+                        if (PeerLog is { } limited) limited.Warning("tunnel-protocol-error", "tunnel {Peer}: protocol error ({Why}); closing", PeerName, why);
+                        else _log.LogWarning("tunnel {Peer}: protocol error ({Why}); closing", PeerName, why);
                         Shutdown($"protocol error: {why}");
                         return;
                     }
@@ -184,6 +198,13 @@ public sealed class TunnelLink : IDisposable
                 {
                     Buffer.BlockCopy(buffer, offset, buffer, 0, filled - offset);
                     filled -= offset;
+                }
+                if (full && buffer.Length < ReadBufferBytes)
+                {
+                    var larger = new byte[ReadBufferBytes];
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    buffer = larger;
+                    Volatile.Write(ref _readBufferSize, buffer.Length);
                 }
             }
         }

@@ -6,8 +6,10 @@ namespace PppoeProxy.Engine.Tunnel;
 /// The sending half of a tunnel (Kestrel's socket sender is the model): encoded records go out either
 /// directly on the producer's thread at light load, or through a ring that the sender's own thread
 /// drains in one write. Frames come from one producer (the capture thread) without locks; control
-/// records (ping, pong, goodbye) take a small locked queue because they are rare and come from other
-/// threads. A carrier failure is reported once through the callback.
+/// records (ping, pong, goodbye) are written directly too when the transport is free, else they take a
+/// small locked queue (rare, from other threads). The sender's thread and the ring's buffer exist only
+/// once something had to be queued: an idle or light tunnel costs no thread and no 4 MiB ring.
+/// A carrier failure is reported once through the callback.
 /// </summary>
 internal sealed class TunnelSender
 {
@@ -22,7 +24,8 @@ internal sealed class TunnelSender
     private readonly CancellationTokenSource _stop = new();
     // Allocated once: a lambda in the write loop would be a new object on every drain.
     private readonly Action<ReadOnlyMemory<byte>> _writePiece;
-    private Thread? _thread;
+    private string? _threadName;
+    private int _threadStarted;
     private int _writeOwner; // 1 while a thread (the sender's, or the producer writing directly) uses the transport
     private long _lastFrameTimestamp;
 
@@ -37,10 +40,24 @@ internal sealed class TunnelSender
     public long QueuedBytes => _ring.QueuedBytes;
     public bool HasPending { get { lock (_controlGate) return _ring.QueuedBytes > 0 || _control.Count > 0; } }
 
+    /// <summary>Whether the sender's own thread runs (tests: a light link must not need one).</summary>
+    public bool HasThread => Volatile.Read(ref _threadStarted) == 1;
+    public bool HasRingBuffer => _ring.IsAllocated;
+
+    /// <summary>Allows the sender's thread, started the first time something is queued.</summary>
     public void Start(string threadName)
     {
-        _thread = new Thread(SendLoop) { IsBackground = true, Name = threadName };
-        _thread.Start();
+        Volatile.Write(ref _threadName, threadName);
+        if (HasPending) EnsureThread();
+    }
+
+    // Once per link: the first record that had to be queued starts the thread that drains the queue.
+    private bool EnsureThread()
+    {
+        if (Volatile.Read(ref _threadStarted) == 1 || Volatile.Read(ref _threadName) is not { } name || _stop.IsCancellationRequested) return true;
+        if (Interlocked.CompareExchange(ref _threadStarted, 1, 0) == 0)
+            new Thread(SendLoop) { IsBackground = true, Name = name }.Start();
+        return true;
     }
 
     /// <summary>Sends or queues one frame record; false when the ring is full (the caller counts the drop).</summary>
@@ -52,19 +69,24 @@ internal sealed class TunnelSender
         long now = Stopwatch.GetTimestamp();
         bool light = now - _lastFrameTimestamp > DirectWriteGapTicks;
         _lastFrameTimestamp = now;
-        return (light && _ring.QueuedBytes == 0 && TryWriteDirect(record)) || _ring.TryWrite(record);
+        return (light && _ring.QueuedBytes == 0 && TryWriteDirect(record)) || (_ring.TryWrite(record) && EnsureThread());
     }
 
     public void QueueControl(byte[] record)
     {
+        // No thread yet and nothing queued: write it here (a pong from the reader thread, a goodbye).
+        if (!HasThread && !HasPending && TryWriteDirect(record)) return;
         lock (_controlGate) _control.Add(record);
+        EnsureThread();
         _ring.Wake();
     }
 
+    /// <summary>Stops the thread and lets the ring's buffer go: the link is closed.</summary>
     public void Stop()
     {
         _stop.Cancel();
         _ring.Wake();
+        _ring.Release();
     }
 
     // Frames keep their order: the ring is empty (all earlier frames written) and only the producer adds.

@@ -37,6 +37,27 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
     [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
     public int MaxTrackedSessions { get; set; } = ProxyEndOptions.DefaultMaxTrackedSessions;
 
+    // issue 12, limits; unbound ones keep the engine's defaults.
+    /// <summary>Tunnels connected at once (legacy ones included).</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
+    public int MaxTunnels { get; set; } = ServerOptions.DefaultMaxTunnels;
+
+    /// <summary>Tunnels from one source address (IPv6: one /64).</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
+    public int MaxTunnelsPerSource { get; set; } = ServerOptions.DefaultMaxTunnelsPerSource;
+
+    /// <summary>Handshakes in progress: N, or START:RATE:FULL (sshd's MaxStartups).</summary>
+    [Parameter]
+    [ValidateHandshakeLimit]
+    public string MaxHandshakes { get; set; } = Engine.Tunnel.Limits.HandshakeLimit.Default.ToString();
+
+    /// <summary>Handshakes in progress from one source address (IPv6: one /64).</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
+    public int MaxHandshakesPerSource { get; set; } = ServerOptions.DefaultMaxHandshakesPerSource;
+
     private protected override string EndpointText => Listen;
 
     private protected override IProxyEnd CreateEnd(ILogger logger)
@@ -46,6 +67,10 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
             Listen = Listen, Allow = Allow, MacMode = MacMode.ToString(),
             MaxSessionsPerTunnel = Bound(nameof(MaxSessionsPerTunnel), MaxSessionsPerTunnel),
             MaxTrackedSessions = Bound(nameof(MaxTrackedSessions), MaxTrackedSessions),
+            MaxTunnels = Bound(nameof(MaxTunnels), MaxTunnels),
+            MaxTunnelsPerSource = Bound(nameof(MaxTunnelsPerSource), MaxTunnelsPerSource),
+            MaxHandshakes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxHandshakes)) ? MaxHandshakes : null,
+            MaxHandshakesPerSource = Bound(nameof(MaxHandshakesPerSource), MaxHandshakesPerSource),
         });
         return new ProxyServer(options, logger);
     }

@@ -38,6 +38,10 @@ public static class ParameterChecks
     public static bool TrySplitEndpoint(string text, out string host, out int port, out string error) =>
         Endpoints.TrySplit(text, out host, out port, out error);
 
+    /// <summary>N or START:RATE:FULL, as the CLI's --max-handshakes takes it.</summary>
+    public static string? CheckHandshakeLimit(string? text) =>
+        Engine.Tunnel.Limits.HandshakeLimit.TryParse(text, out _, out var problem) ? null : problem;
+
     public static string? CheckFingerprint(string? text) =>
         Fingerprint.TryParse(text, out _) ? null
             : $"'{text}' is not a SHA-256 certificate fingerprint (64 hex digits, colons allowed), as New-PppoeProxyCertificate prints";

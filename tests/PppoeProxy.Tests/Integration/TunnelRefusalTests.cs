@@ -58,8 +58,8 @@ public sealed class TunnelRefusalTests(ITestOutputHelper output)
         var silent = new List<TcpClient>();
         try
         {
-            // 16 = ServerOptions.MaxPendingHandshakes: each one holds a handshake thread for up to 5 s.
-            for (int i = 0; i < 16; i++)
+            // Each one holds a handshake thread for up to 5 s; one source gets at most its share of them.
+            for (int i = 0; i < PppoeProxy.Engine.Tunnel.ServerOptions.DefaultMaxHandshakesPerSource; i++)
             {
                 var connection = new TcpClient();
                 connection.Connect(IPAddress.Loopback, t.Port);
@@ -71,7 +71,7 @@ public sealed class TunnelRefusalTests(ITestOutputHelper output)
             var waited = Stopwatch.StartNew();
             Assert.Equal(0, ReadOrClosed(oneTooMany.GetStream()));
             Assert.True(waited.Elapsed < TimeSpan.FromSeconds(4), $"closed only after {waited.Elapsed}");
-            server.WaitForLog("rejected 127\\.0\\.0\\.1:\\d+: 16 handshakes already in progress", LogWait);
+            server.WaitForLog("refused 127\\.0\\.0\\.1:\\d+: 4 handshake\\(s\\) from this source already in progress", LogWait);
         }
         finally { silent.ForEach(connection => connection.Dispose()); }
         // The silent ones are gone, so their slots are free again.

@@ -19,6 +19,11 @@ public sealed class StartPppoeProxyServerCommandTests(ModuleHost host) : IClassF
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Allow 10.0.0.0/99 -Insecure", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -CertificatePath PppoeProxy.psd1", "InsecureWithTlsParameters")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -CertificatePath ./no-such.crt -KeyPath ./no-such.key -TrustedFingerprint 00", "ParameterArgumentValidationError")]
+    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxTunnels 0", "ParameterArgumentValidationError")]
+    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxTunnelsPerSource 100001", "ParameterArgumentValidationError")]
+    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxHandshakes 8:30", "ParameterArgumentValidationError")]
+    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxHandshakes 16:30:8", "ParameterArgumentValidationError")]
+    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxHandshakesPerSource -1", "ParameterArgumentValidationError")]
     public void BadArgumentsAreRejectedBeforeAnythingStarts(string arguments, string errorId)
     {
         var r = host.Run($"Start-PppoeProxyServer {arguments}; @(Get-Job).Count");
