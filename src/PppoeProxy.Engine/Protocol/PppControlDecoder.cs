@@ -80,7 +80,13 @@ public static class PppControlDecoder
             var rule = OptionRule(protocol, type);
             var wrong = rule.Check(optionLength);
             var value = data.Slice(at + 2, optionLength - 2);
-            if (wrong is null) options.Add(new PppOption(type, name, optionLength, OptionValue(protocol, type, value)));
+            if (wrong is null)
+            {
+                var (inner, odd) = OptionBodyCheck.Check(protocol, type, name, value);
+                if (inner is not null) { error = inner; break; }
+                warning ??= odd;
+                options.Add(new PppOption(type, name, optionLength, OptionValue(protocol, type, value)));
+            }
             else if (rule.ShortIsMalformed) { error = $"{PppProtocols.Name(protocol)} {name} option {wrong}"; break; }
             else
             {

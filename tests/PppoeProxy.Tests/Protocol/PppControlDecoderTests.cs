@@ -76,6 +76,9 @@ public class PppControlDecoderTests
         Assert.Equal("Magic option length 8 runs past the options", past.Warning);
         var shortCompression = Session("8021 0101 0007 0203 00");
         Assert.Equal("IPCP IP-Compression option length 3, must be at least 4", shortCompression.Error);
+        // VJ compression (0x002d) carries max-slot-id and comp-slot-id: an option of 5 octets cannot hold both.
+        Assert.Equal("IPCP IP-Compression option length 5 too short for its parameters (6)", Session("8021 0101 0009 0205 002d0f").Error);
+        Assert.Equal("VJ", Session("8021 0101 000a 0206 002d0f01").Ppp!.Option(IpcpOptions.IpCompression));
     }
 
     [Fact]
