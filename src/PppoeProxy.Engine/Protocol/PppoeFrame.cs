@@ -63,7 +63,9 @@ public sealed class PppoeFrame
                 }
                 return text.ToString();
             }
-            return Ppp is null ? Code : Ppp.ToString();
+            var summary = Ppp is null ? Code : Ppp.ToString();
+            // Warnings ride at the end so the one-line views still show the decoded part first.
+            return Warning is null ? summary : $"{summary} (warning: {Warning})";
         }
     }
 

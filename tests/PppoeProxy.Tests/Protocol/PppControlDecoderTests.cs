@@ -72,6 +72,7 @@ public class PppControlDecoderTests
         Assert.Null(wrong.Error);
         Assert.Equal("MRU option length 5, must be 4", wrong.Warning);
         Assert.Equal("0x1a2b3c4d", wrong.Ppp!.Option(LcpOptions.MagicNumber));
+        Assert.Equal("LCP Configure-Request id=1 MRU Magic=0x1a2b3c4d (warning: MRU option length 5, must be 4)", wrong.Summary);
         var past = Session("c021 0101 000a 0104 05ae 0508");
         Assert.Equal("Magic option length 8 runs past the options", past.Warning);
         var shortCompression = Session("8021 0101 0007 0203 00");
