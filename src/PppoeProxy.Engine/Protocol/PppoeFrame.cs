@@ -28,7 +28,10 @@ public sealed class PppoeFrame
     public int PayloadLength { get; set; }
     public IReadOnlyList<PppoeTag> Tags { get; set; } = Array.Empty<PppoeTag>();
     public PppInfo? Ppp { get; set; }
+    /// <summary>Why the frame is malformed: its headers, or a control packet whose inner lengths overrun.</summary>
     public string? Error { get; set; }
+    /// <summary>Something odd that does not break the frame: bytes after the payload beyond padding, an option of the wrong length.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Warning { get; set; }
 
     [JsonIgnore] public VlanTag[] VlanTags { get; set; } = Array.Empty<VlanTag>();
     [JsonIgnore] public ushort EtherType { get; set; } = EtherTypes.PppoeDiscovery;
@@ -48,7 +51,7 @@ public sealed class PppoeFrame
     {
         get
         {
-            if (Error is not null) return $"{Code} malformed: {Error}".TrimStart();
+            if (Error is not null) return (Ppp?.Code is null ? $"{Code} malformed: {Error}" : $"{Ppp} malformed: {Error}").TrimStart();
             if (Stage == "discovery")
             {
                 var text = new StringBuilder(Code);
@@ -60,7 +63,9 @@ public sealed class PppoeFrame
                 }
                 return text.ToString();
             }
-            return Ppp is null ? Code : Ppp.ToString();
+            var summary = Ppp is null ? Code : Ppp.ToString();
+            // Warnings ride at the end so the one-line views still show the decoded part first.
+            return Warning is null ? summary : $"{summary} (warning: {Warning})";
         }
     }
 
@@ -94,19 +99,31 @@ public sealed class PppoeFrame
         else if (view.IsSessionStage)
         {
             frame.Payload = view.Payload.ToArray();
-            if (view.PppProtocolFieldSize > 0)
-            {
-                frame.Ppp = new PppInfo
-                {
-                    Protocol = view.PppProtocol,
-                    Code = view.HasPppControlHeader ? view.PppCode : null,
-                    Identifier = view.HasPppControlHeader ? view.PppIdentifier : null,
-                };
-            }
+            frame.Ppp = DecodePpp(view, out var problems);
+            frame.Error ??= problems.Error;
+            frame.Warning = JoinWarnings(PayloadLengthCheck.Warning(view), problems.Warning);
         }
         frame.Padding = view.Trailer.ToArray();
         return frame;
     }
+
+    /// <summary>The PPP layer; the control body is decoded only when the header checks passed.</summary>
+    private static PppInfo? DecodePpp(in FrameView view, out PppControlDecoder.Problems problems)
+    {
+        problems = default;
+        if (view.PppProtocolFieldSize == 0) return null;
+        if (view.HasPppControlHeader && view.IsValid)
+            return PppControlDecoder.Decode(view.PppProtocol, view.PppPacket, out problems);
+        return new PppInfo
+        {
+            Protocol = view.PppProtocol,
+            Code = view.HasPppControlHeader ? view.PppCode : null,
+            Identifier = view.HasPppControlHeader ? view.PppIdentifier : null,
+        };
+    }
+
+    private static string? JoinWarnings(string? first, string? second) =>
+        first is null ? second : second is null ? first : $"{first}; {second}";
 
     public static PppoeFrame Parse(ReadOnlySpan<byte> bytes, DateTimeOffset time = default, string? interfaceName = null) =>
         FromView(FrameView.Parse(bytes), time, interfaceName);
@@ -171,9 +188,7 @@ public sealed class PppoeFrame
             Time = DateTimeOffset.UtcNow,
         }.WithLengthFromContent();
         var view = FrameView.Parse(frame.ToBytes());
-        if (view.PppProtocolFieldSize > 0)
-            frame.Ppp = new PppInfo { Protocol = view.PppProtocol, Code = view.HasPppControlHeader ? view.PppCode : null,
-                Identifier = view.HasPppControlHeader ? view.PppIdentifier : null };
+        frame.Ppp = DecodePpp(view, out _);
         return frame;
     }
 

@@ -40,6 +40,8 @@ public sealed class PppoeFrameInfo
     public PppoeTagList Tags { get; }
     public PppInfo? Ppp => _frame.Ppp;
     public string? Error => _frame.Error;
+    /// <summary>Something odd that does not break the frame (bytes past the payload beyond padding, an option of the wrong length).</summary>
+    public string? Warning => _frame.Warning;
     public string Summary => _frame.Summary;
     /// <summary>The frame's bytes as hex (captured bytes when it came from the wire or a file).</summary>
     public string Hex => Convert.ToHexString(_frame.RawBytes ?? _frame.ToBytes()).ToLowerInvariant();

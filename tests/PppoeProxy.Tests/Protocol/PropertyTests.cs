@@ -21,8 +21,9 @@ public class PropertyTests
         _ = frame.Summary + frame.ToString() + frame.Ppp?.ToString();
         foreach (var tag in frame.Tags) _ = tag.Value + tag.ToString();
         _ = JsonSerializer.Serialize(frame);
-        if (frame.Error is null) Assert.Equal(bytes, frame.ToBytes());
-        Assert.Equal(view.Error == FrameError.None, frame.Error is null);
+        if (view.IsValid) Assert.Equal(bytes, frame.ToBytes());
+        // The deep decode may find more (a control body that overruns), never less than the header checks.
+        if (!view.IsValid) Assert.NotNull(frame.Error);
     }
 
     [Fact]
