@@ -92,6 +92,15 @@ public sealed partial class SessionTracker
     /// sessions, then discoveries, then established sessions idle for <see cref="IdleEvictionAge"/>, never
     /// an active one. Then recounts each owner's live entries. Off the frame path: allocates freely.
     /// </summary>
+    /// <summary>Client MACs of every entry (sessions in any state and discoveries), for sweeps of tables keyed by MAC.</summary>
+    public HashSet<ulong> ClientMacs()
+    {
+        var macs = new HashSet<ulong>();
+        foreach (var session in _sessions.Values) macs.Add(session.ClientMac.Value);
+        foreach (var key in _padiSeen.Keys) macs.Add(key.Client);
+        return macs;
+    }
+
     public SessionSweep Sweep(DateTimeOffset now)
     {
         int expired = 0;

@@ -17,4 +17,6 @@ public enum ClaimResult
     HeldForOtherPeer,
     /// <summary>Not a MAC a client can have: multicast/broadcast, all zero, the server's own or an AC's. Refused.</summary>
     ForbiddenSource,
+    /// <summary>The tunnel already speaks for <see cref="MacOwnership.MaxMacsPerTunnel"/> MACs: refused.</summary>
+    MacLimit,
 }

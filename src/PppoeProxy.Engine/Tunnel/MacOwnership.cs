@@ -24,6 +24,13 @@ public sealed class MacOwnership
     /// <summary>A line has a handful of ACs; more distinct PADO sources than this are not remembered.</summary>
     public const int MaxAcMacs = 256;
 
+    /// <summary>
+    /// A remote site has a few PPPoE clients; a tunnel speaking for more MACs than this (PADIs from
+    /// random sources, say) is refused the rest, so it cannot grow this table without bound. MACs
+    /// that never got a session are forgotten once the tracker no longer knows them (see <see cref="ForgetUnused"/>).
+    /// </summary>
+    public const int MaxMacsPerTunnel = 256;
+
     private readonly ConcurrentDictionary<ulong, Owner> _owners = new();
     private readonly ConcurrentDictionary<ulong, byte> _acMacs = new();
     private readonly MacAddress _serverMac;
@@ -37,6 +44,7 @@ public sealed class MacOwnership
         internal string? Identity;
         internal long HeldUntilTicks;
         internal volatile bool HasSession;
+        internal long ClaimedAtTicks = Environment.TickCount64;
         public TunnelLink? CurrentLink => Link;
         public bool IsHeld => Link is null;
         /// <summary>A session was set up or recovered through the owning tunnel: no longer only in discovery.</summary>
@@ -57,7 +65,13 @@ public sealed class MacOwnership
     {
         if (ac.IsGroup || ac.Value == 0 || _acMacs.ContainsKey(ac.Value)) return null;
         if (_acMacs.Count < MaxAcMacs) _acMacs.TryAdd(ac.Value, 0);
-        return _owners.TryRemove(ac.Value, out var squatter) ? squatter.Link : null;
+        if (!_owners.TryRemove(ac.Value, out var squatter)) return null;
+        lock (squatter)
+        {
+            var had = squatter.Link;
+            SetLink(squatter, null);
+            return had;
+        }
     }
 
     /// <summary>A session of <paramref name="client"/> was set up through its tunnel: its ownership is now firm.</summary>
@@ -82,7 +96,12 @@ public sealed class MacOwnership
             if (IsForbidden(source)) return ClaimResult.ForbiddenSource;
             if (owner is null)
             {
-                if (_owners.TryAdd(source.Value, new Owner { Link = link, Identity = link.PeerFingerprint })) return ClaimResult.Claimed;
+                if (Volatile.Read(ref link.OwnedMacs) >= MaxMacsPerTunnel) return ClaimResult.MacLimit;
+                if (_owners.TryAdd(source.Value, new Owner { Link = link, Identity = link.PeerFingerprint }))
+                {
+                    Interlocked.Increment(ref link.OwnedMacs);
+                    return ClaimResult.Claimed;
+                }
                 continue;
             }
             lock (owner)
@@ -108,9 +127,18 @@ public sealed class MacOwnership
         }
     }
 
+    // Every change of an owner's link goes through here (under the owner's lock), so each tunnel's count stays right.
+    private static void SetLink(Owner owner, TunnelLink? link)
+    {
+        if (owner.Link is { } old) Interlocked.Decrement(ref old.OwnedMacs);
+        if (link is not null) Interlocked.Increment(ref link.OwnedMacs);
+        owner.Link = link;
+    }
+
     private static void MoveTo(Owner owner, TunnelLink link)
     {
-        owner.Link = link;
+        SetLink(owner, link);
+        owner.ClaimedAtTicks = Environment.TickCount64;
         owner.Identity = link.PeerFingerprint;
         owner.HeldUntilTicks = 0;
     }
@@ -129,7 +157,7 @@ public sealed class MacOwnership
             lock (owner)
             {
                 if (owner.Link is not null || owner.Identity != link.PeerFingerprint) continue;
-                owner.Link = link;
+                SetLink(owner, link);
                 owner.HeldUntilTicks = 0;
                 adopted.Add(new MacAddress(mac));
             }
@@ -160,14 +188,36 @@ public sealed class MacOwnership
                 var address = new MacAddress(mac);
                 if (hasSessions(address))
                 {
-                    owner.Link = null;
+                    SetLink(owner, null);
                     owner.HeldUntilTicks = Environment.TickCount64 + (long)grace.TotalMilliseconds;
                     held.Add(address);
                 }
-                else _owners.TryRemove(mac, out _);
+                else if (_owners.TryRemove(mac, out _)) SetLink(owner, null);
             }
         }
         return held;
+    }
+
+    /// <summary>
+    /// Forgets MACs that never got a session, were claimed at least <paramref name="minAge"/> ago and
+    /// that <paramref name="known"/> says the tracker no longer holds (their discovery timed out).
+    /// Off the hot path (the server's loop, every few seconds). Returns how many went.
+    /// </summary>
+    public int ForgetUnused(Func<ulong, bool> known, TimeSpan minAge)
+    {
+        int forgotten = 0;
+        long oldest = Environment.TickCount64 - (long)minAge.TotalMilliseconds;
+        foreach (var (mac, owner) in _owners)
+        {
+            if (owner.HasSession || owner.Link is null || Volatile.Read(ref owner.ClaimedAtTicks) > oldest || known(mac)) continue;
+            lock (owner)
+            {
+                if (owner.HasSession || owner.Link is null || !_owners.TryRemove(new KeyValuePair<ulong, Owner>(mac, owner))) continue;
+                SetLink(owner, null);
+                forgotten++;
+            }
+        }
+        return forgotten;
     }
 
     /// <summary>Held MACs whose grace period is over; they are forgotten.</summary>

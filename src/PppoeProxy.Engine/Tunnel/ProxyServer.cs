@@ -24,6 +24,7 @@ public sealed class ProxyServer : ProxyEnd
     private readonly LingeringCloser _refused = new();
     private ServerRouter? _router;
     private SessionSweeper? _sessionSweeper;
+    private long _lastMacSweepTicks = Environment.TickCount64;
     private Socket? _listener;
 
     public ProxyServer(ServerOptions options, ILogger logger) : base("server", options, logger)
@@ -79,6 +80,11 @@ public sealed class ProxyServer : ProxyEnd
             _refused.CloseDue();
             CloseIdleLinks();
             _sessionSweeper!.Sweep(_links.Values);
+            if (Environment.TickCount64 - _lastMacSweepTicks >= 5000)
+            {
+                _lastMacSweepTicks = Environment.TickCount64;
+                _router!.ForgetUnusedMacs();
+            }
             LogStatsWhenDue();
         }
         await accepting.ContinueWith(_ => { }, TaskScheduler.Default);

@@ -25,7 +25,7 @@ public sealed class ServerRouter
     private readonly RateLimitedLog _limitedLog;
     // When each kind of refusal or move may log again (ms ticks), checked before anything is formatted: a
     // flood of refused frames then costs no allocation or lock per frame; the drop counters count them all.
-    private readonly long[] _nextOwnershipLogMs = new long[6];
+    private readonly long[] _nextOwnershipLogMs = new long[7];
     private int _warnedNoRelayTag;
     private long _lastAlreadyRelayedWarning;
 
@@ -160,6 +160,11 @@ public sealed class ServerRouter
                 if (LogDue(2)) _limitedLog.Warning("mac-held", "refused {What} from {Mac} through tunnel {Peer}: its sessions are held for another certificate",
                     what, mac, link.PeerName);
                 return false;
+            case ClaimResult.MacLimit:
+                link.Counters.Drop(DropReason.SessionLimit);
+                if (LogDue(6)) _limitedLog.Warning("mac-limit", "refused {What} from {Mac} through tunnel {Peer}: it already speaks for {Max} client MACs",
+                    what, mac, link.PeerName, MacOwnership.MaxMacsPerTunnel);
+                return false;
             case ClaimResult.Adopted:
                 if (LogDue(3)) _limitedLog.Information("mac-adopted", "tunnel {Peer} resumed the held sessions of {Mac}", link.PeerName, mac);
                 return true;
@@ -238,6 +243,17 @@ public sealed class ServerRouter
             sessions++;
         }
         return (macs, sessions, refused);
+    }
+
+    /// <summary>
+    /// Forgets client MACs that never got a session once the tracker has let their discovery go, so a
+    /// long-lived tunnel's share of <see cref="MacOwnership.MaxMacsPerTunnel"/> is not used up by old
+    /// attempts. Every few seconds from the server's loop.
+    /// </summary>
+    public int ForgetUnusedMacs()
+    {
+        var known = Tracker.ClientMacs();
+        return Owners.ForgetUnused(known.Contains, SessionTracker.DiscoveryTimeout);
     }
 
     // An AC a claimed session may name: a unicast, non-zero MAC that is no client's and not ours.

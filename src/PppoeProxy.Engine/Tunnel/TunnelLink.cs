@@ -24,6 +24,8 @@ public sealed class TunnelLink : IDisposable
     private Action<TunnelLink>? _readerDone;
     private Thread? _reader;
     private int _closed;
+    /// <summary>Client MACs this tunnel owns (kept by <see cref="MacOwnership"/>, which bounds it).</summary>
+    internal int OwnedMacs;
     private int _warnedUnknownRecord;
     private long _lastReceivedTicks = Environment.TickCount64;
     private long _lastPongTicks = Environment.TickCount64;
