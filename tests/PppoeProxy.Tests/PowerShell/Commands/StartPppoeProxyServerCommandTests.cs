@@ -20,7 +20,7 @@ public sealed class StartPppoeProxyServerCommandTests(ModuleHost host) : IClassF
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -CertificatePath PppoeProxy.psd1", "InsecureWithTlsParameters")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -CertificatePath ./no-such.crt -KeyPath ./no-such.key -TrustedFingerprint 00", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxTunnels 0", "ParameterArgumentValidationError")]
-    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxTunnelsPerSource 100001", "ParameterArgumentValidationError")]
+    [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxTunnelsPerSource 1000001", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxHandshakes 8:30", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxHandshakes 16:30:8", "ParameterArgumentValidationError")]
     [InlineData("-Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxHandshakesPerSource -1", "ParameterArgumentValidationError")]
