@@ -43,8 +43,11 @@ public sealed class PppoeFrameInfo
     /// <summary>Something odd that does not break the frame (bytes past the payload beyond padding, an option of the wrong length).</summary>
     public string? Warning => _frame.Warning;
     public string Summary => _frame.Summary;
-    /// <summary>The frame's bytes as hex (captured bytes when it came from the wire or a file).</summary>
-    public string Hex => Convert.ToHexString(_frame.RawBytes ?? _frame.ToBytes()).ToLowerInvariant();
+    /// <summary>
+    /// The frame's bytes as hex (captured bytes when it came from the wire or a file), a PAP password
+    /// masked with '*' (see <see cref="PapRedaction"/>): a frame rebuilt from this text carries the mask.
+    /// </summary>
+    public string Hex => Convert.ToHexString(PapRedaction.Redact(_frame.RawBytes ?? _frame.ToBytes())).ToLowerInvariant();
 
     /// <summary>The engine frame behind this one (exact bytes, for writing).</summary>
     public PppoeFrame ToFrame() => _frame;

@@ -73,7 +73,7 @@ public sealed class PapPasswordNeverShownTests(ModuleHost host) : IClassFixture<
             $frames | Format-List * | Out-String -Width 200
             $frames | Format-List -Property Ppp -Expand Both | Out-String -Width 200
             $frames | Format-Table | Out-String -Width 80
-            $frames | Select-Object * -ExcludeProperty Hex | ConvertTo-Json -Depth 6
+            $frames | ConvertTo-Json -Depth 6
             $frames.Ppp.Pap | Format-List * | Out-String
             $frames | Export-Csv -Path $Csv
             Get-Content -Raw $Csv
@@ -82,6 +82,10 @@ public sealed class PapPasswordNeverShownTests(ModuleHost host) : IClassFixture<
         var text = string.Join("\n", r.Objects);
         Assert.DoesNotContain(Password, text);
         Assert.DoesNotContain(Password[..5], text);
+        // Hex (in Format-List *, JSON and CSV) shows the frame's bytes: the password's are masked there too.
+        var passwordHex = Convert.ToHexString(Encoding.ASCII.GetBytes(Password[..5])).ToLowerInvariant();
+        Assert.Contains("hex", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(passwordHex, text, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(User, text);
         Assert.Contains("PasswordLength", text);
     }
