@@ -104,6 +104,9 @@ public sealed class StatusEndpoint : IDisposable
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
+    /// <summary>How long one reader may take to read the status before the next one is served.</summary>
+    internal static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
+
     private async Task ServeAsync(Func<ProxyStatus> status, ILogger logger)
     {
         while (!_stop.IsCancellationRequested)
@@ -116,12 +119,20 @@ public sealed class StatusEndpoint : IDisposable
                 using (client)
                 {
                     var json = EngineJson.Serialize(status()) + "\n";
-                    await client.SendAsync(Encoding.UTF8.GetBytes(json), SocketFlags.None, _stop.Token);
+                    // One reader at a time: one that never reads must not keep the next ones waiting for ever.
+                    using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                    sendTimeout.CancelAfter(SendTimeout);
+                    await client.SendAsync(Encoding.UTF8.GetBytes(json), SocketFlags.None, sendTimeout.Token);
                 }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
                 logger.LogDebug("status request failed: {Error}", e.Message);
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                // A failure to describe the proxy must not end the status service.
+                logger.LogWarning("status request failed: {Error}", e.Message);
             }
         }
     }

@@ -81,4 +81,25 @@ public sealed class StatusEndpointOwnershipTests
         Assert.True(first.Stop(), "first instance did not stop gracefully\n" + first);
         Assert.False(File.Exists(path), "the first instance left its socket behind");
     }
+
+    [Fact]
+    public void AReaderThatNeverReadsDoesNotBlockTheNextOneForLong()
+    {
+        var path = NewPath();
+        // Megabytes of status: more than the socket buffers hold, so the server's send must wait for the reader.
+        var sessions = Enumerable.Range(1, 20_000).Select(i => new PppoeProxy.Engine.Sessions.PppoeSession
+        {
+            SessionId = i, Interface = "lo", ServiceName = new string('s', 64), AcName = new string('a', 64),
+        }).ToList();
+        var big = Idle with { Sessions = sessions };
+        using var endpoint = StatusEndpoint.TryOpen(path, () => big, NullLogger.Instance);
+        using var stalled = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        stalled.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        Thread.Sleep(500); // the server is now stuck writing to it
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var answer = StatusEndpoint.Query(path, TimeSpan.FromSeconds(30));
+        Assert.Contains("\"sessions\"", answer);
+        Assert.True(watch.Elapsed < StatusEndpoint.SendTimeout + TimeSpan.FromSeconds(10), $"waited {watch.Elapsed}");
+    }
 }
