@@ -56,7 +56,8 @@ public static class CliApp
                 stderr.WriteLine($"pppoeproxy: {error.Message}");
                 return ExitCodes.UsageError;
             case ProxyOptionsException bad:
-                stderr.WriteLine($"pppoeproxy: {bad.Describe(name => "--" + name)}");
+                // A bad flag value reads like a parser error, hint included: --grace abc and --metrics abc differed.
+                stderr.WriteLine($"pppoeproxy: {bad.Describe(name => "--" + name)} (see 'pppoeproxy --help')");
                 return ExitCodes.UsageError;
             case OperationCanceledException:
                 return ExitCodes.Success;

@@ -184,6 +184,6 @@ Describe 'Proxy job ProxyStatus' {
     It 'keeps the ProxyStatus list view within 80 columns' {
         $text = $script:Info | Out-String -Width 80
         Get-WidestLine $text | Should -BeLessOrEqual 80
-        $text | Should -Match 'Sessions\s+: 6699 Established'
+        $text | Should -Match 'Sessions\s+: sid 6699 Established'
     }
 }

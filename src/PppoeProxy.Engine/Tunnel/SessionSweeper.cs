@@ -52,8 +52,15 @@ internal sealed class SessionSweeper
             long reported = _refusalsReported.GetValueOrDefault(link.Id);
             if (refused <= reported) continue;
             _refusalsReported[link.Id] = refused;
-            _log.Warning("sessions-per-tunnel", "tunnel {Peer} has {Live} live session(s) and discovery(ies), limit {Max} (--max-sessions-per-tunnel): refused {Count} more frame(s) opening new ones",
-                link.PeerName, _tracker.LiveCountOf(link.Id), limit, refused - reported);
+            int live = _tracker.LiveCountOf(link.Id);
+            // SessionLimit also counts refusals by the full table and the client-MAC bound: below its own
+            // limit the tunnel was not the cause, and naming --max-sessions-per-tunnel sends the admin the wrong way.
+            if (live >= limit)
+                _log.Warning("sessions-per-tunnel", "tunnel {Peer} has {Live} live session(s) and discovery(ies), limit {Max} (--max-sessions-per-tunnel): refused {Count} more frame(s) opening new ones",
+                    link.PeerName, live, limit, refused - reported);
+            else
+                _log.Warning("sessions-refused", "tunnel {Peer} has {Live} live session(s) and discovery(ies), under its limit {Max}: refused {Count} more frame(s) opening new ones (session table full or too many client MACs: see the lines before)",
+                    link.PeerName, live, limit, refused - reported);
         }
         foreach (var gone in _refusalsReported.Keys.Where(id => !seen.Contains(id)).ToList()) _refusalsReported.Remove(gone);
     }

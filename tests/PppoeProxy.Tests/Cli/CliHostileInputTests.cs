@@ -28,6 +28,9 @@ public sealed class CliHostileInputTests
         { "--timeout", new[] { "discover", "--interface", "nosuch0", "--timeout", "1e300" } },
         { "--trust", Server.Concat(new[] { "--cert", "a.crt", "--key", "a.key", "--trust", Fp[..63] }).ToArray() },
         { "--trust", Client.Concat(new[] { "--cert", "a.crt", "--key", "a.key", "--trust", Fp + "0" }).ToArray() },
+        { "--max-tunnels", Server.Concat(new[] { "--insecure", "--max-tunnels", "2000000" }).ToArray() },
+        { "--max-handshakes", Server.Concat(new[] { "--insecure", "--max-handshakes", "20:30:16" }).ToArray() },
+        { "--metrics", Server.Concat(new[] { "--insecure", "--metrics", "abc" }).ToArray() },
     };
 
     [Theory]
@@ -40,6 +43,8 @@ public sealed class CliHostileInputTests
         Assert.Single(lines);
         Assert.StartsWith("pppoeproxy: ", lines[0]);
         Assert.Contains(option, lines[0]);
+        // Every bad flag value points to the help the same way, whichever layer refused it.
+        Assert.EndsWith("(see 'pppoeproxy --help')", lines[0]);
         Assert.DoesNotContain("   at ", r.Error);
     }
 

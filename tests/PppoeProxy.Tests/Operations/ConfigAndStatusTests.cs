@@ -66,6 +66,17 @@ public class ConfigAndStatusTests
         var parsed = CliApp.BuildRoot(new Console2(TextWriter.Null, TextWriter.Null, TextReader.Null, false)).Parse(args);
         Assert.Empty(parsed.Errors);
         Assert.Contains("--trust", args);
+
+        // The commented-out settings are offered to be uncommented: they must parse too.
+        var lines = File.ReadAllLines(RepoPaths.Of(file.Split('/')))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"^# ([a-z-]+ = \S+)$", "$1")).ToArray();
+        var uncommented = TempFile(string.Join('\n', lines));
+        try
+        {
+            var all = Expand(command, "--config", uncommented);
+            Assert.Empty(CliApp.BuildRoot(new Console2(TextWriter.Null, TextWriter.Null, TextReader.Null, false)).Parse(all).Errors);
+        }
+        finally { File.Delete(uncommented); }
     }
 
     [Theory]
