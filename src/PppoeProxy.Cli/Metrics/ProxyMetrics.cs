@@ -16,7 +16,7 @@ public sealed class ProxyMetrics
 
     private readonly Func<ProxyStatus?> _status;
     private readonly Gauge _info, _tunnels, _sessions, _heldClients, _tunnelFrames, _tunnelBytes;
-    private readonly Counter _frames, _bytes, _drops, _captureOverflow;
+    private readonly Counter _frames, _bytes, _drops, _captureOverflow, _refusals;
     private readonly HashSet<string> _tunnelLabels = new(StringComparer.Ordinal);
     private string[]? _infoLabels;
 
@@ -32,6 +32,7 @@ public sealed class ProxyMetrics
         _frames = factory.CreateCounter("pppoeproxy_frames_total", "Frames carried, by direction (to_tunnel: from the LAN into the tunnel)", "direction");
         _bytes = factory.CreateCounter("pppoeproxy_bytes_total", "Bytes carried, by direction", "direction");
         _drops = factory.CreateCounter("pppoeproxy_drops_total", "Frames not forwarded, by reason", "reason");
+        _refusals = factory.CreateCounter("pppoeproxy_refused_connections_total", "Connections the server refused, by cause (limits, allow-list, failed handshakes)", "cause");
         _captureOverflow = factory.CreateCounter("pppoeproxy_capture_overflow_total", "Frames the kernel dropped because the capture ring was full",
             new CounterConfiguration { SuppressInitialValue = true });
         _tunnelFrames = factory.CreateGauge("pppoeproxy_tunnel_frames", $"Frames per connected tunnel ({TopTunnels} busiest, the rest as tunnel=\"{OtherTunnels}\")", "tunnel", "direction");
@@ -69,6 +70,7 @@ public sealed class ProxyMetrics
         // Every reason from the start, at 0, so a rate() over a reason that appears later is right.
         foreach (var reason in Enum.GetNames<DropReason>().Concat(counters.Drops.Keys).Distinct())
             _drops.WithLabels(reason).IncTo(counters.Drops.GetValueOrDefault(reason));
+        foreach (var (cause, count) in status.Refusals) _refusals.WithLabels(cause).IncTo(count);
         _captureOverflow.IncTo(counters.Drops.GetValueOrDefault(nameof(DropReason.CaptureOverflow)));
         _captureOverflow.Publish(); // IncTo(0) changes nothing, so does not publish by itself
 

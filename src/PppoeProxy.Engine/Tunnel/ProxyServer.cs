@@ -25,6 +25,7 @@ public sealed class ProxyServer : ProxyEnd
     private ServerRouter? _router;
     private SessionSweeper? _sessionSweeper;
     private long _lastMacSweepTicks = Environment.TickCount64;
+    private readonly RefusalCounters _refusals = new();
     private Socket? _listener;
 
     public ProxyServer(ServerOptions options, ILogger logger) : base("server", options, logger)
@@ -119,6 +120,7 @@ public sealed class ProxyServer : ProxyEnd
     private void Refuse(Socket socket, IPEndPoint remote, AdmissionVerdict verdict)
     {
         string why = _limits.Describe(verdict);
+        _refusals.Count(CauseOf(verdict));
         LimitedLog.Warning(CauseOf(verdict), "refused {Peer}: {Why}", remote, why);
         if (_options.Mode == TunnelMode.V1 && _options.Security is null)
         {
@@ -166,7 +168,11 @@ public sealed class ProxyServer : ProxyEnd
         {
             if (admitted) _limits.RemoveTunnel(remote.Address); // admitted, then the accept reply failed
             if (error is TunnelHandshakeException rejected)
-                LimitedLog.Warning(refusedBy == AdmissionVerdict.Admitted ? rejected.Cause : CauseOf(refusedBy), "{Reason}", rejected.Message);
+            {
+                var cause = refusedBy == AdmissionVerdict.Admitted ? rejected.Cause : CauseOf(refusedBy);
+                _refusals.Count(cause);
+                LimitedLog.Warning(cause, "{Reason}", rejected.Message);
+            }
             return;
         }
         finally { EndHandshake(); }
@@ -277,7 +283,7 @@ public sealed class ProxyServer : ProxyEnd
             l.Counters.Snapshot(), owners.Where(o => ReferenceEquals(o.Item2.CurrentLink, l)).Select(o => o.Item1.ToString()).ToList())).ToList();
         var sessions = router?.Tracker.Snapshot() ?? Array.Empty<PppoeSession>();
         return new ProxyStatus(Role, Interface, Endpoint, Security, _options.MacMode.ToString().ToLowerInvariant(), peers, sessions,
-            totals, owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList());
+            totals, owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList()) { Refusals = _refusals.Snapshot() };
     }
 
     private protected override void OnStopRequested()

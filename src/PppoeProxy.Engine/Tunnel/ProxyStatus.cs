@@ -7,6 +7,9 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     IReadOnlyList<PeerStatus> Peers, IReadOnlyList<PppoeSession> Sessions, TunnelCountersSnapshot Counters,
     IReadOnlyList<string> HeldClientMacs)
 {
+    /// <summary>Server: connections refused, by cause (limits, allow-list, handshake failures); empty on a client.</summary>
+    public IReadOnlyDictionary<string, long> Refusals { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Tunnels and sessions named in the stats lines, the busiest first; `status --json` lists them all.</summary>
     public const int StatsTopCount = 5;
 

@@ -51,6 +51,20 @@ public sealed class ProxyMetricsTests
     }
 
     [Fact]
+    public void RefusedConnectionsAreCountedByCause()
+    {
+        var status = Status(Array.Empty<PeerStatus>(), Counters(0, 0)) with
+        {
+            Refusals = new Dictionary<string, long> { ["refused-tunnels"] = 968, ["refused-allow-list"] = 2 },
+        };
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        _ = new ProxyMetrics(() => status, registry);
+        var m = Scrape(registry);
+        Assert.Equal(968, m["pppoeproxy_refused_connections_total{cause=\"refused-tunnels\"}"]);
+        Assert.Equal(2, m["pppoeproxy_refused_connections_total{cause=\"refused-allow-list\"}"]);
+    }
+
+    [Fact]
     public void PerTunnelSeriesAreTheBusiestPlusOneOther()
     {
         var peers = Enumerable.Range(1, 500).Select(i => Peer(i, i)).ToList();

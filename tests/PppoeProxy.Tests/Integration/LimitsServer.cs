@@ -12,6 +12,7 @@ namespace PppoeProxy.Tests.Integration;
 public sealed class LimitsServer : IDisposable
 {
     private readonly string _veth = "ppxb" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _statusSocket = Path.Combine(Path.GetTempPath(), $"ppxb-{Guid.NewGuid():N}.sock");
 
     public LimitsServer(bool legacy = false, params string[] extra)
     {
@@ -21,7 +22,7 @@ public sealed class LimitsServer : IDisposable
         Run("ip", "link", "set", _veth + "p", "up");
         var args = legacy
             ? new List<string> { "-interface", _veth, "-mode", "server", "-address", $"127.0.0.1:{Port}", "-allow", "127.0.0.0/8" }
-            : new List<string> { "server", "--interface", _veth, "--listen", $"127.0.0.1:{Port}", "--status-socket", "none" };
+            : new List<string> { "server", "--interface", _veth, "--listen", $"127.0.0.1:{Port}", "--status-socket", _statusSocket };
         args.AddRange(extra);
         Process = ProxyProcess.Cli("server", args.ToArray());
         try { Process.WaitForLog("server listening on", TimeSpan.FromSeconds(20)); }
@@ -34,6 +35,13 @@ public sealed class LimitsServer : IDisposable
 
     public int Port { get; }
     public ProxyProcess Process { get; }
+
+    /// <summary>Connections refused so far, by cause, as `status --json` reports them (v1 servers only).</summary>
+    public IReadOnlyDictionary<string, long> Refusals()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(PppoeProxy.Engine.Tunnel.StatusEndpoint.Query(_statusSocket, TimeSpan.FromSeconds(10)));
+        return json.RootElement.GetProperty("refusals").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+    }
 
     public int Threads => (int)StatusField("Threads:");
     public long RssKiB => StatusField("VmRSS:");

@@ -46,6 +46,8 @@ public sealed class ServerLimitsTests(ITestOutputHelper output)
         // One line per cause per second, plus the counts held back: not one per connection.
         Assert.True(lines <= 12 + 6 * (int)Math.Ceiling(burst.Elapsed.TotalSeconds), $"{lines} log lines for {Flood} connections\n" + server.Process);
         Assert.Contains(server.Process.StderrLines, l => l.Contains("tunnel(s) already connected (--max-tunnels)"));
+        // The log holds the flood back; the counters say how big it was (status --json, metrics).
+        Assert.Equal(busy, server.Refusals().GetValueOrDefault("refused-tunnels"));
 
         // The second round drove RSS to 3.2 GB and kept it there after the close.
         kept.ForEach(s => s.Dispose());
