@@ -40,7 +40,7 @@ public sealed partial class SessionTracker
     public void MarkTerminated(PppoeSession session)
     {
         var tags = session.VlanTags;
-        uint vlan = VlanKey(tags.Length, tags.Length > 0 ? tags[0].Id : 0, tags.Length > 1 ? tags[1].Id : 0);
+        uint vlan = VlanKey(tags);
         if (_sessions.TryGetValue(SessionKey.Of(session.ClientMac, session.ServerMac, (ushort)session.SessionId, vlan), out var live))
         {
             live.State = SessionState.Terminated;
@@ -85,7 +85,7 @@ public sealed partial class SessionTracker
     public bool Adopt(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags, DateTimeOffset time, string? interfaceName,
         string evidence, long owner = 0, int ownerLimit = int.MaxValue)
     {
-        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        uint vlan = VlanKey(vlanTags);
         var key = SessionKey.Of(client, ac, sessionId, vlan);
         if (_sessions.ContainsKey(key)) return false;
         if (!MayAdd(new SessionAdmission(owner, ownerLimit), live: true)) return false;
@@ -109,14 +109,14 @@ public sealed partial class SessionTracker
     /// <summary>True when the tracker holds this session in any state.</summary>
     public bool Knows(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags)
     {
-        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        uint vlan = VlanKey(vlanTags);
         return _sessions.ContainsKey(SessionKey.Of(client, ac, sessionId, vlan));
     }
 
     /// <summary>True when the tracker holds this session as established.</summary>
     public bool IsLive(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags)
     {
-        uint vlan = VlanKey(vlanTags.Length, vlanTags.Length > 0 ? vlanTags[0].Id : 0, vlanTags.Length > 1 ? vlanTags[1].Id : 0);
+        uint vlan = VlanKey(vlanTags);
         return _sessions.TryGetValue(SessionKey.Of(client, ac, sessionId, vlan), out var session)
             && session.State == SessionState.Established && session.ClientMac == client;
     }
@@ -348,6 +348,9 @@ public sealed partial class SessionTracker
 
     /// <summary>VLAN ids folded into one number (outer in the high half) for keys.</summary>
     public static uint VlanKey(in FrameView frame) => VlanKey(frame.VlanCount, frame.OuterVlanId, frame.InnerVlanId);
+
+    // The key part of a session's VLAN tags (as stored on the session), so keys built from tags and from frames agree.
+    private static uint VlanKey(VlanTag[] tags) => VlanKey(tags.Length, tags.Length > 0 ? tags[0].Id : 0, tags.Length > 1 ? tags[1].Id : 0);
 
     private static uint VlanKey(int count, int outerId, int innerId) => count switch
     {
