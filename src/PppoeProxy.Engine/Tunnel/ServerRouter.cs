@@ -100,6 +100,13 @@ public sealed class ServerRouter
         bool isPadi = frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI;
         if ((frame.Destination.IsGroup || frame.Destination.Value == 0) && !isPadi)
             return DropOn(link, DropReason.Malformed);
+        // No client sends to itself: this is a tunnel posing as the AC before the AC has spoken (its MAC is
+        // not yet known as an AC's), which would make the AC's MAC a "client" owned by that tunnel.
+        if (frame.Source == frame.Destination)
+        {
+            Accepted(link, frame.Source, ClaimResult.ForbiddenSource, null, "frames");
+            return -1;
+        }
         bool discovery = isPadi || (frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADR);
         var claim = Owners.Claim(link, frame.Source, discovery, out var holder);
         if (claim != ClaimResult.Owned && !Accepted(link, frame.Source, claim, holder, "frames")) return -1;

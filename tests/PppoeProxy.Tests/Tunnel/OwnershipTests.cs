@@ -75,6 +75,19 @@ public class OwnershipTests
     }
 
     [Fact]
+    public void AFrameAddressedToItsOwnSourceIsRefusedBeforeTheAcHasSpoken()
+    {
+        // Probe after issue 12: before any PADO the AC's MAC is unknown, and a tunnel sending a session
+        // frame from the AC to the AC had it injected and held as a "client" MAC.
+        var router = Router();
+        var squatter = Link("S");
+
+        Assert.Equal(-1, FromTunnel(router, squatter, Echo(Ac, Ac, 7)));
+        Assert.Equal(1, squatter.Counters.Drops(DropReason.ForbiddenSource));
+        Assert.Null(router.Owners.LinkFor(Ac, out _));
+    }
+
+    [Fact]
     public void ATunnelThatClaimedTheAcsMacBeforeTheAcSpokeLosesIt()
     {
         var router = Router();
