@@ -187,6 +187,24 @@ public class OwnershipTests
     }
 
     [Fact]
+    public void ADroppedTunnelWithManyHeldMacsLogsOneLine()
+    {
+        // Probe after issue 12: a client claiming 64 sessions and closing logged 64 "holding" lines per drop.
+        var log = new RecordingLogger();
+        var router = Router(log);
+        var link = Link("A", claims: true);
+        var claims = Enumerable.Range(1, 20).Select(i => new SessionClaim(
+            new MacAddress(0x0200_0000_0100UL + (ulong)i), Ac, (ushort)i, Array.Empty<VlanTag>())).ToArray();
+        Assert.Equal((20, 20, 0), router.ApplyClaims(link, Claims(claims), DateTimeOffset.UtcNow));
+
+        link.Close("client vanished");
+        router.OnLinkClosed(link, TimeSpan.FromSeconds(30));
+
+        var line = Assert.Single(log.Lines, l => l.Text.Contains("holding the sessions of")).Text;
+        Assert.Contains("and 16 more", line);
+    }
+
+    [Fact]
     public void InRewriteModeAClaimedSessionIsRoutedBackToItsClientAndHungUpFromOurMac()
     {
         var router = Router(mode: MacMode.Rewrite);
