@@ -100,6 +100,13 @@ public sealed class ServerRouter
         bool isPadi = frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI;
         if ((frame.Destination.IsGroup || frame.Destination.Value == 0) && !isPadi)
             return DropOn(link, DropReason.Malformed);
+        // No client sends to itself: this is a tunnel posing as the AC before the AC has spoken (its MAC is
+        // not yet known as an AC's), which would make the AC's MAC a "client" owned by that tunnel.
+        if (frame.Source == frame.Destination)
+        {
+            Accepted(link, frame.Source, ClaimResult.ForbiddenSource, null, "frames");
+            return -1;
+        }
         bool discovery = isPadi || (frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADR);
         var claim = Owners.Claim(link, frame.Source, discovery, out var holder);
         if (claim != ClaimResult.Owned && !Accepted(link, frame.Source, claim, holder, "frames")) return -1;
@@ -331,13 +338,17 @@ public sealed class ServerRouter
         return length;
     }
 
+    private const int MaxHeldMacsLogged = 4;
+
     /// <summary>A tunnel dropped: its MACs with live sessions are held for the grace period.</summary>
     public void OnLinkClosed(TunnelLink link, TimeSpan grace)
     {
         _claimsByLink.TryRemove(link.Id, out _);
         var held = Owners.Release(link, mac => LiveSessionsOf(mac).Count > 0, grace);
-        foreach (var mac in held)
-            _log.LogInformation("tunnel {Peer} dropped: holding the sessions of {Mac} for {Grace} s", link.PeerName, mac, grace.TotalSeconds);
+        if (held.Count == 0) return;
+        // One line per drop, rate-limited: a client claiming 64 sessions and closing, again and again, would flood the log.
+        string macs = string.Join(", ", held.Take(MaxHeldMacsLogged)) + (held.Count > MaxHeldMacsLogged ? $" and {held.Count - MaxHeldMacsLogged} more" : "");
+        _limitedLog.Information("tunnel-held", "tunnel {Peer} dropped: holding the sessions of {Macs} for {Grace} s", link.PeerName, macs, grace.TotalSeconds);
     }
 
     public IReadOnlyList<PppoeSession> LiveSessionsOf(MacAddress client) =>

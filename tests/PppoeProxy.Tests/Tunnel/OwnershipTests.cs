@@ -75,6 +75,19 @@ public class OwnershipTests
     }
 
     [Fact]
+    public void AFrameAddressedToItsOwnSourceIsRefusedBeforeTheAcHasSpoken()
+    {
+        // Probe after issue 12: before any PADO the AC's MAC is unknown, and a tunnel sending a session
+        // frame from the AC to the AC had it injected and held as a "client" MAC.
+        var router = Router();
+        var squatter = Link("S");
+
+        Assert.Equal(-1, FromTunnel(router, squatter, Echo(Ac, Ac, 7)));
+        Assert.Equal(1, squatter.Counters.Drops(DropReason.ForbiddenSource));
+        Assert.Null(router.Owners.LinkFor(Ac, out _));
+    }
+
+    [Fact]
     public void ATunnelThatClaimedTheAcsMacBeforeTheAcSpokeLosesIt()
     {
         var router = Router();
@@ -171,6 +184,24 @@ public class OwnershipTests
         var padt = router.PadtTowardAc(Assert.Single(router.LiveSessionsOf(ClientA)), "grace period over");
         Assert.Equal((ClientA, Ac, (ushort)7), (padt.ClientMac, padt.ServerMac, padt.SessionId));
         Assert.Equal(10, Assert.Single(padt.VlanTags).Id);
+    }
+
+    [Fact]
+    public void ADroppedTunnelWithManyHeldMacsLogsOneLine()
+    {
+        // Probe after issue 12: a client claiming 64 sessions and closing logged 64 "holding" lines per drop.
+        var log = new RecordingLogger();
+        var router = Router(log);
+        var link = Link("A", claims: true);
+        var claims = Enumerable.Range(1, 20).Select(i => new SessionClaim(
+            new MacAddress(0x0200_0000_0100UL + (ulong)i), Ac, (ushort)i, Array.Empty<VlanTag>())).ToArray();
+        Assert.Equal((20, 20, 0), router.ApplyClaims(link, Claims(claims), DateTimeOffset.UtcNow));
+
+        link.Close("client vanished");
+        router.OnLinkClosed(link, TimeSpan.FromSeconds(30));
+
+        var line = Assert.Single(log.Lines, l => l.Text.Contains("holding the sessions of")).Text;
+        Assert.Contains("and 16 more", line);
     }
 
     [Fact]
