@@ -33,6 +33,7 @@ public sealed class MacOwnership
 
     private readonly ConcurrentDictionary<ulong, Owner> _owners = new();
     private readonly ConcurrentDictionary<ulong, byte> _acMacs = new();
+    private readonly ConcurrentDictionary<ulong, byte> _acSideClients = new();
     private readonly MacAddress _serverMac;
 
     /// <param name="serverMac">The server's own interface MAC, never a client's.</param>
@@ -55,7 +56,29 @@ public sealed class MacOwnership
 
     /// <summary>True for a MAC no tunnel may send from (see the class rules).</summary>
     public bool IsForbidden(MacAddress mac) =>
-        mac.IsGroup || mac.Value == 0 || (_serverMac.Value != 0 && mac == _serverMac) || _acMacs.ContainsKey(mac.Value);
+        mac.IsGroup || mac.Value == 0 || (_serverMac.Value != 0 && mac == _serverMac) || _acMacs.ContainsKey(mac.Value)
+        || _acSideClients.ContainsKey(mac.Value);
+
+    /// <summary>True when <paramref name="mac"/> was heard offering or confirming sessions on the AC side.</summary>
+    public bool IsAc(MacAddress mac) => _acMacs.ContainsKey(mac.Value);
+
+    /// <summary>
+    /// A PPPoE client on the AC side (the home router's own, say) spoke from <paramref name="client"/>:
+    /// its sessions are not ours, so no tunnel may claim the MAC (and hold, then PADT, its sessions). A
+    /// tunnel that had claimed it loses it, and is returned.
+    /// </summary>
+    public TunnelLink? MarkAcSideClient(MacAddress client)
+    {
+        if (client.IsGroup || client.Value == 0 || _acSideClients.ContainsKey(client.Value)) return null;
+        if (_acSideClients.Count < MaxAcMacs) _acSideClients.TryAdd(client.Value, 0);
+        if (!_owners.TryRemove(client.Value, out var squatter)) return null;
+        lock (squatter)
+        {
+            var had = squatter.Link;
+            SetLink(squatter, null);
+            return had;
+        }
+    }
 
     /// <summary>
     /// An AC spoke from <paramref name="ac"/> (heard on the AC side, so no tunnel can fake it). It can

@@ -249,6 +249,15 @@ public sealed class ProxyServer : ProxyEnd
 
     private void SendPadtToAc(PppoeSession session, string why)
     {
+        // Only a session the AC was heard on through us: a claim or a guessed session id must never make us
+        // hang up another host's session (a hostile client could name any MAC and id, then vanish).
+        if (!ServerRouter.AcHeardOn(session))
+        {
+            LimitedLog.Warning("padt-unconfirmed", "no PADT for session {Session} of {Client}: the AC was never heard on it through this server",
+                session.SessionId, session.ClientMac);
+            _router!.Ended(session);
+            return;
+        }
         if (!ServerRouter.CanForgePadt(session))
         {
             Log.LogError("no PADT for session {Session}: {Client} -> {Ac} is not a sane pair of MACs", session.SessionId, session.ClientMac, session.ServerMac);

@@ -67,6 +67,14 @@ public sealed class ServerRouter
         routed = FrameView.Parse(captured);
         // Every parse error is a counted drop: a frame no peer can act on is never relayed.
         if (!routed.IsValid) return Drop(DropReason.Malformed);
+        // The capture hears only inbound frames: a discovery request, or a frame to a known AC, comes from a
+        // PPPoE client on the AC side (the home router's own). Its MAC is no tunnel's, nor are its sessions.
+        if (routed.IsDiscovery ? routed.Code is (byte)PppoeCode.PADI or (byte)PppoeCode.PADR : Owners.IsAc(routed.Destination))
+        {
+            if (Owners.MarkAcSideClient(routed.Source) is { } claimer)
+                _limitedLog.Warning("mac-is-local", "tunnel {Peer} had claimed {Mac}, a PPPoE client on the AC side: revoked", claimer.PeerName, routed.Source);
+            return Drop(DropReason.UnknownDestination);
+        }
         if (Mode == MacMode.Rewrite)
         {
             var asCaptured = routed;
@@ -350,6 +358,12 @@ public sealed class ServerRouter
         string macs = string.Join(", ", held.Take(MaxHeldMacsLogged)) + (held.Count > MaxHeldMacsLogged ? $" and {held.Count - MaxHeldMacsLogged} more" : "");
         _limitedLog.Information("tunnel-held", "tunnel {Peer} dropped: holding the sessions of {Macs} for {Grace} s", link.PeerName, macs, grace.TotalSeconds);
     }
+
+    /// <summary>
+    /// True when the AC was heard on this session through us (its PADS, echoes or data): only then may we
+    /// PADT it. A claim or a guessed session id must never make us hang up another host's session.
+    /// </summary>
+    public static bool AcHeardOn(PppoeSession session) => session.LastFromServer is not null;
 
     public IReadOnlyList<PppoeSession> LiveSessionsOf(MacAddress client) =>
         Tracker.Find(s => s.ClientMac == client && s.State == SessionState.Established && s.SessionId != 0);

@@ -274,4 +274,37 @@ public class OwnershipTests
         Assert.False(ServerRouter.CanForgePadt(new PppoeSession { ClientMac = ClientA, ServerMac = default, SessionId = 7 }));
         Assert.False(ServerRouter.CanForgePadt(new PppoeSession { ClientMac = Ac, ServerMac = Ac, SessionId = 7 }));
     }
+
+    [Fact]
+    public void AClaimedSessionIsPadtWorthyOnlyOnceTheAcWasHeardOnIt()
+    {
+        // Probe after issue 12: a client claimed a MAC and a guessed session id of another host, vanished,
+        // and the server PADTed that host's session at the AC when the grace period ended.
+        var router = Router();
+        var link = Link("claimer", claims: true);
+        router.ApplyClaims(link, Claims(new SessionClaim(ClientA, Ac, 0x1234, Array.Empty<VlanTag>())), DateTimeOffset.UtcNow);
+        var claimed = Assert.Single(router.LiveSessionsOf(ClientA));
+        Assert.False(ServerRouter.AcHeardOn(claimed));
+
+        Assert.Same(link, FromAc(router, Echo(Ac, ClientA, 0x1234)));
+        Assert.True(ServerRouter.AcHeardOn(Assert.Single(router.LiveSessionsOf(ClientA))));
+    }
+
+    [Fact]
+    public void APppoeClientHeardOnTheAcSideIsNoTunnelsToClaim()
+    {
+        var log = new RecordingLogger();
+        var router = Router(log);
+        var squatter = Link("squatter");
+        Assert.True(FromTunnel(router, squatter, Padi(ClientA)) >= 0); // nothing known against it yet
+
+        // The home router's own PPPoE client (ClientA) dials the AC on the AC side.
+        Assert.Null(FromAc(router, Padi(ClientA)));
+        Assert.Contains(log.Lines, l => l.Text.Contains("a PPPoE client on the AC side: revoked"));
+        Assert.Equal(-1, FromTunnel(router, squatter, Padi(ClientA)));
+        var other = Link("other");
+        Assert.Equal(-1, FromTunnel(router, other, Echo(ClientA, Ac, 7)));
+        Assert.Equal(1, squatter.Counters.Snapshot().Drops.GetValueOrDefault(nameof(DropReason.ForbiddenSource)));
+        Assert.Equal(1, other.Counters.Snapshot().Drops.GetValueOrDefault(nameof(DropReason.ForbiddenSource)));
+    }
 }
