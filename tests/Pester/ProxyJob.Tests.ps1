@@ -208,7 +208,9 @@ exit
             $dial = & bash $script:Lab dial $script:Name
             $sid = [int](($dial | Select-String 'SESSION_ID=(\d+)').Matches[0].Groups[1].Value)
             Set-Content -Path $go -Value go
-            $child.WaitForExit(40000) | Should -BeTrue
+            $exited = $child.WaitForExit(40000)
+            # On a failure, say what the shell showed: a Ctrl+C that hit no cmdlet looks different from a slow stop.
+            $exited | Should -BeTrue -Because "the shell printed: $(if (Test-Path $out) { Get-Content $out -Raw })"
         }
         finally {
             if (-not $child.HasExited) { $child.Kill() }
