@@ -47,9 +47,9 @@ public sealed class ProxyClient : ProxyEnd
             TunnelLink? link = null;
             try
             {
-                link = await TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
+                link = await TickWhile(TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
                     _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop,
-                    offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims);
+                    offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims), stop);
             }
             catch (TunnelHandshakeException failed) when (failed.RejectedFlags && _offerClaims)
             {
@@ -140,6 +140,20 @@ public sealed class ProxyClient : ProxyEnd
         var link = _link;
         if (link is null || !link.IsOpen) EndCounters.Drop(DropReason.Disconnected);
         else link.TrySendFrame(frame, view.EtherType); // a refused frame is counted by the link
+    }
+
+    /// <summary>
+    /// Keeps the 250 ms duties (the grace period's LAN PADTs, stats) going while a connect is pending: a
+    /// black-holed server holds a connect for the whole connect timeout, which may be longer than the grace.
+    /// </summary>
+    private async Task<T> TickWhile<T>(Task<T> pending, CancellationToken stop)
+    {
+        while (!pending.IsCompleted && !stop.IsCancellationRequested)
+        {
+            await Task.WhenAny(pending, PauseAsync(TimeSpan.FromMilliseconds(250), stop));
+            if (!pending.IsCompleted) Tick();
+        }
+        return await pending;
     }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken stop)
