@@ -5,11 +5,14 @@ usage: ctrl-c.py GO_FILE OUT_FILE TIMEOUT_S COMMAND [ARGS...]
 pwsh treats Ctrl+C as Ctrl+C only on a terminal; a signal to a redirected pwsh does nothing.
 Everything the command prints goes to OUT_FILE; the exit code is the command's (124 on timeout).
 """
-import os, pty, select, sys, time
+import os, pty, select, signal, sys, time
 
 go_file, out_file, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
 pid, fd = pty.fork()
 if pid == 0:
+    # A run started in the background by a non-interactive shell (CI, `cmd &`) inherits SIGINT ignored, and
+    # .NET keeps an ignored SIGINT ignored: give the child what a terminal user's shell gives it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execvp(sys.argv[4], sys.argv[4:])
 
 deadline = time.time() + timeout
