@@ -25,7 +25,7 @@ public sealed class ServerRouter
     private readonly RateLimitedLog _limitedLog;
     // When each kind of refusal or move may log again (ms ticks), checked before anything is formatted: a
     // flood of refused frames then costs no allocation or lock per frame; the drop counters count them all.
-    private readonly long[] _nextOwnershipLogMs = new long[7];
+    private readonly long[] _nextOwnershipLogMs = new long[8];
     private int _warnedNoRelayTag;
     private long _lastAlreadyRelayedWarning;
 
@@ -390,8 +390,10 @@ public sealed class ServerRouter
     {
         if (frame.Code == (byte)PppoeCode.PADS && frame.SessionId != 0)
             _log.LogInformation("session up: id {Session} client {Client} AC {Ac} ({From})", frame.SessionId, frame.Destination, frame.Source, from);
-        else if (frame.Code == (byte)PppoeCode.PADT)
-            _log.LogInformation("session down: PADT for id {Session} {Src} -> {Dst} ({From})", frame.SessionId, frame.Source, frame.Destination, from);
+        // A PADT needs no AC to answer it, so a tunnel can send them as fast as it likes: rate-limited (the
+        // gate first, so a flood formats nothing); "session up" needs the AC's PADS and stays one line each.
+        else if (frame.Code == (byte)PppoeCode.PADT && LogDue(7))
+            _limitedLog.Information("session-down", "session down: PADT for id {Session} {Src} -> {Dst} ({From})", frame.SessionId, frame.Source, frame.Destination, from);
     }
 
     // One line a minute at most: a client repeating the PADI must not flood the log.

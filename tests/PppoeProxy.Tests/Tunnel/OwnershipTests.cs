@@ -307,4 +307,16 @@ public class OwnershipTests
         Assert.Equal(1, squatter.Counters.Snapshot().Drops.GetValueOrDefault(nameof(DropReason.ForbiddenSource)));
         Assert.Equal(1, other.Counters.Snapshot().Drops.GetValueOrDefault(nameof(DropReason.ForbiddenSource)));
     }
+
+    [Fact]
+    public void AFloodOfPadtsFromATunnelWritesAFewLinesNotOneEach()
+    {
+        // Found reviewing issue 12: every PADT a tunnel sent was a "session down" line of its own.
+        var log = new RecordingLogger();
+        var router = Router(log);
+        var link = Link("flooder");
+        for (int i = 1; i <= 5000; i++) Assert.True(FromTunnel(router, link, Discovery(PppoeCode.PADT, ClientA, Ac, (ushort)i)) >= 0);
+        int lines = log.Lines.Count(l => l.Text.StartsWith("session down", StringComparison.Ordinal));
+        Assert.InRange(lines, 1, 3);
+    }
 }
