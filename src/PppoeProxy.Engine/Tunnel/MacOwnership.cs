@@ -71,13 +71,7 @@ public sealed class MacOwnership
     {
         if (client.IsGroup || client.Value == 0 || _acSideClients.ContainsKey(client.Value)) return null;
         if (_acSideClients.Count < MaxAcMacs) _acSideClients.TryAdd(client.Value, 0);
-        if (!_owners.TryRemove(client.Value, out var squatter)) return null;
-        lock (squatter)
-        {
-            var had = squatter.Link;
-            SetLink(squatter, null);
-            return had;
-        }
+        return Revoke(client);
     }
 
     /// <summary>
@@ -88,7 +82,13 @@ public sealed class MacOwnership
     {
         if (ac.IsGroup || ac.Value == 0 || _acMacs.ContainsKey(ac.Value)) return null;
         if (_acMacs.Count < MaxAcMacs) _acMacs.TryAdd(ac.Value, 0);
-        if (!_owners.TryRemove(ac.Value, out var squatter)) return null;
+        return Revoke(ac);
+    }
+
+    // A MAC that turned out to be no client's: forgotten, and the tunnel that had claimed it (if any) returned.
+    private TunnelLink? Revoke(MacAddress mac)
+    {
+        if (!_owners.TryRemove(mac.Value, out var squatter)) return null;
         lock (squatter)
         {
             var had = squatter.Link;
