@@ -34,6 +34,18 @@ passed=$(get passed); failed=$(get failed); total=$(get total); executed=$(get e
 skipped=$((total - executed))
 failed=$((failed + $(get error) + $(get timeout) + $(get aborted)))
 echo "run-tests: xunit passed=${passed} failed=${failed} skipped=${skipped}"
+# CI shows only the tail of the output: name the failed xunit tests here, after Pester's output.
+if [[ $failed -ne 0 ]]; then
+  /usr/bin/python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") != "Passed" and r.get("outcome") != "NotExecuted":
+        msg = r.find(".//t:Message", ns)
+        first = (msg.text or "").strip().splitlines()[:3] if msg is not None else []
+        print("run-tests: FAILED " + r.get("testName", "?") + (": " + " | ".join(first) if first else ""))
+PY
+fi
 if [[ -f "$results/pester.counts" ]]; then
   read -r p_passed p_failed p_skipped <"$results/pester.counts"
 else
