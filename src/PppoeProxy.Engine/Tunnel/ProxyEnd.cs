@@ -43,6 +43,8 @@ public abstract class ProxyEnd : IProxyEnd
     private protected RateLimitedLog LimitedLog { get; }
     /// <summary>Drops that belong to no tunnel (captured while disconnected, unknown destination...).</summary>
     private protected TunnelCounters EndCounters { get; } = new();
+    /// <summary>Set by an end in <see cref="OnStarting"/>; polled on the capture thread, the one that may send its probes and PADTs.</summary>
+    private protected Guard.GhostGuard? Guard { get; set; }
     private protected LiveCapture Capture => _capture ?? throw new InvalidOperationException($"the {Role} is not started");
     private protected bool IsStarted => Volatile.Read(ref _started) == 1;
 
@@ -114,6 +116,7 @@ public abstract class ProxyEnd : IProxyEnd
         {
             while (!_stopCapture.IsCancellationRequested)
             {
+                Guard?.Poll();
                 if (!capture.TryRead(out var captured)) continue;
                 if (captured.IsTruncated) { EndCounters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
                 OnCaptured(captured.Data, captured.Timestamp);
@@ -183,7 +186,7 @@ public abstract class ProxyEnd : IProxyEnd
             try { EndCounters.SetDrops(DropReason.CaptureOverflow, capture.GetStatistics().DroppedByKernel); }
             catch (Exception e) when (e is CaptureException or ObjectDisposedException) { }
         }
-        return Describe(_totals.Snapshot(EndCounters));
+        return Describe(_totals.Snapshot(EndCounters)) with { Guard = Guard?.Stats };
     }
 
     public void LogStats()

@@ -43,6 +43,11 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     [ValidateRange(0, 86400)]
     public int GracePeriod { get; set; } = (int)ProxyEndOptions.DefaultGrace.TotalSeconds; // shown by Get-Help; the engine applies it
 
+    /// <summary>On (the default): a client that restarts discovery while its old session is a ghost gets that session ended.</summary>
+    [Parameter]
+    [ValidateSet("On", "Off")]
+    public string GhostGuard { get; set; } = "On";
+
     [Parameter]
     public SwitchParameter IncludeData { get; set; }
 
@@ -109,6 +114,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         Trust = Insecure.IsPresent ? null : TrustedFingerprint,
         // Only what the user gave: the defaults live in the engine.
         Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+        GhostGuard = MyInvocation.BoundParameters.ContainsKey(nameof(GhostGuard)) ? GhostGuard.ToLowerInvariant() : null,
     };
 
     protected override void EndProcessing()
