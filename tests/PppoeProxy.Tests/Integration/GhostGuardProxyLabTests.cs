@@ -12,12 +12,16 @@ namespace PppoeProxy.Tests.Integration;
 [Collection(TunnelLabCollection.Name)]
 public sealed class GhostGuardProxyLabTests(ITestOutputHelper output)
 {
-    [RootFact]
-    public void ARestartedClientGetsANewSessionWithinFiveSecondsAndTheAcHoldsOnlyIt()
+    [RootTheory]
+    [InlineData("both ends")]
+    [InlineData("server only")]
+    [InlineData("client only")]
+    public void ARestartedClientGetsANewSessionWithinFiveSecondsAndTheAcHoldsOnlyIt(string guarded)
     {
         using var t = new TunnelLab(onePerMac: true);
-        var server = t.StartServer();
-        var client = t.ConnectClient();
+        string[] Off(bool off) => off ? new[] { "--ghost-guard", "off" } : Array.Empty<string>();
+        var server = t.StartServer(extra: Off(guarded == "client only"));
+        var client = t.ConnectClient(extra: Off(guarded == "server only"));
         var first = t.Lab.Dial();
         Assert.True(Wait(() => HomeEchoReplies(t.Lab) >= 2, TimeSpan.FromSeconds(10)), t.Diagnostics());
 
@@ -30,7 +34,8 @@ public sealed class GhostGuardProxyLabTests(ITestOutputHelper output)
         Assert.True(took < TimeSpan.FromSeconds(5), $"redial took {took.TotalSeconds:0.0} s\n{t.Diagnostics()}");
         Assert.NotEqual(first.SessionId, second.SessionId);
         Assert.Equal(new[] { second.SessionId }, AcSessionsOf(t.Lab, first.ClientMac));
-        var line = client.WaitForLog($"ghost guard: PADT sent to AC {first.AcMac} for session {first.SessionId} of client {first.ClientMac}", TimeSpan.FromSeconds(5));
+        var guard = guarded == "server only" ? server : client; // with both on, the client end acts first
+        var line = guard.WaitForLog($"ghost guard: PADT sent to AC {first.AcMac} for session {first.SessionId} of client {first.ClientMac}", TimeSpan.FromSeconds(5));
         Assert.Contains("went unanswered", line);
         // One PADT for one ghost: the server's guard saw the client's PADT and had nothing left to judge.
         Assert.Equal(1, client.CountLog("ghost guard: PADT sent") + server.CountLog("ghost guard: PADT sent"));
