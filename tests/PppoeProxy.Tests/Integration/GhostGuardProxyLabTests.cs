@@ -82,6 +82,44 @@ public sealed class GhostGuardProxyLabTests(ITestOutputHelper output)
         output.WriteLine($"{padis} PADIs from the live client over 20 s: no PADT");
     }
 
+    [RootFact]
+    public void APadiFloodEndsNothingAndCostsLittle()
+    {
+        using var t = new TunnelLab(onePerMac: true);
+        var server = t.StartServer();
+        var client = t.ConnectClient();
+        var s = t.Lab.Dial();
+        var padt = t.CaptureAtAc();
+        long rssBefore = Status(client.Pid, "VmRSS:"), threadsBefore = Status(client.Pid, "Threads:");
+        int echoesBefore = HomeEchoReplies(t.Lab);
+        // 3,000 PADIs from 1,000 MACs without sessions, then 1,000 spoofing the live client's MAC.
+        var py = "import random\nfrom scapy.all import Ether, PPPoED, PPPoETag, sendp\n" +
+                 "macs = ['02:%02x:%02x:%02x:%02x:%02x' % tuple(random.randrange(256) for _ in range(5)) for _ in range(1000)]\n" +
+                 "tag = PPPoETag(tag_type=0x0101, tag_value=b'')\n" +
+                 "frames = [Ether(src=m, dst='ff:ff:ff:ff:ff:ff')/PPPoED(code=0x09)/tag for m in macs * 3]\n" +
+                 $"frames += [Ether(src='{s.ClientMac}', dst='ff:ff:ff:ff:ff:ff')/PPPoED(code=0x09)/tag] * 1000\n" +
+                 $"sendp(frames, iface='{t.Lab.HomeIf}', verbose=False)";
+        var r = t.Lab.RunInHome(TimeSpan.FromSeconds(120), "/usr/bin/python3", "-c", py);
+        Assert.True(r.Ok, r.ToString());
+        Thread.Sleep(3000);
+
+        Assert.True(t.Lab.AcSessionProcessAlive(s.SessionId), "the live session was ended\n" + t.Diagnostics());
+        Assert.True(HomeEchoReplies(t.Lab) > echoesBefore, "the session stopped carrying echoes");
+        Assert.DoesNotContain(padt.Lines(), l => l.Contains("PADT"));
+        Assert.True(client.HasLog($"client {s.ClientMac} answers on session {s.SessionId}"), client.ToString());
+        // The live client was asked once (its answer holds for 30 s); no line per PADI.
+        Assert.True(client.CountLog("ghost guard") <= 2, client.ToString());
+        Assert.True(server.CountLog("ghost guard") <= 2, server.ToString());
+        long rssAfter = Status(client.Pid, "VmRSS:"), threadsAfter = Status(client.Pid, "Threads:");
+        output.WriteLine($"client RSS {rssBefore / 1024} -> {rssAfter / 1024} MiB, threads {threadsBefore} -> {threadsAfter}");
+        Assert.True(rssAfter - rssBefore < 30 * 1024, $"RSS grew {(rssAfter - rssBefore) / 1024} MiB");
+        Assert.True(threadsAfter <= threadsBefore + 2, $"threads {threadsBefore} -> {threadsAfter}");
+    }
+
+    private static long Status(int pid, string field) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal))
+            .Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[1]);
+
     private static void SendPadiFromHome(NetnsLab lab, string mac, string service)
     {
         var py = "from scapy.all import Ether, PPPoED, PPPoETag, sendp\n" +
