@@ -51,6 +51,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             new SessionTracker(maxSessions: _options.MaxTrackedSessions), Log, EndCounters, LimitedLog)
         {
             MaxSessionsPerTunnel = _options.MaxSessionsPerTunnel,
+            Budget = _options.MaxSessions is int max ? new SessionBudget(max) : null,
         };
         _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
@@ -83,6 +84,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             _refused.CloseDue();
             CloseIdleLinks();
             _sessionSweeper!.Sweep(_links.Values);
+            _router!.SweepBudget();
             if (Environment.TickCount64 - _lastMacSweepTicks >= 5000)
             {
                 _lastMacSweepTicks = Environment.TickCount64;
@@ -320,7 +322,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             l.Counters.Snapshot(), owners.Where(o => ReferenceEquals(o.Item2.CurrentLink, l)).Select(o => o.Item1.ToString()).ToList())).ToList();
         var sessions = router?.Tracker.Snapshot() ?? Array.Empty<PppoeSession>();
         return new ProxyStatus(Role, Interface, Endpoint, Security, _options.MacMode.ToString().ToLowerInvariant(), peers, sessions,
-            totals, owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList()) { Refusals = _refusals.Snapshot() };
+            totals, owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList()) { Refusals = _refusals.Snapshot(), SessionBudget = router?.Budget?.Status() };
     }
 
     private protected override void OnStopRequested()
