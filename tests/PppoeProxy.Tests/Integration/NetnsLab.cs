@@ -42,10 +42,17 @@ public sealed partial class NetnsLab : IDisposable
     public static string RepoRoot => RepoPaths.Root;
     public static string LabScript => Path.Combine(RepoRoot, "tests", "lab", "lab.sh");
 
+    /// <summary>
+    /// The first letters of every lab's name: PPX_LAB_PREFIX (2 to 4 of [a-z0-9]), so runs sharing a machine
+    /// each touch only their own namespaces and veths; "px" when unset.
+    /// </summary>
+    public static string LabPrefix { get; } =
+        Environment.GetEnvironmentVariable("PPX_LAB_PREFIX") is { } p && System.Text.RegularExpressions.Regex.IsMatch(p, "^[a-z0-9]{2,4}$") ? p : "px";
+
     /// <summary>Brings up a lab with a random short name (veth names must fit 15 chars).</summary>
     public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false)
     {
-        var name = "px" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
+        var name = LabPrefix + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new NetnsLab(name, split);
         var args = new List<string> { "up", name };
         if (split) args.Add("--split");
