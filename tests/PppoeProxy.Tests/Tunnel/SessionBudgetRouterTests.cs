@@ -231,6 +231,26 @@ public class SessionBudgetRouterTests
     }
 
     [Fact]
+    public void ARefusedPadiCostsNoAllocation()
+    {
+        var router = Router(1);
+        var a = Link("A");
+        Assert.True(FromTunnel(router, a, Padi(Mac(1, 1))));
+        var padi = Padi(Mac(1, 2));
+        var scratch = new byte[2048];
+        var now = DateTimeOffset.UtcNow;
+        Assert.Equal(-1, router.RouteFromTunnel(a, FrameView.Parse(padi), now, scratch, out _)); // warmed up: MAC claimed, line logged
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 100_000; i++) router.RouteFromTunnel(a, FrameView.Parse(padi), now, scratch, out _);
+        watch.Stop();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Console.WriteLine($"100k refused PADIs: {watch.Elapsed.TotalMilliseconds:0} ms, {allocated} B allocated");
+        Assert.True(allocated < 1024, $"{allocated} B allocated for 100k refused PADIs");
+        Assert.Equal(100_001, a.Counters.Drops(DropReason.SessionBudget));
+    }
+
+    [Fact]
     public void StatusShowsTheBudget()
     {
         var router = Router(2);
