@@ -14,18 +14,22 @@ public sealed class SessionBudgetLabTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    [RootFact]
-    public void TheBudgetRefusesTheNPlusFirstSessionWhileTheFirstNKeepWorking()
+    [RootTheory]
+    [InlineData("transparent")]
+    [InlineData("rewrite")] // the FLET'S recipe's mode: the AC sees only the server's MAC
+    public void TheBudgetRefusesTheNPlusFirstSessionWhileTheFirstNKeepWorking(string macMode)
     {
         using var t = new TunnelLab();
         var labB = t.AddLab(); // B's home LAN; its own AC side stays unused
         var serverSocket = Path.Combine(t.Dir, "server.sock");
-        var server = t.StartServer(extra: new[] { "--status-socket", serverSocket, "--max-sessions", "1" });
+        var server = t.StartServer(extra: new[] { "--status-socket", serverSocket, "--max-sessions", "1", "--mac-mode", macMode });
         t.ConnectClient(name: "client A");
         t.ConnectClient(lab: labB, id: t.OtherClientId, name: "client B");
         var bMac = labB.MacOf(labB.HomeNs, labB.HomeIf);
+        // The MAC the AC knows a client by: its own, or the server's in rewrite mode.
+        string? viaServer = macMode == "rewrite" ? File.ReadAllText($"/sys/class/net/{t.Lab.ServerSideIf}/address").Trim() : null;
 
-        var a = t.Lab.Dial();
+        var a = t.Lab.Dial(acPeerMac: viaServer);
         output.WriteLine($"A {a}");
         var atAc = t.CaptureAtAc();
         var atHomeB = t.Capture(labB.HomeNs, labB.HomeIf, "pppoed or pppoes");
@@ -46,12 +50,12 @@ public sealed class SessionBudgetLabTests(ITestOutputHelper output)
 
         // Meanwhile A kept working: the AC's 1 s echoes were answered through the tunnel all along.
         var acFrames = atAc.Frames();
-        int fromA = acFrames.Count(f => f.Src == a.ClientMac && f.Line.Contains($"[ses 0x{a.SessionId:x}]", StringComparison.Ordinal));
+        int fromA = acFrames.Count(f => f.Src == (viaServer ?? a.ClientMac) && f.Line.Contains($"[ses 0x{a.SessionId:x}]", StringComparison.Ordinal));
         output.WriteLine($"A's session frames at the AC while B was refused: {fromA}");
         Assert.True(fromA >= 10, $"only {fromA} frames of A's session reached the AC in 15 s\n{t.Diagnostics()}");
         Assert.True(t.Lab.AcSessionProcessAlive(a.SessionId), t.Diagnostics());
-        // Refused means silence: B's PADIs never reached the AC, and nobody got a PADO or a PADT for it.
-        Assert.DoesNotContain(acFrames, f => f.Src == bMac);
+        // Refused means silence: B's PADIs never reached the AC (A, dialled, sent none), and nobody got a PADO or a PADT.
+        Assert.DoesNotContain(acFrames, f => f.Src == bMac || f.Line.Contains("PADI", StringComparison.Ordinal));
         Assert.DoesNotContain(acFrames, f => f.Line.Contains("PADT", StringComparison.Ordinal));
         var homeB = atHomeB.Frames();
         Assert.Contains(homeB, f => f.Src == bMac && f.Line.Contains("PADI", StringComparison.Ordinal)); // B did try
@@ -59,7 +63,7 @@ public sealed class SessionBudgetLabTests(ITestOutputHelper output)
 
         // A hangs up (its pppoe's PADT frees the slot): B now dials through the same budget.
         t.Lab.HangUp();
-        var b = labB.Dial(servedBy: t.Lab);
+        var b = labB.Dial(servedBy: t.Lab, acPeerMac: viaServer);
         output.WriteLine($"B {b}");
         Assert.NotEqual(0, b.SessionId);
         server.WaitForLog($"session up: id {b.SessionId} client {bMac}", Wait);
