@@ -101,10 +101,14 @@ public sealed partial class ServerRouter
     /// <summary>
     /// A frame a tunnel sent. Returns the bytes to inject toward the AC (the original or
     /// <paramref name="scratch"/>), or -1 when it is dropped (counted on the link).
+    /// <paramref name="overBudget"/>: a PADI or PADR routed although the session budget is full, because
+    /// its client holds a session of its own that the ghost guard may end (<see cref="DeferOwnSessionsToGuard"/>).
+    /// The caller holds it for the guard, or refuses it with <see cref="RefuseOverBudget"/>.
     /// </summary>
-    public int RouteFromTunnel(TunnelLink link, in FrameView frame, DateTimeOffset time, Span<byte> scratch, out bool inScratch)
+    public int RouteFromTunnel(TunnelLink link, in FrameView frame, DateTimeOffset time, Span<byte> scratch, out bool inScratch, out bool overBudget)
     {
         inScratch = false;
+        overBudget = false;
         if (!frame.IsValid) return DropOn(link, DropReason.Malformed);
         bool isPadi = frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI;
         if ((frame.Destination.IsGroup || frame.Destination.Value == 0) && !isPadi)
@@ -123,7 +127,7 @@ public sealed partial class ServerRouter
             && (!_relayedSessions.TryGetValue((frame.Destination.Value, frame.SessionId), out var owner) || owner != frame.Source.Value))
             return DropOn(link, DropReason.SpoofedSource);
         bool reserved = false;
-        if (discovery && !AdmitToBudget(link, frame, isPadi, out reserved)) return -1;
+        if (discovery && !AdmitToBudget(link, frame, isPadi, out reserved, out overBudget)) return -1;
         // A tunnel at its session limit (or a full table) opens nothing more: no PADI, PADR or unknown session.
         if (!Tracker.TryObserve(frame, time, InterfaceName, FrameDirection.FromClient, link.Id, MaxSessionsPerTunnel))
         {

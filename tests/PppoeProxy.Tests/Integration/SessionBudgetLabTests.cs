@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PppoeProxy.Tests.Cli;
 using Xunit;
 using Xunit.Abstractions;
@@ -70,4 +71,40 @@ public sealed class SessionBudgetLabTests(ITestOutputHelper output)
         Assert.True(NetnsLab.WaitUntil(() => CliRunner.Run("status", "--socket", serverSocket).Out.Contains("sessions 1/1 (budget)"), Wait),
             CliRunner.Run("status", "--socket", serverSocket).Out);
     }
+
+    /// <summary>
+    /// The FLET'S case the budget must not make worse: the site's router restarts without a PADT, and its ghost
+    /// fills the budget. The ghost guard ends the ghost and the redial gets its slot, with the guard at both ends
+    /// (the client's acts first) or at the server only (it holds the PADI the budget would have refused).
+    /// </summary>
+    [RootTheory]
+    [InlineData("both ends")]
+    [InlineData("server only")]
+    public void ARestartedClientsOwnGhostDoesNotLockItOutOfAFullBudget(string guarded)
+    {
+        using var t = new TunnelLab(onePerMac: true);
+        var serverSocket = Path.Combine(t.Dir, "server.sock");
+        var server = t.StartServer(extra: new[] { "--status-socket", serverSocket, "--max-sessions", "1" });
+        t.ConnectClient(extra: guarded == "server only" ? new[] { "--ghost-guard", "off" } : Array.Empty<string>());
+        var first = t.Lab.Dial();
+        // The guard judges only sessions it heard the client speak on: wait for a couple of echo replies.
+        Assert.True(NetnsLab.WaitUntil(() => HomeEchoReplies(t.Lab) >= 2, TimeSpan.FromSeconds(10)), t.Diagnostics());
+
+        t.Lab.MakeGhost();
+        var clock = Stopwatch.StartNew();
+        var second = t.Lab.Dial();
+        var took = clock.Elapsed;
+        output.WriteLine($"new session {second.SessionId} up {took.TotalSeconds:0.00} s after the SIGKILL (ghost {first.SessionId}), guard at {guarded}");
+
+        Assert.True(took < TimeSpan.FromSeconds(5), $"redial took {took.TotalSeconds:0.0} s\n{t.Diagnostics()}");
+        Assert.Equal(new[] { second.SessionId }, GhostGuardProxyLabTests.AcSessionsOf(t.Lab, first.ClientMac));
+        Assert.Equal(0, server.CountLog("session budget")); // held for the guard, never refused
+        Assert.Equal(0, TunnelMalformedFrameTests.Drops(serverSocket, "SessionBudget"));
+        Assert.True(NetnsLab.WaitUntil(() => CliRunner.Run("status", "--socket", serverSocket).Out.Contains("sessions 1/1 (budget)"), Wait),
+            CliRunner.Run("status", "--socket", serverSocket).Out);
+    }
+
+    /// <summary>Echo replies the home client's peer script has logged in all its runs.</summary>
+    private static int HomeEchoReplies(NetnsLab lab) =>
+        Directory.GetFiles(lab.StateDir, "client-*.log").Sum(f => File.ReadLines(f).Count(l => l.Contains("LCP RX Echo-Req")));
 }

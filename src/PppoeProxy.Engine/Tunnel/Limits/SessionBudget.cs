@@ -30,8 +30,10 @@ public sealed class SessionBudget
 
     private readonly object _gate = new();
     private readonly Dictionary<(ulong Mac, uint Vlan), Slot> _discoveries = new();
-    private readonly HashSet<SessionKey> _sessions = new();
-    private readonly HashSet<SessionKey> _scratch = new(); // the sweep's, under the lock
+    // Sessions counted, each with its client MAC; and how many each client (MAC, VLAN) holds, for HoldsSession.
+    private readonly Dictionary<SessionKey, ulong> _sessions = new();
+    private readonly Dictionary<(ulong Mac, uint Vlan), int> _sessionsOf = new();
+    private readonly Dictionary<SessionKey, ulong> _scratch = new(); // the sweep's, under the lock
     private readonly Func<long> _clockMs;
     private int _reserved; // discovery slots plus their extra PADRs
 
@@ -85,6 +87,31 @@ public sealed class SessionBudget
         }
     }
 
+    /// <summary>
+    /// A discovery frame the ghost guard held, about to go to the AC: true when its slot is still there (it was
+    /// admitted before it was held), or there is room now (it was held over the budget, and the guard has since
+    /// ended the client's ghost session). False: the budget is still full.
+    /// </summary>
+    public bool Readmit(MacAddress client, uint vlan, bool padr)
+    {
+        lock (_gate)
+            if (_discoveries.TryGetValue((client.Value, vlan), out var slot))
+            {
+                slot.LastSeenMs = _clockMs();
+                return true;
+            }
+        return TryAdmit(client, vlan, padr, out _);
+    }
+
+    /// <summary>
+    /// True when the client (MAC, VLAN) holds a counted session of its own: a full budget may then be its own
+    /// ghost (it restarted without a PADT), which the ghost guard can end to make room.
+    /// </summary>
+    public bool HoldsSession(MacAddress client, uint vlan)
+    {
+        lock (_gate) return _sessionsOf.ContainsKey((client.Value, vlan));
+    }
+
     /// <summary>Gives back a slot <see cref="TryAdmit"/> just took for a frame that was not forwarded after all.</summary>
     public void Release(MacAddress client, uint vlan)
     {
@@ -106,7 +133,7 @@ public sealed class SessionBudget
                 _reserved--;
             }
             else RemoveDiscovery(key);
-            if (sessionId != 0) _sessions.Add(SessionKey.Of(client, ac, sessionId, vlan));
+            if (sessionId != 0) AddSession(SessionKey.Of(client, ac, sessionId, vlan), client.Value);
         }
     }
 
@@ -114,7 +141,7 @@ public sealed class SessionBudget
     public void SessionDown(MacAddress a, MacAddress b, ushort sessionId, uint vlan)
     {
         var key = SessionKey.Of(a, b, sessionId, vlan);
-        lock (_gate) _sessions.Remove(key);
+        lock (_gate) RemoveSession(key);
     }
 
     /// <summary>
@@ -141,7 +168,8 @@ public sealed class SessionBudget
             _scratch.Clear();
             tracker.CollectAcConfirmedSessions(_scratch);
             _sessions.Clear();
-            _sessions.UnionWith(_scratch);
+            _sessionsOf.Clear();
+            foreach (var (key, client) in _scratch) AddSession(key, client);
         }
     }
 
@@ -152,6 +180,22 @@ public sealed class SessionBudget
     }
 
     private int InUse => _sessions.Count + _reserved;
+
+    private void AddSession(SessionKey key, ulong client)
+    {
+        if (!_sessions.TryAdd(key, client)) return;
+        var of = (client, key.Vlan);
+        _sessionsOf[of] = _sessionsOf.GetValueOrDefault(of) + 1;
+    }
+
+    private void RemoveSession(SessionKey key)
+    {
+        if (!_sessions.Remove(key, out ulong client)) return;
+        var of = (client, key.Vlan);
+        int left = _sessionsOf.GetValueOrDefault(of) - 1;
+        if (left > 0) _sessionsOf[of] = left;
+        else _sessionsOf.Remove(of);
+    }
 
     private void RemoveDiscovery((ulong, uint) key)
     {
