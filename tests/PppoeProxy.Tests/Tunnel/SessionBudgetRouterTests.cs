@@ -175,6 +175,22 @@ public class SessionBudgetRouterTests
     }
 
     [Fact]
+    public void ExtraPadrSlotsComeBackWhenTheClientResendsAfterPadrWaitBeforeAnySweep()
+    {
+        long now = 1_000_000;
+        var router = Router(2, with: new SessionBudget(2, () => now));
+        var a = Link("A");
+        Assert.True(FromTunnel(router, a, Padi(Mac(1, 1))));
+        Assert.True(FromTunnel(router, a, Disc(PppoeCode.PADR, Mac(1, 1), Ac, 0)));
+        Assert.True(FromTunnel(router, a, Disc(PppoeCode.PADR, Mac(1, 1), Ac, 0))); // an extra slot
+        Assert.Equal(new SessionBudgetStatus(2, 0, 2), router.Budget!.Status());
+        now += (long)SessionBudget.PadrWait.TotalMilliseconds;
+        Assert.True(FromTunnel(router, a, Disc(PppoeCode.PADR, Mac(1, 1), Ac, 0))); // afresh: the extra one is free
+        Assert.Equal(new SessionBudgetStatus(2, 0, 1), router.Budget!.Status());
+        Assert.True(FromTunnel(router, a, Padi(Mac(1, 2))));
+    }
+
+    [Fact]
     public void SessionsOnlyATunnelTalksOfDoNotFillTheBudgetButOnesTheAcAnswersDo()
     {
         long now = 1_000_000;

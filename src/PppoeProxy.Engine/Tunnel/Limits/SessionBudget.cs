@@ -70,7 +70,9 @@ public sealed class SessionBudget
                 if (!padr) return true;
                 if (now >= slot.PadrUntilMs)
                 {
+                    // The earlier PADRs went unanswered: this one starts afresh, their extra slots are free.
                     slot.PadrUntilMs = now + (long)PadrWait.TotalMilliseconds;
+                    _reserved -= slot.ExtraPadrs;
                     slot.ExtraPadrs = 0;
                     return true;
                 }
