@@ -85,9 +85,19 @@ public static class ProxyOptionsBuilder
     {
         var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? ProxyEndOptions.DefaultGrace;
         var stats = Seconds(typed.Stats, "stats");
+        var clampMss = DefaultClampMss(typed);
+        if (typed.ClampMss is { } clampText && !MssClampSetting.TryParse(clampText, out clampMss, out var clampProblem))
+            throw new ProxyOptionsException("clamp-mss", clampProblem);
         // A record's copy keeps its runtime type: the cast only restores what the compiler forgot.
-        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, Security = Security(typed) });
+        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, ClampMss = clampMss, Security = Security(typed) });
     }
+
+    /// <summary>
+    /// The MSS clamp when none is given, for both ends: the one place to change it. Off over the TCP (TLS or
+    /// plain) tunnel, which carries any frame size, so the PPPoE client's own clamp (or PMTU discovery) is
+    /// all a session needs; a UDP transport, whose datagrams must fit the path, should default to auto.
+    /// </summary>
+    public static MssClampSetting DefaultClampMss(ProxySettings typed) => MssClampSetting.Off;
 
     /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>
     /// <param name="allowZero">For a grace period, 0 means "end held sessions at once".</param>

@@ -35,4 +35,7 @@ public sealed record ProxySettings
     public string? MaxTunnelsPerSource { get; init; }
     public string? MaxHandshakes { get; init; }
     public string? MaxHandshakesPerSource { get; init; }
+
+    /// <summary>Both ends: "auto", "off" or an MSS (issue 14).</summary>
+    public string? ClampMss { get; init; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
 using PppoeProxy.Engine.Diagnostics;
+using PppoeProxy.Engine.Protocol;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -29,6 +30,7 @@ public abstract class ProxyEnd : IProxyEnd
         _statsInterval = options.StatsInterval;
         Log = logger;
         LimitedLog = new RateLimitedLog(logger);
+        MssClamp = new MssClamper(options.ClampMss);
     }
 
     public string Role { get; }
@@ -43,6 +45,10 @@ public abstract class ProxyEnd : IProxyEnd
     private protected RateLimitedLog LimitedLog { get; }
     /// <summary>Drops that belong to no tunnel (captured while disconnected, unknown destination...).</summary>
     private protected TunnelCounters EndCounters { get; } = new();
+    /// <summary>Clamps the MSS of TCP SYNs either way (--clamp-mss); the ends call it on each frame they forward.</summary>
+    private protected MssClamper MssClamp { get; }
+    /// <summary>Scratch a tunnel's reader needs for a clamped SYN: a frame of any size.</summary>
+    private protected int ClampScratchBytes => MssClamp.IsOn ? FrameView.EthernetHeaderLength + 65535 : 0;
     private protected LiveCapture Capture => _capture ?? throw new InvalidOperationException($"the {Role} is not started");
     private protected bool IsStarted => Volatile.Read(ref _started) == 1;
 
@@ -183,7 +189,7 @@ public abstract class ProxyEnd : IProxyEnd
             try { EndCounters.SetDrops(DropReason.CaptureOverflow, capture.GetStatistics().DroppedByKernel); }
             catch (Exception e) when (e is CaptureException or ObjectDisposedException) { }
         }
-        return Describe(_totals.Snapshot(EndCounters));
+        return Describe(_totals.Snapshot(EndCounters)) with { MssClamp = MssClamp.Snapshot() };
     }
 
     public void LogStats()

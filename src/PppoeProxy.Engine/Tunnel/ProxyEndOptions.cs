@@ -22,4 +22,8 @@ public abstract record ProxyEndOptions
     /// </summary>
     public int MaxTrackedSessions { get; init; } = DefaultMaxTrackedSessions;
     public const int DefaultMaxTrackedSessions = 4096;
+
+    /// <summary>MSS clamping of the TCP SYNs this end forwards (see <see cref="MssClampSetting"/>). Front ends get
+    /// their default from <see cref="Operations.ProxyOptionsBuilder.DefaultClampMss"/>.</summary>
+    public MssClampSetting ClampMss { get; init; } = MssClampSetting.Off;
 }

@@ -10,6 +10,9 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     /// <summary>Server: connections refused, by cause (limits, allow-list, handshake failures); empty on a client.</summary>
     public IReadOnlyDictionary<string, long> Refusals { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>What --clamp-mss did (issue 14); "off" with zeros when it is off.</summary>
+    public MssClampStatus MssClamp { get; init; } = MssClampStatus.Off;
+
     /// <summary>Tunnels and sessions named in the stats lines, the busiest first; `status --json` lists them all.</summary>
     public const int StatsTopCount = 5;
 
@@ -20,6 +23,7 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     public IEnumerable<string> StatsLines()
     {
         yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); drops {Counters.DropsText}";
+        if (MssClamp.Setting != MssClampStatus.Off.Setting) yield return $"  {MssClamp}";
         foreach (var peer in Peers.OrderByDescending(p => p.Counters.BytesToTunnel + p.Counters.BytesFromTunnel).Take(StatsTopCount))
             yield return $"  tunnel {peer.Name}: {peer.Counters}";
         if (Peers.Count > StatsTopCount)
