@@ -69,6 +69,7 @@ public static class StatusCommand
         output.WriteLine($"{status.Role} on {status.Interface}, {status.Endpoint} ({status.Security}, {status.MacMode} mode) [{path}]");
         output.WriteLine($"  drops: {(status.Counters.Drops.Count == 0 ? "0" : string.Join(" ", status.Counters.Drops.Select(d => $"{d.Key}={d.Value}")))}" +
             (status.HeldClientMacs.Count > 0 ? $"; held clients: {string.Join(", ", status.HeldClientMacs)}" : ""));
+        if (status.MssClamp is { Setting: not "off" } mss) output.WriteLine($"  {mss}");
         foreach (var peer in status.Peers)
             output.WriteLine($"  tunnel {peer.Name}{(peer.Fingerprint is null ? "" : $" [{peer.Fingerprint[..16]}…]")}: " +
                 $"{peer.Counters.FramesToTunnel} frames out, {peer.Counters.FramesFromTunnel} in, clients {string.Join(",", peer.ClientMacs)}");
@@ -88,6 +89,7 @@ public static class StatusCommand
         public List<PppoeSession> Sessions { get; set; } = new();
         public CountersView Counters { get; set; } = new();
         public List<string> HeldClientMacs { get; set; } = new();
+        public MssClampStatus? MssClamp { get; set; }
     }
 
     private sealed class PeerView

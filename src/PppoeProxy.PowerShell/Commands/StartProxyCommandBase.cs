@@ -43,6 +43,11 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     [ValidateRange(0, 86400)]
     public int GracePeriod { get; set; } = (int)ProxyEndOptions.DefaultGrace.TotalSeconds; // shown by Get-Help; the engine applies it
 
+    /// <summary>MSS clamping of the TCP SYNs carried, both ways: auto, off or an IPv4 MSS (issue 14).</summary>
+    [Parameter]
+    [ValidateClampMss]
+    public string ClampMss { get; set; } = Engine.Operations.ProxyOptionsBuilder.DefaultClampMss(new()).ToString(); // shown by Get-Help; the engine applies it
+
     [Parameter]
     public SwitchParameter IncludeData { get; set; }
 
@@ -109,6 +114,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         Trust = Insecure.IsPresent ? null : TrustedFingerprint,
         // Only what the user gave: the defaults live in the engine.
         Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+        ClampMss = MyInvocation.BoundParameters.ContainsKey(nameof(ClampMss)) ? ClampMss : null,
     };
 
     protected override void EndProcessing()

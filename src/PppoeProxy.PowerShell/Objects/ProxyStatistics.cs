@@ -19,6 +19,7 @@ public sealed class ProxyStatistics
         var drops = totals.Drops;
         TotalDrops = drops.Values.Sum();
         Drops = drops.Count == 0 ? "0" : string.Join(" ", drops.OrderBy(d => d.Key).Select(d => $"{d.Key}={d.Value}"));
+        MssClamp = status.MssClamp;
     }
 
     public long FramesToTunnel { get; }
@@ -28,6 +29,8 @@ public sealed class ProxyStatistics
     public long TotalDrops { get; }
     /// <summary>Drops by reason, e.g. "queue-full=3 ring=2"; "0" when none.</summary>
     public string Drops { get; }
+    /// <summary>-ClampMss: the setting and its counts (SYNs clamped, left alone, IP packets not checked).</summary>
+    public MssClampStatus MssClamp { get; }
 
     public override string ToString() =>
         $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {Drops}";
