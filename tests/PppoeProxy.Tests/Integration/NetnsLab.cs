@@ -45,7 +45,8 @@ public sealed partial class NetnsLab : IDisposable
     /// <summary>Brings up a lab with a random short name (veth names must fit 15 chars).</summary>
     public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false)
     {
-        var name = "px" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
+        // PPX_LAB_PREFIX: helpers sharing a machine keep their labs apart by name.
+        var name = (Environment.GetEnvironmentVariable("PPX_LAB_PREFIX") is { Length: > 0 and <= 4 } prefix ? prefix : "px") + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new NetnsLab(name, split);
         var args = new List<string> { "up", name };
         if (split) args.Add("--split");
