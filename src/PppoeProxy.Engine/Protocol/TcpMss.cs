@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace PppoeProxy.Engine.Protocol;
 
@@ -79,6 +80,7 @@ public static class TcpMss
     }
 
     // True with the TCP segment at [start, end) of the IP packet; else false with the verdict.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryTcpOfIpv4(ReadOnlySpan<byte> ip, out int start, out int end, out TcpSynProbe verdict)
     {
         start = end = 0;
@@ -95,6 +97,7 @@ public static class TcpMss
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryTcpOfIpv6(ReadOnlySpan<byte> ip, out int start, out int end, out TcpSynProbe verdict)
     {
         start = end = 0;
