@@ -10,7 +10,8 @@ namespace PppoeProxy.Tests.Integration;
 /// --clamp-mss auto through running proxies and a real rp-pppoe session: the lab's AC asks for MRU 1454 in LCP
 /// (as FLET'S does), the client's peer 1492. TCP SYNs sent on the home LAN and SYN-ACKs sent by the AC side
 /// (scapy, with the session's ids) cross the tunnel; tshark reads what arrives at the far side. Run once with
-/// only the client clamping and once with only the server, so each of the four frame paths is proved.
+/// only the client clamping and once with only the server, so each of the four frame paths is proved; and once with
+/// the server in rewrite mode on a macvlan, where the frames it clamps are already its rewritten copies.
 /// </summary>
 [Collection(TunnelLabCollection.Name)]
 public sealed class MssClampLabTests(ITestOutputHelper output)
@@ -34,9 +35,10 @@ public sealed class MssClampLabTests(ITestOutputHelper output)
         """;
 
     [RootTheory]
-    [InlineData("client")]
-    [InlineData("server")]
-    public void SynsAndSynAcksAreClampedToTheLcpMtuByEitherEnd(string clamping)
+    [InlineData("client", "transparent")]
+    [InlineData("server", "transparent")]
+    [InlineData("server", "rewrite")]
+    public void SynsAndSynAcksAreClampedToTheLcpMtuByEitherEnd(string clamping, string macMode)
     {
         // run-tests.sh installs both wherever the lab (root) runs.
         Assert.True(ExternalTools.Tshark.Value is not null && ExternalTools.Scapy.Value, "tshark and scapy needed (apt-get install tshark python3-scapy)");
@@ -46,26 +48,37 @@ public sealed class MssClampLabTests(ITestOutputHelper output)
         var serverSocket = Path.Combine(t.Dir, "server.sock");
         var clientSocket = Path.Combine(t.Dir, "client.sock");
         string[] Clamp(string role) => clamping == role ? new[] { "--clamp-mss", "auto" } : Array.Empty<string>();
-        t.StartServer(Wire.Insecure, extra: new[] { "--status-socket", serverSocket }.Concat(Clamp("server")).ToArray());
+        string? serverIf = null, serverMac = null; // rewrite: a macvlan, as on a FLET'S router; the AC knows its MAC only
+        if (macMode == "rewrite")
+        {
+            serverIf = t.Lab.Name + "-m";
+            t.OwnLink(serverIf);
+            NetnsLab.Run("ip", new[] { "link", "add", serverIf, "link", t.Lab.ServerSideIf, "type", "macvlan", "mode", "bridge" }, Wait);
+            NetnsLab.Run("sysctl", new[] { "-qw", $"net.ipv6.conf.{serverIf}.disable_ipv6=1" }, Wait);
+            NetnsLab.Run("ip", new[] { "link", "set", serverIf, "up" }, Wait);
+            serverMac = File.ReadAllText($"/sys/class/net/{serverIf}/address").Trim();
+        }
+        t.StartServer(Wire.Insecure, iface: serverIf, extra: new[] { "--status-socket", serverSocket, "--mac-mode", macMode }.Concat(Clamp("server")).ToArray());
         t.ConnectClient(Wire.Insecure, extra: new[] { "--status-socket", clientSocket }.Concat(Clamp("client")).ToArray());
-        var session = t.Lab.Dial();
+        var session = t.Lab.Dial(acPeerMac: serverMac);
         var acMac = t.Lab.MacOf(t.Lab.AcNs, t.Lab.AcIf);
+        var clientAtAc = serverMac ?? session.ClientMac;
 
         var atAc = t.Capture(t.Lab.AcNs, t.Lab.AcIf, "pppoes");
         var atHome = t.Capture(t.Lab.HomeNs, t.Lab.HomeIf, "pppoes");
         Send(t.Lab.HomeNs, t.Lab.HomeIf, session.ClientMac, acMac, session.SessionId, "syn4", "syn6", "ack4");
-        Send(t.Lab.AcNs, t.Lab.AcIf, acMac, session.ClientMac, session.SessionId, "synack4");
+        Send(t.Lab.AcNs, t.Lab.AcIf, acMac, clientAtAc, session.SessionId, "synack4");
         var socket = clamping == "server" ? serverSocket : clientSocket;
         Assert.True(NetnsLab.WaitUntil(() => Clamped(socket) == 3, Wait), $"{clamping} counted {Clamped(socket)} clamped SYNs, expected 3\n{t.Diagnostics()}");
         Thread.Sleep(300); // the last frame is on the far side by now
 
         // 1414 = 1454 - 40, 1394 = 1454 - 60; the ACK keeps its (odd) MSS option; every checksum verifies.
-        var toAc = Tcp(atAc, session.ClientMac);
+        var toAc = Tcp(atAc, clientAtAc);
         Assert.Equal(new[] { ("0x0002", "1414", "1"), ("0x0002", "1394", "1"), ("0x0010", "1460", "1") }, toAc);
         var toHome = Tcp(atHome, acMac);
         Assert.Equal(new[] { ("0x0012", "1414", "1") }, toHome);
         Assert.Equal(0, Clamped(clamping == "server" ? clientSocket : serverSocket)); // the other end's clamp is off
-        output.WriteLine($"{clamping} clamped: to the AC {string.Join(", ", toAc)}; to the LAN {string.Join(", ", toHome)}");
+        output.WriteLine($"{clamping} ({macMode}) clamped: to the AC {string.Join(", ", toAc)}; to the LAN {string.Join(", ", toHome)}");
     }
 
     private static void Send(string ns, string iface, string src, string dst, int sid, params string[] kinds)
