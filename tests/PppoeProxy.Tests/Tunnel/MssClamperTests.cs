@@ -96,6 +96,36 @@ public class MssClamperTests
     }
 
     [Fact]
+    public void HostileIpAndTcpHeadersNeverThrowAndOnlyMssAndChecksumEverChange()
+    {
+        var random = new Random(1414);
+        var clamper = new MssClamper(MssClampSetting.Fixed(536));
+        var scratch = new byte[2048];
+        int clamped = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            // A real SYN (so some get through), then random bytes over random parts of it: versions, lengths,
+            // next headers, data offsets, option kinds and lengths.
+            var packet = random.Next(2) == 0
+                ? Ipv4Tcp(Syn, new byte[] { 2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7 })
+                : Ipv6Tcp(new byte[] { 1, 2, 4, 0x05, 0xa0, 4, 2 });
+            for (int k = random.Next(0, 4); k > 0; k--) packet[random.Next(packet.Length)] = (byte)random.Next(256);
+            var frame = RawFrames.Session(0x42, RawFrames.U16(packet[0] >> 4 == 6 ? PppProtocols.IPv6 : PppProtocols.IPv4).Concat(packet).ToArray());
+            var view = FrameView.Parse(frame);
+            if (!view.IsValid) continue;
+            int length = clamper.Clamp(view, frame, scratch, new SessionTracker());
+            if (length < 0) continue;
+            clamped++;
+            Assert.Equal(frame.Length, length);
+            int changed = frame.Zip(scratch).Count(p => p.First != p.Second);
+            Assert.InRange(changed, 1, 4); // two MSS bytes and two checksum bytes at most
+        }
+        Assert.InRange(clamped, 1000, 20_000); // the corpus does reach the rewrite
+        var counts = clamper.Snapshot();
+        Assert.True(counts.Unchecked > 0 && counts.NoMssOption > 0, counts.ToString());
+    }
+
+    [Fact]
     public void StatsLinesSayWhatTheClampDidOnlyWhenItIsOn()
     {
         var status = new ProxyStatus("client", "eth0", "x:1", "plain text", "transparent", [], [],
@@ -146,6 +176,21 @@ public class MssClamperTests
         padded.CopyTo(tcp[20..]);
         payload.CopyTo(tcp[(20 + padded.Length)..]);
         BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], TcpChecksum(tcp, ip));
+        return ip;
+    }
+
+    /// <summary>An IPv6 packet with a TCP SYN (checksum not computed: only the bytes the clamp changes matter here).</summary>
+    private static byte[] Ipv6Tcp(byte[] options)
+    {
+        var padded = options.Concat(Enumerable.Repeat((byte)1, (4 - options.Length % 4) % 4)).ToArray();
+        var ip = new byte[40 + 20 + padded.Length];
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(4), (ushort)(20 + padded.Length));
+        ip[6] = 6;
+        ip[7] = 64;
+        ip[40 + 12] = (byte)((20 + padded.Length) / 4 << 4);
+        ip[40 + 13] = Syn;
+        padded.CopyTo(ip, 60);
         return ip;
     }
 
