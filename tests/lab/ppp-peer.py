@@ -174,7 +174,9 @@ class Peer:
             self.on_ipcp(code, ident, data)
         else:  # e.g. IPv6CP/CCP: reject like pppd does
             log("RX proto 0x%04x -> Protocol-Reject" % proto)
-            self.send(LCP, PROTO_REJ, self.nid(), struct.pack(">H", proto) + pkt)
+            # RFC 1661 5.7: the rejected packet is truncated to fit the MRU (a full-size one would not fit
+            # PPPoE's 1492 with the reject's 6 bytes on top, and pppoe would end the session).
+            self.send(LCP, PROTO_REJ, self.nid(), struct.pack(">H", proto) + pkt[:1400])
 
     def on_lcp(self, code, ident, data):
         s = self.lcp

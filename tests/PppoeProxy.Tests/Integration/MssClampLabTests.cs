@@ -18,18 +18,20 @@ public sealed class MssClampLabTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    // argv: iface src dst sid kind...; kinds: syn4 syn6 ack4 synack4
+    // argv: iface src dst sid kind...; kinds: syn4 syn6 ack4 synack4 full4 (a data segment filling PPPoE's 1492 bytes)
     private const string SendTcp = """
         import sys
         from scapy.all import *
         iface, src, dst, sid = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
         s = lambda: Ether(src=src, dst=dst)/PPPoE(sessionid=sid)
+        ppp = lambda proto: Raw(struct.pack(">H", proto))  # scapy's PPP() would compress 0x21 and 0x57 to one byte
         opts4 = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)), ("NOP", None), ("WScale", 7)]
         make = {
-            "syn4": lambda: s()/PPP(proto=0x21)/IP(src="10.67.15.1", dst="192.0.2.80")/TCP(sport=40000, dport=80, flags="S", options=opts4),
-            "syn6": lambda: s()/PPP(proto=0x57)/IPv6(src="2001:db8::1", dst="2001:db8:1::80")/TCP(sport=40001, dport=80, flags="S", options=[("MSS", 1440), ("NOP", None), ("WScale", 7)]),
-            "ack4": lambda: s()/PPP(proto=0x21)/IP(src="10.67.15.1", dst="192.0.2.80")/TCP(sport=40000, dport=80, flags="A", options=[("MSS", 1460)])/Raw(b"GET /"),
-            "synack4": lambda: s()/PPP(proto=0x21)/IP(src="192.0.2.80", dst="10.67.15.1")/TCP(sport=80, dport=40000, flags="SA", ack=1, options=[("MSS", 1460), ("SAckOK", b"")]),
+            "syn4": lambda: s()/ppp(0x21)/IP(src="10.67.15.1", dst="192.0.2.80")/TCP(sport=40000, dport=80, flags="S", options=opts4),
+            "syn6": lambda: s()/ppp(0x57)/IPv6(src="2001:db8::1", dst="2001:db8:1::80")/TCP(sport=40001, dport=80, flags="S", options=[("MSS", 1440), ("NOP", None), ("WScale", 7)]),
+            "ack4": lambda: s()/ppp(0x21)/IP(src="10.67.15.1", dst="192.0.2.80")/TCP(sport=40000, dport=80, flags="A", options=[("MSS", 1460)])/Raw(b"GET /"),
+            "full4": lambda: s()/ppp(0x21)/IP(src="10.67.15.1", dst="192.0.2.80")/TCP(sport=40000, dport=80, flags="A")/Raw(b"x" * 1450),
+            "synack4": lambda: s()/ppp(0x21)/IP(src="192.0.2.80", dst="10.67.15.1")/TCP(sport=80, dport=40000, flags="SA", ack=1, options=[("MSS", 1460), ("SAckOK", b"")]),
         }
         sendp([make[k]() for k in sys.argv[5:]], iface=iface, verbose=False)
         """;
@@ -66,15 +68,17 @@ public sealed class MssClampLabTests(ITestOutputHelper output)
 
         var atAc = t.Capture(t.Lab.AcNs, t.Lab.AcIf, "pppoes");
         var atHome = t.Capture(t.Lab.HomeNs, t.Lab.HomeIf, "pppoes");
-        Send(t.Lab.HomeNs, t.Lab.HomeIf, session.ClientMac, acMac, session.SessionId, "syn4", "syn6", "ack4");
+        Send(t.Lab.HomeNs, t.Lab.HomeIf, session.ClientMac, acMac, session.SessionId, "syn4", "syn6", "ack4", "full4");
         Send(t.Lab.AcNs, t.Lab.AcIf, acMac, clientAtAc, session.SessionId, "synack4");
         var socket = clamping == "server" ? serverSocket : clientSocket;
         Assert.True(NetnsLab.WaitUntil(() => Clamped(socket) == 3, Wait), $"{clamping} counted {Clamped(socket)} clamped SYNs, expected 3\n{t.Diagnostics()}");
         Thread.Sleep(300); // the last frame is on the far side by now
 
-        // 1414 = 1454 - 40, 1394 = 1454 - 60; the ACK keeps its (odd) MSS option; every checksum verifies.
+        // 1414 = 1454 - 40, 1394 = 1454 - 60; the ACK keeps its (odd) MSS option; every checksum verifies. The
+        // full-size segment crosses the TCP tunnel whole: the tunnel itself needs no clamp (hence off by default).
         var toAc = Tcp(atAc, clientAtAc);
-        Assert.Equal(new[] { ("0x0002", "1414", "1"), ("0x0002", "1394", "1"), ("0x0010", "1460", "1") }, toAc);
+        Assert.Equal(new[] { ("0x0002", "1414", "1"), ("0x0002", "1394", "1"), ("0x0010", "1460", "1"), ("0x0010", "", "1") }, toAc);
+        Assert.Contains(atAc.Lines(), l => l.Contains("length 1512"));
         var toHome = Tcp(atHome, acMac);
         Assert.Equal(new[] { ("0x0012", "1414", "1") }, toHome);
         Assert.Equal(0, Clamped(clamping == "server" ? clientSocket : serverSocket)); // the other end's clamp is off
