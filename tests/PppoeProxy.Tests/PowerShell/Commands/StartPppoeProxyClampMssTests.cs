@@ -19,6 +19,24 @@ public sealed class StartPppoeProxyClampMssTests(ModuleHost host) : IClassFixtur
         Assert.Equal(0, Assert.Single(r.Objects));
     }
 
+    [RootFact]
+    public void TheValueReachesTheRunningEnd()
+    {
+        // A veth pair of our own (no dummy module everywhere): the job captures on one end and dials a closed
+        // port; nothing leaves the host.
+        var link = "ms" + Guid.NewGuid().ToString("N")[..6];
+        var r0 = NetnsLab.Run("ip", new[] { "link", "add", link, "type", "veth", "peer", "name", link + "p" }, TimeSpan.FromSeconds(5));
+        Assert.True(r0.Ok, r0.ToString());
+        try
+        {
+            NetnsLab.Run("ip", new[] { "link", "set", link, "up" }, TimeSpan.FromSeconds(5));
+            var r = host.Run($"$j = Start-PppoeProxyClient -Interface {link} -Server 127.0.0.1:1 -Insecure -ClampMss 1414 -Name ppxmss -WarningAction SilentlyContinue; " +
+                "$j.Statistics.MssClamp.Setting; Stop-Job $j; Remove-Job $j");
+            Assert.True(r.AllErrors.Count == 0 && r.Output.Count == 1 && r.Output[0]?.ToString() == "1414", r.ToString());
+        }
+        finally { NetnsLab.Run("ip", new[] { "link", "del", link }, TimeSpan.FromSeconds(5)); }
+    }
+
     [Theory]
     [InlineData("Server", "-Listen 127.0.0.1:4789", "auto")]
     [InlineData("Client", "-Server 127.0.0.1:4789", "1414")]
