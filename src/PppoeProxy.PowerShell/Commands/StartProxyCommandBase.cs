@@ -48,6 +48,11 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
     [ValidateSet("On", "Off")]
     public string GhostGuard { get; set; } = "On";
 
+    /// <summary>MSS clamping of the TCP SYNs carried, both ways: auto, off or an IPv4 MSS (issue 14).</summary>
+    [Parameter]
+    [ValidateClampMss]
+    public string ClampMss { get; set; } = Engine.Operations.ProxyOptionsBuilder.DefaultClampMss(new()).ToString(); // shown by Get-Help; the engine applies it
+
     [Parameter]
     public SwitchParameter IncludeData { get; set; }
 
@@ -115,6 +120,7 @@ public abstract class StartProxyCommandBase : PppoeCmdlet
         // Only what the user gave: the defaults live in the engine.
         Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         GhostGuard = MyInvocation.BoundParameters.ContainsKey(nameof(GhostGuard)) ? GhostGuard.ToLowerInvariant() : null,
+        ClampMss = MyInvocation.BoundParameters.ContainsKey(nameof(ClampMss)) ? ClampMss : null,
     };
 
     protected override void EndProcessing()
