@@ -52,6 +52,8 @@ public abstract class ProxyEnd : IProxyEnd
     private protected virtual void OnStarted() { }
     /// <summary>On the capture thread: one whole frame (cut frames are dropped before).</summary>
     private protected abstract void OnCaptured(ReadOnlySpan<byte> frame, DateTimeOffset time);
+    /// <summary>On the capture thread, every turn of its loop (a frame or a read timeout): timers that must run on that thread.</summary>
+    private protected virtual void OnCaptureTurn() { }
     /// <summary>Runs until <paramref name="stop"/> (the caller's token, or a fatal capture failure).</summary>
     private protected abstract Task ServeAsync(CancellationToken stop);
     /// <summary>First step of the stop, also after a failed start: stop taking new work (close the listener).</summary>
@@ -114,9 +116,10 @@ public abstract class ProxyEnd : IProxyEnd
         {
             while (!_stopCapture.IsCancellationRequested)
             {
-                if (!capture.TryRead(out var captured)) continue;
-                if (captured.IsTruncated) { EndCounters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
-                OnCaptured(captured.Data, captured.Timestamp);
+                if (!capture.TryRead(out var captured)) { OnCaptureTurn(); continue; }
+                if (captured.IsTruncated) EndCounters.Drop(DropReason.Malformed); // never relay a cut frame
+                else OnCaptured(captured.Data, captured.Timestamp);
+                OnCaptureTurn();
             }
         }
         catch (CaptureException error) when (!_stopCapture.IsCancellationRequested)

@@ -10,6 +10,9 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     /// <summary>Server: connections refused, by cause (limits, allow-list, handshake failures); empty on a client.</summary>
     public IReadOnlyDictionary<string, long> Refusals { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>The ghost guard's counters, where one runs (the standalone watcher).</summary>
+    public Guard.GhostGuardStats? Guard { get; init; }
+
     /// <summary>Tunnels and sessions named in the stats lines, the busiest first; `status --json` lists them all.</summary>
     public const int StatsTopCount = 5;
 
@@ -19,7 +22,14 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     /// </summary>
     public IEnumerable<string> StatsLines()
     {
-        yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); drops {Counters.DropsText}";
+        if (Guard is { } guard)
+        {
+            // A watcher has no tunnel and holds no client: what it did is the news.
+            yield return $"stats {Role} {Interface}: {Sessions.Count(s => s.State == SessionState.Established)} session(s); drops {Counters.DropsText}";
+            yield return $"  guard: {guard.Probes} probe(s), {guard.GhostsEnded} ghost(s) ended, {guard.HealthyKept} healthy session(s) kept, {guard.WouldEnd} would end (dry run)";
+        }
+        else
+            yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); drops {Counters.DropsText}";
         foreach (var peer in Peers.OrderByDescending(p => p.Counters.BytesToTunnel + p.Counters.BytesFromTunnel).Take(StatsTopCount))
             yield return $"  tunnel {peer.Name}: {peer.Counters}";
         if (Peers.Count > StatsTopCount)
