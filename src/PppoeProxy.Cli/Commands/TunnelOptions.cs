@@ -24,6 +24,11 @@ public sealed class TunnelOptions
         Description = "Unix socket answering `pppoeproxy status` (default /run/pppoeproxy/ROLE-IF.sock; 'none' turns it off)",
         HelpName = "PATH",
     };
+    public Option<string?> GhostGuard { get; } = new("--ghost-guard")
+    {
+        Description = "End a client's ghost session (PADT to the AC) when the client restarts discovery and no longer answers on it: on (default) or off",
+        HelpName = "on|off",
+    };
     public Option<LogLevel> LogLevel { get; } = new("--log-level") { Description = "Trace, Debug, Information, Warning, Error", DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information };
 
     // issue 12 (ops): metrics endpoint
@@ -31,7 +36,7 @@ public sealed class TunnelOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel, Grace }) command.Options.Add(option);
+        foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel, Grace, GhostGuard }) command.Options.Add(option);
         // issue 12 (ops)
         command.Options.Add(Metrics);
     }
@@ -61,6 +66,7 @@ public sealed class TunnelOptions
         Insecure = parsed.GetValue(Insecure),
         Grace = parsed.GetValue(Grace),
         Stats = parsed.GetValue(Stats),
+        GhostGuard = parsed.GetValue(GhostGuard),
     };
 
     /// <summary>The status socket path, or null when turned off.</summary>

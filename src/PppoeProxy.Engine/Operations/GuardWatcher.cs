@@ -19,16 +19,20 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
 {
     private readonly GuardWatcherOptions _options;
     private readonly SessionTracker _tracker;
+    private readonly IReadOnlySet<MacAddress> _localMacs;
     private readonly GhostGuard _guard;
+    // Client MACs whose probe could not be sent (the client is this host): their PADT is refused, see SendTowardClient.
+    private readonly HashSet<ulong> _unprobed = new();
     private SessionSweeper? _sweeper;
 
     public GuardWatcher(GuardWatcherOptions options, ILogger logger) : base("guard", options, logger)
     {
         _options = options;
         // This host's MACs are a session's client when the watcher runs on the client's own host.
-        var localMacs = NetworkInterfaces.LocalMacs();
-        _tracker = new SessionTracker(localMacs.Contains, options.MaxTrackedSessions);
+        _localMacs = NetworkInterfaces.LocalMacs();
+        _tracker = new SessionTracker(_localMacs.Contains, options.MaxTrackedSessions);
         _guard = new GhostGuard(_tracker, new GhostGuardOptions { DryRun = options.DryRun }, this, logger, LimitedLog);
+        Guard = _guard; // ProxyEnd polls it on the capture thread, the one that calls OnDiscovery and sends
     }
 
     public bool DryRun => _options.DryRun;
@@ -53,10 +57,8 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
         _tracker.Observe(view, time, _options.Interface, FrameDirection.Unknown);
         Tap?.Invoke(view, time, TapDirection.FromLan);
         if (view.EtherType == EtherTypes.PppoeDiscovery && view.Code is (byte)PppoeCode.PADI or (byte)PppoeCode.PADR)
-            _guard.OnDiscovery(view, time, canHold: false); // not in the path: the frame has gone on already
+            _guard.OnDiscovery(view, canHold: false); // not in the path: the frame has gone on already
     }
-
-    private protected override void OnCaptureTurn() => _guard.Poll(DateTimeOffset.UtcNow);
 
     private protected override async Task ServeAsync(CancellationToken stop)
     {
@@ -75,15 +77,37 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
 
     private protected override ProxyStatus Describe(TunnelCountersSnapshot totals) =>
         new(Role, Interface, Endpoint, "none (a watcher: no tunnel)", "-", Array.Empty<PeerStatus>(), _tracker.Snapshot(), totals,
-            Array.Empty<string>()) { Guard = _guard.Stats };
+            Array.Empty<string>());
 
-    string? IGuardActions.SendTowardAc(ReadOnlySpan<byte> frame) => Send(frame);
+    /// <summary>
+    /// The guard sends no PADT and no PADI in a dry run; refusing here too means no path toward the AC can.
+    /// A PADT for a client whose probe could not be sent is refused: "no answer" proved nothing then.
+    /// </summary>
+    string? IGuardActions.SendTowardAc(ReadOnlySpan<byte> frame)
+    {
+        if (_options.DryRun) return "dry run: not sent";
+        var view = FrameView.Parse(frame);
+        if (view.Code == (byte)PppoeCode.PADT && _unprobed.Remove(view.Source.Value))
+            return $"client {view.Source} could not be asked (it is this host: a frame sent on {Interface} leaves it), so its silence proves nothing";
+        return TryInject(frame);
+    }
 
-    string? IGuardActions.SendTowardClient(ReadOnlySpan<byte> frame) => Send(frame);
+    /// <summary>
+    /// The probe goes out in a dry run too (an LCP echo a live client just answers): without it the dry
+    /// run's verdicts would not be the real ones. A client on this host never sees what we inject on its
+    /// own interface (it leaves the host), so its probe is not sent and its PADT will be refused.
+    /// </summary>
+    string? IGuardActions.SendTowardClient(ReadOnlySpan<byte> frame)
+    {
+        var client = FrameView.Parse(frame).Destination;
+        if (_localMacs.Contains(client))
+        {
+            if (_unprobed.Count < 64) _unprobed.Add(client.Value); // bounded: one entry per client being judged
+            return $"client {client} is this host: a probe sent on {Interface} cannot reach it";
+        }
+        return TryInject(frame);
+    }
 
     // canHold is always false here: nothing is ever held, so nothing is released.
     void IGuardActions.Release(ReadOnlySpan<byte> heldDiscovery) { }
-
-    // The guard already says "would" in a dry run; refusing here too means no code path can send.
-    private string? Send(ReadOnlySpan<byte> frame) => _options.DryRun ? "dry run: not sent" : TryInject(frame);
 }

@@ -85,8 +85,22 @@ public static class ProxyOptionsBuilder
     {
         var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? ProxyEndOptions.DefaultGrace;
         var stats = Seconds(typed.Stats, "stats");
+        var guard = OnOff(typed.GhostGuard, "ghost-guard") is false ? new Guard.GhostGuardOptions { Enabled = false } : options.GhostGuard;
         // A record's copy keeps its runtime type: the cast only restores what the compiler forgot.
-        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, Security = Security(typed) });
+        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, GhostGuard = guard, Security = Security(typed) });
+    }
+
+    /// <summary>"on" or "off" (any case); null when not given.</summary>
+    public static bool TryParseOnOff(string? text, out bool value)
+    {
+        value = string.Equals(text, "on", StringComparison.OrdinalIgnoreCase);
+        return value || string.Equals(text, "off", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool? OnOff(string? text, string option)
+    {
+        if (text is null) return null;
+        return TryParseOnOff(text, out var value) ? value : throw new ProxyOptionsException(option, $"'{text}' is not on or off");
     }
 
     /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>

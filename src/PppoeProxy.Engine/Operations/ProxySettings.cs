@@ -35,4 +35,7 @@ public sealed record ProxySettings
     public string? MaxTunnelsPerSource { get; init; }
     public string? MaxHandshakes { get; init; }
     public string? MaxHandshakesPerSource { get; init; }
+
+    /// <summary>Both ends: "on" (the default) or "off".</summary>
+    public string? GhostGuard { get; init; }
 }

@@ -57,6 +57,8 @@ public sealed class PppoeSession
     // Unanswered-echo evidence, counted per MAC until roles are known.
     internal long EchoRequestsFromClientMac;
     internal long EchoRequestsFromServerMac;
+    /// <summary>The AC's Echo-Requests since the client last said anything: the ghost guard's passive evidence.</summary>
+    internal int AcEchoesSinceClientSpoke;
 
     internal void SwapRoles()
     {
@@ -65,6 +67,7 @@ public sealed class PppoeSession
         (BytesFromClient, BytesFromServer) = (BytesFromServer, BytesFromClient);
         (LastFromClient, LastFromServer) = (LastFromServer, LastFromClient);
         (EchoRequestsFromClientMac, EchoRequestsFromServerMac) = (EchoRequestsFromServerMac, EchoRequestsFromClientMac);
+        AcEchoesSinceClientSpoke = 0;
     }
 
     public PppoeSession Clone() => (PppoeSession)MemberwiseClone();

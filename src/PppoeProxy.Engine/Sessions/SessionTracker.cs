@@ -161,10 +161,11 @@ public sealed partial class SessionTracker
         bool fromClient = frame.Source == session.ClientMac;
         if (fromClient) session.LastFromClient = time; else session.LastFromServer = time;
         session.CountFrame(fromClient, frame.Bytes.Length);
+        if (fromClient) session.AcEchoesSinceClientSpoke = 0;
         if (frame.IsLcp(PppProtocols.LcpEchoRequest))
         {
             if (fromClient) session.EchoRequestsFromClientMac++;
-            else session.EchoRequestsFromServerMac++;
+            else { session.EchoRequestsFromServerMac++; session.AcEchoesSinceClientSpoke++; }
         }
     }
 
@@ -350,7 +351,7 @@ public sealed partial class SessionTracker
     public static uint VlanKey(in FrameView frame) => VlanKey(frame.VlanCount, frame.OuterVlanId, frame.InnerVlanId);
 
     // The key part of a session's VLAN tags (as stored on the session), so keys built from tags and from frames agree.
-    private static uint VlanKey(VlanTag[] tags) => VlanKey(tags.Length, tags.Length > 0 ? tags[0].Id : 0, tags.Length > 1 ? tags[1].Id : 0);
+    internal static uint VlanKey(VlanTag[] tags) => VlanKey(tags.Length, tags.Length > 0 ? tags[0].Id : 0, tags.Length > 1 ? tags[1].Id : 0);
 
     private static uint VlanKey(int count, int outerId, int innerId) => count switch
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Guard;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel.Wire;
@@ -12,7 +13,7 @@ namespace PppoeProxy.Engine.Tunnel;
 /// are dropped and counted, never queued. Tells the LAN's PPPoE client its sessions are gone
 /// (PADT) on a graceful stop, and when the tunnel has been down longer than the grace period.
 /// </summary>
-public sealed class ProxyClient : ProxyEnd
+public sealed class ProxyClient : ProxyEnd, IGuardActions
 {
     private readonly ClientOptions _options;
     private readonly SessionTracker _tracker;
@@ -32,6 +33,7 @@ public sealed class ProxyClient : ProxyEnd
         _options = options;
         var localMacs = NetworkInterfaces.LocalMacs();
         _tracker = new SessionTracker(localMacs.Contains, options.MaxTrackedSessions);
+        Guard = new GhostGuard(_tracker, options.GhostGuard, this, logger, LimitedLog);
     }
 
     public override string Endpoint => $"{_options.ServerHost}:{_options.ServerPort}";
@@ -139,7 +141,23 @@ public sealed class ProxyClient : ProxyEnd
         Tap?.Invoke(view, time, TapDirection.FromLan);
         var link = _link;
         if (link is null || !link.IsOpen) EndCounters.Drop(DropReason.Disconnected);
+        // A client restarting discovery may have left a ghost: the guard holds the frame until it knows.
+        else if (view.IsDiscovery && Guard!.OnDiscovery(view, canHold: true) == GuardVerdict.Held) return;
         else link.TrySendFrame(frame, view.EtherType); // a refused frame is counted by the link
+    }
+
+    // The ghost guard's sends, on the capture thread (the tunnel's one producer): PADTs and held
+    // discovery go through the tunnel to the AC, probes onto the LAN.
+    string? IGuardActions.SendTowardAc(ReadOnlySpan<byte> frame) =>
+        _link is not { IsOpen: true } link ? "the tunnel is down"
+        : link.TrySendFrame(frame, EtherTypes.PppoeDiscovery) ? null : "the tunnel refused it (queue full)";
+
+    string? IGuardActions.SendTowardClient(ReadOnlySpan<byte> frame) => TryInject(frame);
+
+    void IGuardActions.Release(ReadOnlySpan<byte> heldDiscovery)
+    {
+        if (_link is { IsOpen: true } link) link.TrySendFrame(heldDiscovery, EtherTypes.PppoeDiscovery);
+        else EndCounters.Drop(DropReason.Disconnected);
     }
 
     /// <summary>

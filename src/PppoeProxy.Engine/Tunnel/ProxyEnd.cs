@@ -43,6 +43,8 @@ public abstract class ProxyEnd : IProxyEnd
     private protected RateLimitedLog LimitedLog { get; }
     /// <summary>Drops that belong to no tunnel (captured while disconnected, unknown destination...).</summary>
     private protected TunnelCounters EndCounters { get; } = new();
+    /// <summary>Set by an end in <see cref="OnStarting"/>; polled on the capture thread, the one that may send its probes and PADTs.</summary>
+    private protected Guard.GhostGuard? Guard { get; set; }
     private protected LiveCapture Capture => _capture ?? throw new InvalidOperationException($"the {Role} is not started");
     private protected bool IsStarted => Volatile.Read(ref _started) == 1;
 
@@ -52,8 +54,6 @@ public abstract class ProxyEnd : IProxyEnd
     private protected virtual void OnStarted() { }
     /// <summary>On the capture thread: one whole frame (cut frames are dropped before).</summary>
     private protected abstract void OnCaptured(ReadOnlySpan<byte> frame, DateTimeOffset time);
-    /// <summary>On the capture thread, every turn of its loop (a frame or a read timeout): timers that must run on that thread.</summary>
-    private protected virtual void OnCaptureTurn() { }
     /// <summary>Runs until <paramref name="stop"/> (the caller's token, or a fatal capture failure).</summary>
     private protected abstract Task ServeAsync(CancellationToken stop);
     /// <summary>First step of the stop, also after a failed start: stop taking new work (close the listener).</summary>
@@ -116,10 +116,10 @@ public abstract class ProxyEnd : IProxyEnd
         {
             while (!_stopCapture.IsCancellationRequested)
             {
-                if (!capture.TryRead(out var captured)) { OnCaptureTurn(); continue; }
-                if (captured.IsTruncated) EndCounters.Drop(DropReason.Malformed); // never relay a cut frame
-                else OnCaptured(captured.Data, captured.Timestamp);
-                OnCaptureTurn();
+                Guard?.Poll();
+                if (!capture.TryRead(out var captured)) continue;
+                if (captured.IsTruncated) { EndCounters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
+                OnCaptured(captured.Data, captured.Timestamp);
             }
         }
         catch (CaptureException error) when (!_stopCapture.IsCancellationRequested)
@@ -186,7 +186,7 @@ public abstract class ProxyEnd : IProxyEnd
             try { EndCounters.SetDrops(DropReason.CaptureOverflow, capture.GetStatistics().DroppedByKernel); }
             catch (Exception e) when (e is CaptureException or ObjectDisposedException) { }
         }
-        return Describe(_totals.Snapshot(EndCounters));
+        return Describe(_totals.Snapshot(EndCounters)) with { Guard = Guard?.Stats };
     }
 
     public void LogStats()

@@ -21,5 +21,8 @@ public abstract record ProxyEndOptions
     /// tunnels at <see cref="ServerOptions.DefaultMaxSessionsPerTunnel"/> and costs a few MB at most.
     /// </summary>
     public int MaxTrackedSessions { get; init; } = DefaultMaxTrackedSessions;
+
+    /// <summary>Ends a client's ghost session when the client restarts discovery (issue 13); on unless turned off.</summary>
+    public Guard.GhostGuardOptions GhostGuard { get; init; } = new();
     public const int DefaultMaxTrackedSessions = 4096;
 }

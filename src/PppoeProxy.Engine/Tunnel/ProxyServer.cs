@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
+using PppoeProxy.Engine.Guard;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel.Limits;
@@ -15,7 +16,7 @@ namespace PppoeProxy.Engine.Tunnel;
 /// back to the one tunnel that owns the client. One thread reads the AC side; each tunnel has a
 /// reader and a writer thread. A graceful stop sends PADTs both ways and never hangs.
 /// </summary>
-public sealed class ProxyServer : ProxyEnd
+public sealed class ProxyServer : ProxyEnd, IGuardActions
 {
     private readonly ServerOptions _options;
     private readonly ConcurrentDictionary<long, TunnelLink> _links = new();
@@ -58,6 +59,7 @@ public sealed class ProxyServer : ProxyEnd
         // Kept: the socket is gone after Stop, but status and stats still name it.
         LocalEndpoint = (IPEndPoint?)_listener.LocalEndPoint;
         _sessionSweeper = new SessionSweeper(_router.Tracker, LimitedLog, _options.MaxSessionsPerTunnel);
+        Guard = new GhostGuard(_router.Tracker, _options.GhostGuard, this, Log, LimitedLog);
     }
 
     private protected override void OnStarted()
@@ -220,7 +222,33 @@ public sealed class ProxyServer : ProxyEnd
         toInject = inScratch && length >= 0 ? scratch[..length] : frame;
         if (length < 0) return false;
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
-        return true;
+        // A client restarting discovery may have left a ghost at the AC: the guard holds the frame until it knows.
+        return !(view.IsDiscovery && Guard!.OnDiscovery(view, canHold: true, toInject) == GuardVerdict.Held);
+    }
+
+    // The ghost guard's sends, on the capture thread (each tunnel's one producer).
+    string? IGuardActions.SendTowardAc(ReadOnlySpan<byte> frame)
+    {
+        var view = FrameView.Parse(frame);
+        if (_options.MacMode != MacMode.Rewrite) return TryInject(frame);
+        // The AC knows a rewritten client by our MAC, as it knew the session's own frames.
+        var rewritten = frame.ToArray();
+        FrameEditing.SetSource(rewritten, _router!.InterfaceMac);
+        if (view.IsDiscovery && view.Code == (byte)PppoeCode.PADT) _router.ForgetRelayed(view.Destination, view.SessionId);
+        return TryInject(rewritten);
+    }
+
+    string? IGuardActions.SendTowardClient(ReadOnlySpan<byte> frame)
+    {
+        var client = FrameView.Parse(frame).Destination;
+        var link = _router!.Owners.LinkFor(client, out _);
+        if (link is null) return $"no tunnel carries {client} now";
+        return link.TrySendFrame(frame, EtherTypes.PppoeSession) ? null : "the tunnel refused it (queue full)";
+    }
+
+    void IGuardActions.Release(ReadOnlySpan<byte> heldDiscovery)
+    {
+        if (TryInject(heldDiscovery) is { } error) LimitedLog.Warning("guard-release-failed", "held discovery frame not sent: {Error}", error);
     }
 
     private protected override void OnCaptured(ReadOnlySpan<byte> frame, DateTimeOffset time)

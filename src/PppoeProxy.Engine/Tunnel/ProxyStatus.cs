@@ -10,7 +10,7 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     /// <summary>Server: connections refused, by cause (limits, allow-list, handshake failures); empty on a client.</summary>
     public IReadOnlyDictionary<string, long> Refusals { get; init; } = new Dictionary<string, long>();
 
-    /// <summary>The ghost guard's counters, where one runs (the standalone watcher).</summary>
+    /// <summary>What the ghost guard did (null where there is none).</summary>
     public Guard.GhostGuardStats? Guard { get; init; }
 
     /// <summary>Tunnels and sessions named in the stats lines, the busiest first; `status --json` lists them all.</summary>
@@ -22,14 +22,18 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     /// </summary>
     public IEnumerable<string> StatsLines()
     {
-        if (Guard is { } guard)
+        if (Role == "guard" && Guard is { } watcher)
         {
-            // A watcher has no tunnel and holds no client: what it did is the news.
+            // The standalone watcher has no tunnel and holds no client: what it did is the news, every time.
             yield return $"stats {Role} {Interface}: {Sessions.Count(s => s.State == SessionState.Established)} session(s); drops {Counters.DropsText}";
-            yield return $"  guard: {guard.Probes} probe(s), {guard.GhostsEnded} ghost(s) ended, {guard.HealthyKept} healthy session(s) kept, {guard.WouldEnd} would end (dry run)";
+            yield return $"  ghost guard: {watcher.Checked} restart(s) checked, {watcher.GhostsEnded} ghost(s) ended{(watcher.DryRun ? $" ({watcher.WouldEnd} in dry run)" : "")}, {watcher.HealthyKept} live session(s) kept, {watcher.Probes} probe(s), {watcher.Overflow} unchecked (busy), {watcher.SendFailures} send failure(s)";
         }
         else
+        {
             yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); drops {Counters.DropsText}";
+            if (Guard is { Enabled: true } g && (g.Checked > 0 || g.Overflow > 0))
+                yield return $"  ghost guard: {g.Checked} restart(s) checked, {g.GhostsEnded} ghost(s) ended{(g.DryRun ? $" ({g.WouldEnd} in dry run)" : "")}, {g.HealthyKept} live session(s) kept, {g.Probes} probe(s), {g.Overflow} unchecked (busy), {g.SendFailures} send failure(s)";
+        }
         foreach (var peer in Peers.OrderByDescending(p => p.Counters.BytesToTunnel + p.Counters.BytesFromTunnel).Take(StatsTopCount))
             yield return $"  tunnel {peer.Name}: {peer.Counters}";
         if (Peers.Count > StatsTopCount)

@@ -379,6 +379,9 @@ public sealed class ServerRouter
         Message = message,
     };
 
+    /// <summary>Rewrite mode: the AC's session id no longer maps to a client (we sent its PADT).</summary>
+    public void ForgetRelayed(MacAddress ac, ushort sessionId) => _relayedSessions.TryRemove((ac.Value, sessionId), out _);
+
     /// <summary>Forgets a session we ended ourselves.</summary>
     public void Ended(PppoeSession session)
     {

@@ -38,6 +38,11 @@ public abstract class StartProxyCommandBase : StartEngineCommandBase
     [ValidateRange(0, 86400)]
     public int GracePeriod { get; set; } = (int)ProxyEndOptions.DefaultGrace.TotalSeconds; // shown by Get-Help; the engine applies it
 
+    /// <summary>On (the default): a client that restarts discovery while its old session is a ghost gets that session ended.</summary>
+    [Parameter]
+    [ValidateSet("On", "Off")]
+    public string GhostGuard { get; set; } = "On";
+
     protected override void BeginProcessing() => CheckSecurityParameters();
 
     /// <summary>The engine's rule (one place for CLI and cmdlets), its setting names spelled as this cmdlet's parameters.</summary>
@@ -85,6 +90,7 @@ public abstract class StartProxyCommandBase : StartEngineCommandBase
         Trust = Insecure.IsPresent ? null : TrustedFingerprint,
         // Only what the user gave: the defaults live in the engine.
         Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+        GhostGuard = MyInvocation.BoundParameters.ContainsKey(nameof(GhostGuard)) ? GhostGuard.ToLowerInvariant() : null,
     };
 
     private protected override bool ConfirmStart(string role) =>
