@@ -23,6 +23,7 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
     private readonly GhostGuard _guard;
     // Client MACs whose probe could not be sent (the client is this host): their PADT is refused, see SendTowardClient.
     private readonly HashSet<ulong> _unprobed = new();
+    private readonly PadiResend _padiResend = new();
     private SessionSweeper? _sweeper;
 
     public GuardWatcher(GuardWatcherOptions options, ILogger logger) : base("guard", options, logger)
@@ -56,17 +57,26 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
         // Nobody tells a watcher which side sent a frame: the tracker learns roles from discovery and echoes.
         _tracker.Observe(view, time, _options.Interface, FrameDirection.Unknown);
         Tap?.Invoke(view, time, TapDirection.FromLan);
-        if (view.EtherType == EtherTypes.PppoeDiscovery && view.Code is (byte)PppoeCode.PADI or (byte)PppoeCode.PADR)
+        if (view.EtherType != EtherTypes.PppoeDiscovery) return;
+        if (view.Code is (byte)PppoeCode.PADI or (byte)PppoeCode.PADR)
             _guard.OnDiscovery(view, canHold: false); // not in the path: the frame has gone on already
+        else if (view.Code == (byte)PppoeCode.PADO)
+            _padiResend.Answered(view.Destination);
     }
 
     private protected override async Task ServeAsync(CancellationToken stop)
     {
         Log.LogInformation("guard on {Interface}{DryRun}: watching for PPPoE clients that restart discovery while the AC keeps their old session",
             _options.Interface, _options.DryRun ? " (dry run: sends nothing)" : "");
+        long lastSweep = 0;
         while (!stop.IsCancellationRequested)
         {
-            await PauseAsync(TimeSpan.FromMilliseconds(250), stop);
+            // 50 ms: the re-sent PADIs' timing; the rest runs every 250 ms like the proxy ends'.
+            await PauseAsync(TimeSpan.FromMilliseconds(50), stop);
+            _padiResend.SendDue(Environment.TickCount64, frame => TryInject(frame),
+                (client, error) => LimitedLog.Warning("guard-padi-failed", "ghost guard: PADI of {Client} not sent again: {Error}", client, error));
+            if (Environment.TickCount64 - lastSweep < 250) continue;
+            lastSweep = Environment.TickCount64;
             (_sweeper ??= new SessionSweeper(_tracker, LimitedLog, perTunnelLimit: null)).Sweep(Array.Empty<TunnelLink>());
             LogStatsWhenDue();
         }
@@ -89,6 +99,9 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
         var view = FrameView.Parse(frame);
         if (view.Code == (byte)PppoeCode.PADT && _unprobed.Remove(view.Source.Value))
             return $"client {view.Source} could not be asked (it is this host: a frame sent on {Interface} leaves it), so its silence proves nothing";
+        // The guard re-sends the client's PADI right after the PADT: later, see PadiResend.
+        if (view.Code == (byte)PppoeCode.PADI)
+            return _padiResend.Add(frame, view.Source, Environment.TickCount64) ? null : "too many PADIs waiting to be re-sent";
         return TryInject(frame);
     }
 
