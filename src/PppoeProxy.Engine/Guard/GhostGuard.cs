@@ -30,6 +30,8 @@ public sealed class GhostGuard
     private readonly Func<long> _clockMs;
     private readonly object _gate = new();
     private readonly List<GuardCase> _cases = new();
+    // Judged cases whose discovery waits for the AC to settle after our PADT (only the Poll thread touches it).
+    private readonly List<GuardCase> _releasing = new();
     // Sessions whose client answered: a client opening a second service sends more discovery, not probed each time.
     private readonly Dictionary<SessionKey, long> _aliveUntilMs = new();
     // Refreshed once a second, so a discovery from a MAC with no session (nearly all of them) takes no lock.
@@ -106,6 +108,7 @@ public sealed class GhostGuard
         if (!_options.Enabled) return;
         long now = _clockMs();
         if (now >= Volatile.Read(ref _nextIndexMs)) RefreshIndex(now);
+        if (_releasing.Count > 0) ReleaseDue(now);
         if (Volatile.Read(ref _pending) == 0) return;
         List<(GuardCandidate Candidate, byte Id)>? probes = null;
         List<GuardCase>? decided = null;
@@ -122,6 +125,25 @@ public sealed class GhostGuard
         }
         if (probes is not null) foreach (var (candidate, id) in probes) SendProbe(candidate.Session, id);
         if (decided is not null) foreach (var pending in decided) Finish(pending, now);
+        if (_releasing.Count > 0) ReleaseDue(now);
+    }
+
+    private void ReleaseDue(long now)
+    {
+        for (int i = 0; i < _releasing.Count; i++)
+        {
+            var pending = _releasing[i];
+            if (pending.ReleaseAtMs > now) continue;
+            _releasing.RemoveAt(i--);
+            Release(pending);
+        }
+    }
+
+    private void Release(GuardCase pending)
+    {
+        if (pending.Held is not null) _actions.Release(pending.HeldFrame);
+        else if (pending.Padi is not null && _actions.SendTowardAc(pending.PadiFrame) is { } error)
+            _limitedLog.Warning("guard-padi-failed", "ghost guard: PADI of {Client} not sent again: {Error}", pending.Client, error);
     }
 
     private GuardCase? Pending(MacAddress client, uint vlan)
@@ -195,9 +217,14 @@ public sealed class GhostGuard
             if (candidate.Alive) KeepAlive(candidate, pending, now);
             else if (candidate.Ghost) ended |= End(candidate, pending, now);
         }
-        if (pending.Held is not null) _actions.Release(pending.HeldFrame);
-        else if (ended && pending.Padi is not null && _actions.SendTowardAc(pending.PadiFrame) is { } error)
-            _limitedLog.Warning("guard-padi-failed", "ghost guard: PADI of {Client} not sent again: {Error}", pending.Client, error);
+        if (!ended)
+        {
+            // Nothing ended: a held frame goes on at once; the watcher's client heard the AC's answer already.
+            if (pending.Held is not null) _actions.Release(pending.HeldFrame);
+            return;
+        }
+        pending.ReleaseAtMs = now + (long)_options.SettleAfterPadt.TotalMilliseconds;
+        _releasing.Add(pending);
     }
 
     private void KeepAlive(GuardCandidate candidate, GuardCase pending, long now)

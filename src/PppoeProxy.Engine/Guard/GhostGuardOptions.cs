@@ -15,6 +15,11 @@ public sealed class GhostGuardOptions
     /// probing: pppd's own lcp-echo-failure default is 4 and a live client answers every one.
     /// </summary>
     public int UnansweredAcEchoesForGhost { get; init; } = 3;
+    /// <summary>
+    /// After a PADT, the held discovery waits this long: an AC may need a moment to free the session (pppoe-server
+    /// counts it until its session process is reaped, and ignored a PADI sent right behind the PADT).
+    /// </summary>
+    public TimeSpan SettleAfterPadt { get; init; } = TimeSpan.FromMilliseconds(300);
     /// <summary>A session whose client answered is not probed again for this long (a client opening a second service).</summary>
     public TimeSpan AliveVerdictFor { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Client MACs being judged at once; discovery past it is forwarded unguarded (and counted).</summary>

@@ -14,6 +14,8 @@ internal sealed class GuardCase(MacAddress client, uint vlan, long startedMs, st
     public string Trigger { get; } = trigger;
     public List<GuardCandidate> Candidates { get; } = candidates;
     public int ProbesSent { get; set; }
+    /// <summary>Set once judged: when the held (or remembered) discovery goes on.</summary>
+    public long? ReleaseAtMs { get; set; }
     public long NextProbeMs { get; set; } = startedMs;
 
     /// <summary>Proxy ends: the client's latest discovery frame, released after the verdict (a repeat replaces it).</summary>

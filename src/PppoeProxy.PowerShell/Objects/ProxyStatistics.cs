@@ -19,6 +19,9 @@ public sealed class ProxyStatistics
         var drops = totals.Drops;
         TotalDrops = drops.Values.Sum();
         Drops = drops.Count == 0 ? "0" : string.Join(" ", drops.OrderBy(d => d.Key).Select(d => $"{d.Key}={d.Value}"));
+        GhostGuard = status.Guard is not { Enabled: true } guard ? "Off" : guard.DryRun ? "DryRun" : "On";
+        GhostsEnded = status.Guard?.GhostsEnded ?? 0;
+        GhostChecks = status.Guard?.Checked ?? 0;
     }
 
     public long FramesToTunnel { get; }
@@ -28,6 +31,12 @@ public sealed class ProxyStatistics
     public long TotalDrops { get; }
     /// <summary>Drops by reason, e.g. "queue-full=3 ring=2"; "0" when none.</summary>
     public string Drops { get; }
+    /// <summary>On, Off or DryRun: the ghost guard of this end.</summary>
+    public string GhostGuard { get; }
+    /// <summary>Ghost sessions the guard ended with a PADT.</summary>
+    public long GhostsEnded { get; }
+    /// <summary>Client restarts the guard judged (ended or kept).</summary>
+    public long GhostChecks { get; }
 
     public override string ToString() =>
         $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {Drops}";

@@ -17,10 +17,12 @@ public class GhostGuardTests
     private const ushort Sid = 0x0042;
 
     private readonly SessionTracker _tracker = new();
-    private readonly RecordingActions _actions = new();
+    private readonly RecordingActions _actions;
     private readonly RecordingLogger _log = new();
     private long _nowMs = 1_000_000;
     private DateTimeOffset _time = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public GhostGuardTests() => _actions = new RecordingActions(() => _nowMs);
 
     private GhostGuard NewGuard(GhostGuardOptions? options = null)
     {
@@ -68,7 +70,7 @@ public class GhostGuardTests
         var padi = Padi(Client, vlans);
 
         Assert.Equal(GuardVerdict.Held, guard.OnDiscovery(FrameView.Parse(padi), canHold: true));
-        RunFor(guard, 1_100);
+        RunFor(guard, 1_500);
 
         Assert.Equal(3, _actions.TowardClient.Count); // the probes, from the AC's MAC on the old session
         foreach (var bytes in _actions.TowardClient)
@@ -80,6 +82,8 @@ public class GhostGuardTests
         }
         // The PADT first, from the client to the AC, with the id and VLAN; then the held PADI, unchanged.
         Assert.Equal(new[] { "ac", "release" }, _actions.Order);
+        // The AC gets a moment to free the session before the new discovery reaches it.
+        Assert.True(_actions.AtMs[1] - _actions.AtMs[0] >= 300, $"released {_actions.AtMs[1] - _actions.AtMs[0]} ms after the PADT");
         var padt = FrameView.Parse(_actions.TowardAc.Single());
         Assert.Equal((byte)PppoeCode.PADT, padt.Code);
         Assert.Equal((Client, Ac, Sid, (ushort)10), (padt.Source, padt.Destination, padt.SessionId, padt.OuterVlanId));
@@ -140,6 +144,8 @@ public class GhostGuardTests
         var guard = NewGuard();
         guard.OnDiscovery(FrameView.Parse(Padi(Client)), canHold: true);
         RunFor(guard, 50);
+        Assert.Equal(new[] { "ac" }, _actions.Order); // at the first turn, no probe
+        RunFor(guard, 350);
         Assert.Empty(_actions.TowardClient);
         Assert.Equal(new[] { "ac", "release" }, _actions.Order);
         Assert.Contains(_log.Lines, l => l.Text.Contains("the AC's last 3 Echo-Requests went unanswered"));
@@ -171,7 +177,7 @@ public class GhostGuardTests
         Established(Client, Ac);
         var guard = NewGuard(new GhostGuardOptions { DryRun = true });
         guard.OnDiscovery(FrameView.Parse(Padi(Client)), canHold: true);
-        RunFor(guard, 1_100);
+        RunFor(guard, 1_500);
         Assert.Empty(_actions.TowardAc);
         Assert.Single(_actions.Released);
         Assert.Equal(1, guard.Stats.WouldEnd);
@@ -186,7 +192,7 @@ public class GhostGuardTests
         var guard = NewGuard();
         var padi = Padi(Client);
         Assert.Equal(GuardVerdict.Forward, guard.OnDiscovery(FrameView.Parse(padi), canHold: false));
-        RunFor(guard, 1_100);
+        RunFor(guard, 1_500);
         Assert.Equal(2, _actions.TowardAc.Count);
         Assert.Equal((byte)PppoeCode.PADT, FrameView.Parse(_actions.TowardAc[0]).Code);
         Assert.Equal(padi, _actions.TowardAc[1]);
@@ -201,7 +207,7 @@ public class GhostGuardTests
         for (int i = 0; i < 100; i++) guard.OnDiscovery(FrameView.Parse(Padi(Client)), canHold: true);
         var padr = PppoeFrame.Discovery(PppoeCode.PADR, Client, Ac, 0, Array.Empty<PppoeTag>()).ToBytes();
         guard.OnDiscovery(FrameView.Parse(padr), canHold: true);
-        RunFor(guard, 1_100);
+        RunFor(guard, 1_500);
         Assert.Equal(padr, _actions.Released.Single());
         Assert.Single(_actions.TowardAc);
         Assert.Equal(1, guard.Stats.Checked);
@@ -229,8 +235,9 @@ public class GhostGuardTests
         Assert.Empty(_actions.Order);
     }
 
-    private sealed class RecordingActions : IGuardActions
+    private sealed class RecordingActions(Func<long> clockMs) : IGuardActions
     {
+        public List<long> AtMs { get; } = new();
         public List<byte[]> TowardAc { get; } = new();
         public List<byte[]> TowardClient { get; } = new();
         public List<byte[]> Released { get; } = new();
@@ -240,6 +247,7 @@ public class GhostGuardTests
         {
             TowardAc.Add(frame.ToArray());
             Order.Add("ac");
+            AtMs.Add(clockMs());
             return null;
         }
 
@@ -253,6 +261,7 @@ public class GhostGuardTests
         {
             Released.Add(heldDiscovery.ToArray());
             Order.Add("release");
+            AtMs.Add(clockMs());
         }
     }
 }
