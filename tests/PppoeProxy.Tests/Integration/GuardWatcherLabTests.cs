@@ -22,7 +22,8 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
     public void WithTheWatcherARestartedClientGetsANewSessionWithinFiveSeconds(int? vlan)
     {
         var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true, vlan: vlan, prefix: "gw"));
-        var guard = StartGuard(lab);
+        var socket = Path.Combine(_dir, "guard.sock");
+        var guard = StartGuard(lab, "--status-socket", socket);
         var first = lab.Dial();
 
         var (second, seconds, result) = lab.Redial(timeoutSeconds: 5);
@@ -36,6 +37,10 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("went unanswered", line);
         if (vlan is int id) Assert.Contains($"VLAN {id}", line);
         Assert.Equal(1, guard.CountLog("ghost guard: PADT sent"));
+        // `pppoeproxy status` reads what the watcher did without stopping it.
+        var status = PppoeProxy.Tests.Cli.CliRunner.Run("status", "--socket", socket);
+        Assert.Contains($"guard on {lab.BridgeIf}, watching", status.Out);
+        Assert.Contains("ghostsEnded=1", status.Out);
     }
 
     [RootFact]
@@ -101,7 +106,8 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
 
     private ProxyProcess StartGuard(NetnsLab lab, params string[] extra)
     {
-        var guard = Own(ProxyProcess.Cli("guard", new[] { "guard", "--interface", lab.BridgeIf, "--status-socket", "none" }.Concat(extra).ToArray()));
+        if (!extra.Contains("--status-socket")) extra = extra.Concat(new[] { "--status-socket", "none" }).ToArray();
+        var guard = Own(ProxyProcess.Cli("guard", new[] { "guard", "--interface", lab.BridgeIf }.Concat(extra).ToArray()));
         guard.WaitForLog($"guard on {lab.BridgeIf}", TimeSpan.FromSeconds(20));
         return guard;
     }
