@@ -24,6 +24,8 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
     // Client MACs whose probe could not be sent (the client is this host): their PADT is refused, see SendTowardClient.
     private readonly HashSet<ulong> _unprobed = new();
     private readonly PadiResend _padiResend = new();
+    // AC MACs heard offering (PADO/PADS), capture thread only: the direction tapped frames are shown with.
+    private readonly HashSet<ulong> _acMacs = new();
     private SessionSweeper? _sweeper;
 
     public GuardWatcher(GuardWatcherOptions options, ILogger logger) : base("guard", options, logger)
@@ -56,7 +58,9 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
         }
         // Nobody tells a watcher which side sent a frame: the tracker learns roles from discovery and echoes.
         _tracker.Observe(view, time, _options.Interface, FrameDirection.Unknown);
-        Tap?.Invoke(view, time, TapDirection.FromLan);
+        if (view.EtherType == EtherTypes.PppoeDiscovery && view.Code is (byte)PppoeCode.PADO or (byte)PppoeCode.PADS && _acMacs.Count < 64)
+            _acMacs.Add(view.Source.Value);
+        Tap?.Invoke(view, time, _acMacs.Contains(view.Source.Value) ? TapDirection.FromAc : TapDirection.FromLan);
         if (view.EtherType != EtherTypes.PppoeDiscovery) return;
         if (view.Code is (byte)PppoeCode.PADI or (byte)PppoeCode.PADR)
             _guard.OnDiscovery(view, canHold: false); // not in the path: the frame has gone on already
