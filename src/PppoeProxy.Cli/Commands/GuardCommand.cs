@@ -11,7 +11,7 @@ public static class GuardCommand
     public static Command Build(Console2 io)
     {
         var iface = CliOptions.Interface(required: true);
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Decide and log what would be sent (\"would send PADT ...\"), send nothing" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Decide and log what would be sent (\"would send PADT ...\"); send no PADT (the LCP echo probes still go out)" };
         var stats = CliOptions.SecondsText("--stats", "Print counters every S seconds (always printed on exit)");
         var statusSocket = new Option<string?>("--status-socket")
         {

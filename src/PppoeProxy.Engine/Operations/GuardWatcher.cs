@@ -40,7 +40,6 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
 
     public bool DryRun => _options.DryRun;
     public override string Endpoint => _options.DryRun ? "dry run" : "watching";
-    public GhostGuardStats GuardStats => _guard.Stats;
 
     // Both directions: on the client's own host its frames are outgoing. What we inject ourselves
     // never comes back: the kernel does not loop a packet socket's frames to that same socket.
@@ -60,7 +59,7 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
         _tracker.Observe(view, time, _options.Interface, FrameDirection.Unknown);
         if (view.EtherType == EtherTypes.PppoeDiscovery && view.Code is (byte)PppoeCode.PADO or (byte)PppoeCode.PADS && _acMacs.Count < 64)
             _acMacs.Add(view.Source.Value);
-        Tap?.Invoke(view, time, _acMacs.Contains(view.Source.Value) ? TapDirection.FromAc : TapDirection.FromLan);
+        if (Tap is { } tap) tap(view, time, _acMacs.Contains(view.Source.Value) ? TapDirection.FromAc : TapDirection.FromLan);
         if (view.EtherType != EtherTypes.PppoeDiscovery) return;
         if (view.Code is (byte)PppoeCode.PADI or (byte)PppoeCode.PADR)
             _guard.OnDiscovery(view, canHold: false); // not in the path: the frame has gone on already
@@ -71,7 +70,7 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
     private protected override async Task ServeAsync(CancellationToken stop)
     {
         Log.LogInformation("guard on {Interface}{DryRun}: watching for PPPoE clients that restart discovery while the AC keeps their old session",
-            _options.Interface, _options.DryRun ? " (dry run: sends nothing)" : "");
+            _options.Interface, _options.DryRun ? " (dry run: sends no PADT, says what it would)" : "");
         long lastSweep = 0;
         while (!stop.IsCancellationRequested)
         {

@@ -5,7 +5,7 @@ namespace PppoeProxy.Engine.Operations;
 /// <summary>What `pppoeproxy guard` and Start-PppoeGuard configure; the tunnel settings it inherits are unused.</summary>
 public sealed record GuardWatcherOptions : ProxyEndOptions
 {
-    /// <summary>Decide and log as usual, but send nothing: no probe, no PADT, no PADI re-sent.</summary>
+    /// <summary>Decide and log as usual, but send no PADT and re-send no PADI (the probes still go out: the verdicts depend on them).</summary>
     public bool DryRun { get; init; }
 
     /// <summary>From the values as typed (CLI and cmdlet), checked like the proxy ends' (<see cref="ProxyOptionsBuilder"/>).</summary>
