@@ -62,6 +62,7 @@ Describe 'Views' {
         $text = $script:Status | Out-String -Width 80
         $text | Should -Match 'Peers\s+: branch-office-1 \(connected\)'
         $text | Should -Match 'HeldClientMacs\s+: 02:00:5e:10:00:03'
+        $text | Should -Match 'SessionBudget\s+: unlimited'
     }
 
     It 'gives the job type Get-Job''s own columns, for every job type' {

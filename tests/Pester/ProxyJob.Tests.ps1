@@ -51,6 +51,21 @@ Describe 'Start-PppoeProxyServer/Client parameters' {
         { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:99999 -Insecure } | Should -Throw '*port must be 0..65535 (0 picks a free port)*'
     }
 
+    It 'takes -MaxSessions from 1 to 1000000, unlimited when omitted, and documents it' {
+        foreach ($bad in 0, -1, 1000001) {
+            { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxSessions $bad } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+        }
+        { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:4789 -Insecure -MaxSessions two } |
+            Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,PppoeProxy.PowerShell.Commands.StartPppoeProxyServerCommand'
+        { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:0 -Insecure -MaxSessions 1 -WhatIf } | Should -Not -Throw
+        @(Get-Job | Where-Object PSJobTypeName -like 'PppoeProxy*').Count | Should -Be 0
+        (Get-Command Start-PppoeProxyServer).Parameters['MaxSessions'].ParameterType | Should -Be ([int])
+        $help = Get-Help Start-PppoeProxyServer -Parameter MaxSessions
+        $help.defaultValue | Should -Be 'None (unlimited)'
+        ($help.description | Out-String) | Should -Match 'FLET''S line allows 2 sessions'
+    }
+
     It 'accepts port 0 (a free port) for -Listen' {
         $cmd = Get-Command Start-PppoeProxyServer
         { & $cmd -Interface lo -Listen 127.0.0.1:0 -Insecure -WhatIf } | Should -Not -Throw

@@ -27,8 +27,15 @@ public static class ServerCommand
             Description = $"Sessions and discoveries tracked in total, ended ones included (default {ProxyEndOptions.DefaultMaxTrackedSessions})",
             HelpName = "N",
         };
+        // issue 13: the line's own limit (FLET'S: 2 sessions, 5 with the paid option), minus sessions we do not carry.
+        var maxSessions = new Option<string?>("--max-sessions")
+        {
+            Description = "Sessions at the AC all tunnels together may hold, discoveries in flight included; past it a PADI gets no forwarding, so no offer (default: unlimited)",
+            HelpName = "N",
+        };
         command.Options.Add(maxSessionsPerTunnel);
         command.Options.Add(maxTrackedSessions);
+        command.Options.Add(maxSessions);
         // issue 12, limits: checked by the engine's options builder like every other value.
         var maxTunnels = new Option<string?>("--max-tunnels") { Description = $"Tunnels connected at once, legacy ones included (default {ServerOptions.DefaultMaxTunnels})", HelpName = "N" };
         var maxTunnelsPerSource = new Option<string?>("--max-tunnels-per-source") { Description = $"Tunnels from one address (IPv6: one /64) (default {ServerOptions.DefaultMaxTunnelsPerSource})", HelpName = "N" };
@@ -46,6 +53,7 @@ public static class ServerCommand
                 MacMode = parsed.GetValue(macMode).ToString(),
                 MaxSessionsPerTunnel = parsed.GetValue(maxSessionsPerTunnel),
                 MaxTrackedSessions = parsed.GetValue(maxTrackedSessions),
+                MaxSessions = parsed.GetValue(maxSessions),
                 MaxTunnels = parsed.GetValue(maxTunnels),
                 MaxTunnelsPerSource = parsed.GetValue(maxTunnelsPerSource),
                 MaxHandshakes = parsed.GetValue(maxHandshakes),

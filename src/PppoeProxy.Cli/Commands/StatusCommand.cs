@@ -3,6 +3,7 @@ using System.Text.Json;
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel;
+using PppoeProxy.Engine.Tunnel.Limits;
 
 namespace PppoeProxy.Cli.Commands;
 
@@ -72,6 +73,8 @@ public static class StatusCommand
             : $"{status.Role} on {status.Interface}, {status.Endpoint} ({status.Security}, {status.MacMode} mode) [{path}]");
         output.WriteLine($"  drops: {(status.Counters.Drops.Count == 0 ? "0" : string.Join(" ", status.Counters.Drops.Select(d => $"{d.Key}={d.Value}")))}" +
             (status.HeldClientMacs.Count > 0 ? $"; held clients: {string.Join(", ", status.HeldClientMacs)}" : ""));
+        if (status.SessionBudget is { } budget)
+            output.WriteLine($"  {new SessionBudgetStatus(budget.Max, budget.Sessions, budget.Discoveries)}");
         foreach (var peer in status.Peers)
             output.WriteLine($"  tunnel {peer.Name}{(peer.Fingerprint is null ? "" : $" [{peer.Fingerprint[..16]}…]")}: " +
                 $"{peer.Counters.FramesToTunnel} frames out, {peer.Counters.FramesFromTunnel} in, clients {string.Join(",", peer.ClientMacs)}");
@@ -92,6 +95,14 @@ public static class StatusCommand
         public CountersView Counters { get; set; } = new();
         public List<string> HeldClientMacs { get; set; } = new();
         public Dictionary<string, JsonElement>? Guard { get; set; }
+        public BudgetView? SessionBudget { get; set; }
+    }
+
+    private sealed class BudgetView
+    {
+        public int Max { get; set; }
+        public int Sessions { get; set; }
+        public int Discoveries { get; set; }
     }
 
     private sealed class PeerView

@@ -36,6 +36,7 @@ public static class ProxyOptionsBuilder
         {
             MaxSessionsPerTunnel = Count(typed.MaxSessionsPerTunnel, "max-sessions-per-tunnel") ?? ServerOptions.DefaultMaxSessionsPerTunnel,
             MaxTrackedSessions = Count(typed.MaxTrackedSessions, "max-tracked-sessions") ?? ProxyEndOptions.DefaultMaxTrackedSessions,
+            MaxSessions = Count(typed.MaxSessions, "max-sessions"),
         };
         return WithShared(WithLimits(server, typed), typed);
     }

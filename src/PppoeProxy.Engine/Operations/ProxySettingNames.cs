@@ -7,6 +7,8 @@ public static class ProxySettingNames
     {
         "interface", "listen", "server", "allow", "mac-mode", "cert", "key", "trust", "insecure", "grace", "stats", "keepalive",
         "max-sessions-per-tunnel", "max-tracked-sessions",
+        // issue 13, session budget
+        "max-sessions",
         // issue 12, limits
         "max-tunnels", "max-tunnels-per-source", "max-handshakes", "max-handshakes-per-source",
         // issue 13

@@ -27,6 +27,8 @@ public sealed record ProxySettings
     public string? KeepAlive { get; init; }
     /// <summary>Server: live sessions and discoveries per tunnel, as text.</summary>
     public string? MaxSessionsPerTunnel { get; init; }
+    /// <summary>Server: sessions at the AC all tunnels together may hold, as text (null: unlimited).</summary>
+    public string? MaxSessions { get; init; }
     /// <summary>Server: sessions and discoveries tracked in total, as text.</summary>
     public string? MaxTrackedSessions { get; init; }
 

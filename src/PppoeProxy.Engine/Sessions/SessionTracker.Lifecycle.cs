@@ -101,6 +101,17 @@ public sealed partial class SessionTracker
         return macs;
     }
 
+    /// <summary>
+    /// Adds the key (and client MAC) of every established session an owner (tunnel) carries and the AC was heard on: the sessions
+    /// a server's budget counts. A session only a tunnel talks of (a guessed id, the AC silent) is not one at the AC.
+    /// </summary>
+    public void CollectAcConfirmedSessions(IDictionary<SessionKey, ulong> into)
+    {
+        foreach (var (key, session) in _sessions)
+            if (session.Owner != 0 && session.State == SessionState.Established && session.SessionId != 0 && session.LastFromServer is not null)
+                into[key] = session.ClientMac.Value;
+    }
+
     public SessionSweep Sweep(DateTimeOffset now)
     {
         int expired = 0;

@@ -28,4 +28,6 @@ public enum DropReason
     SessionLimit,
     /// <summary>A tunnel sent from a MAC no client can have: multicast, all zero, the server's own or an AC's.</summary>
     ForbiddenSource,
+    /// <summary>A tunnel's PADI or PADR while the server's sessions at the AC, with discoveries in flight, filled --max-sessions.</summary>
+    SessionBudget,
 }

@@ -51,6 +51,8 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             new SessionTracker(maxSessions: _options.MaxTrackedSessions), Log, EndCounters, LimitedLog)
         {
             MaxSessionsPerTunnel = _options.MaxSessionsPerTunnel,
+            Budget = _options.MaxSessions is int max ? new SessionBudget(max) : null,
+            DeferOwnSessionsToGuard = _options.GhostGuard.Enabled,
         };
         _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
@@ -83,6 +85,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             _refused.CloseDue();
             CloseIdleLinks();
             _sessionSweeper!.Sweep(_links.Values);
+            _router!.SweepBudget();
             if (Environment.TickCount64 - _lastMacSweepTicks >= 5000)
             {
                 _lastMacSweepTicks = Environment.TickCount64;
@@ -218,10 +221,18 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
     {
         var view = FrameView.Parse(frame);
         var now = DateTimeOffset.UtcNow;
-        int length = _router!.RouteFromTunnel(link, view, now, scratch, out bool inScratch);
+        int length = _router!.RouteFromTunnel(link, view, now, scratch, out bool inScratch, out bool overBudget);
         toInject = inScratch && length >= 0 ? scratch[..length] : frame;
         if (length < 0) return false;
+        // The budget is full, but the client's own session may be the ghost of its restart: only the guard may
+        // make room (it ends the ghost, then the held frame asks the budget again); otherwise it is refused.
+        if (overBudget && Guard!.OnDiscovery(view, canHold: true, toInject) != GuardVerdict.Held)
+        {
+            _router.RefuseOverBudget(link, view);
+            return false;
+        }
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
+        if (overBudget) return false; // held
         // A client restarting discovery may have left a ghost at the AC: the guard holds the frame until it knows.
         return !(view.IsDiscovery && Guard!.OnDiscovery(view, canHold: true, toInject) == GuardVerdict.Held);
     }
@@ -230,12 +241,19 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
     string? IGuardActions.SendTowardAc(ReadOnlySpan<byte> frame)
     {
         var view = FrameView.Parse(frame);
-        if (_options.MacMode != MacMode.Rewrite) return TryInject(frame);
-        // The AC knows a rewritten client by our MAC, as it knew the session's own frames.
-        var rewritten = frame.ToArray();
-        FrameEditing.SetSource(rewritten, _router!.InterfaceMac);
-        if (view.IsDiscovery && view.Code == (byte)PppoeCode.PADT) _router.ForgetRelayed(view.Destination, view.SessionId);
-        return TryInject(rewritten);
+        bool padt = view.IsDiscovery && view.Code == (byte)PppoeCode.PADT;
+        string? error;
+        if (_options.MacMode != MacMode.Rewrite) error = TryInject(frame);
+        else
+        {
+            // The AC knows a rewritten client by our MAC, as it knew the session's own frames.
+            var rewritten = frame.ToArray();
+            FrameEditing.SetSource(rewritten, _router!.InterfaceMac);
+            if (padt) _router.ForgetRelayed(view.Destination, view.SessionId);
+            error = TryInject(rewritten);
+        }
+        if (padt && error is null) _router!.SentPadt(view); // the ghost's budget slot is free at once
+        return error;
     }
 
     string? IGuardActions.SendTowardClient(ReadOnlySpan<byte> frame)
@@ -248,6 +266,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
 
     void IGuardActions.Release(ReadOnlySpan<byte> heldDiscovery)
     {
+        if (!_router!.AdmitReleased(heldDiscovery)) return; // over the session budget still (counted, logged)
         if (TryInject(heldDiscovery) is { } error) LimitedLog.Warning("guard-release-failed", "held discovery frame not sent: {Error}", error);
     }
 
@@ -320,7 +339,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             l.Counters.Snapshot(), owners.Where(o => ReferenceEquals(o.Item2.CurrentLink, l)).Select(o => o.Item1.ToString()).ToList())).ToList();
         var sessions = router?.Tracker.Snapshot() ?? Array.Empty<PppoeSession>();
         return new ProxyStatus(Role, Interface, Endpoint, Security, _options.MacMode.ToString().ToLowerInvariant(), peers, sessions,
-            totals, owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList()) { Refusals = _refusals.Snapshot() };
+            totals, owners.Where(o => o.Item2.IsHeld).Select(o => o.Item1.ToString()).ToList()) { Refusals = _refusals.Snapshot(), SessionBudget = router?.Budget?.Status() };
     }
 
     private protected override void OnStopRequested()

@@ -1,4 +1,5 @@
 using PppoeProxy.Engine.Sessions;
+using PppoeProxy.Engine.Tunnel.Limits;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -12,6 +13,9 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
 
     /// <summary>What the ghost guard did (null where there is none).</summary>
     public Guard.GhostGuardStats? Guard { get; init; }
+
+    /// <summary>Server with --max-sessions: the budget and what holds it; null when unlimited (and on a client).</summary>
+    public SessionBudgetStatus? SessionBudget { get; init; }
 
     /// <summary>Tunnels and sessions named in the stats lines, the busiest first; `status --json` lists them all.</summary>
     public const int StatsTopCount = 5;
@@ -30,7 +34,7 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
         }
         else
         {
-            yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); drops {Counters.DropsText}";
+            yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); {(SessionBudget is { } budget ? budget + "; " : "")}drops {Counters.DropsText}";
             if (Guard is { Enabled: true } g && (g.Checked > 0 || g.Overflow > 0))
                 yield return $"  ghost guard: {g.Checked} restart(s) checked, {g.GhostsEnded} ghost(s) ended{(g.DryRun ? $" ({g.WouldEnd} in dry run)" : "")}, {g.HealthyKept} live session(s) kept, {g.Probes} probe(s), {g.Overflow} unchecked (busy), {g.SendFailures} send failure(s)";
         }

@@ -20,6 +20,11 @@ public sealed record ServerOptions : ProxyEndOptions
     /// </summary>
     public int MaxSessionsPerTunnel { get; init; } = DefaultMaxSessionsPerTunnel;
     public const int DefaultMaxSessionsPerTunnel = 64;
+    /// <summary>
+    /// Sessions at the AC all tunnels together may hold, discoveries in flight included (see
+    /// <see cref="Limits.SessionBudget"/>); null: unlimited. A FLET'S line allows 2 (5 with the paid option).
+    /// </summary>
+    public int? MaxSessions { get; init; }
     // Limits (issue 12). Sized for a home line: a handful of remote sites, each one or two boxes.
     public const int DefaultMaxTunnels = 32;
     public const int DefaultMaxTunnelsPerSource = 4;

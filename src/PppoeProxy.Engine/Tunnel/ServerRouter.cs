@@ -13,7 +13,7 @@ namespace PppoeProxy.Engine.Tunnel;
 /// whether a tunnel may send a frame, and what rewrite mode changes. Frames are never shared
 /// between tunnels: a frame goes to the one tunnel owning its client MAC, or nowhere (counted).
 /// </summary>
-public sealed class ServerRouter
+public sealed partial class ServerRouter
 {
     /// <summary>Relay-Session-Id value prefix marking tags we added (then the client MAC).</summary>
     private static ReadOnlySpan<byte> RelayMarker => "PX"u8;
@@ -25,7 +25,7 @@ public sealed class ServerRouter
     private readonly RateLimitedLog _limitedLog;
     // When each kind of refusal or move may log again (ms ticks), checked before anything is formatted: a
     // flood of refused frames then costs no allocation or lock per frame; the drop counters count them all.
-    private readonly long[] _nextOwnershipLogMs = new long[8];
+    private readonly long[] _nextOwnershipLogMs = new long[9];
     private int _warnedNoRelayTag;
     private long _lastAlreadyRelayedWarning;
 
@@ -89,6 +89,7 @@ public sealed class ServerRouter
         // router's own, say) must never get a PADT from us. The direction is known: from the AC. The AC is
         // not refused: its answers count toward the tunnel's sessions, whose own frames are what the limit refuses.
         Tracker.TryObserve(routed, time, InterfaceName, FrameDirection.FromAc, link.Id, int.MaxValue);
+        BudgetSees(routed, fromAc: true);
         if (routed.IsDiscovery)
         {
             if (routed.Code == (byte)PppoeCode.PADS && routed.SessionId != 0) Owners.MarkSession(routed.Destination);
@@ -100,10 +101,14 @@ public sealed class ServerRouter
     /// <summary>
     /// A frame a tunnel sent. Returns the bytes to inject toward the AC (the original or
     /// <paramref name="scratch"/>), or -1 when it is dropped (counted on the link).
+    /// <paramref name="overBudget"/>: a PADI or PADR routed although the session budget is full, because
+    /// its client holds a session of its own that the ghost guard may end (<see cref="DeferOwnSessionsToGuard"/>).
+    /// The caller holds it for the guard, or refuses it with <see cref="RefuseOverBudget"/>.
     /// </summary>
-    public int RouteFromTunnel(TunnelLink link, in FrameView frame, DateTimeOffset time, Span<byte> scratch, out bool inScratch)
+    public int RouteFromTunnel(TunnelLink link, in FrameView frame, DateTimeOffset time, Span<byte> scratch, out bool inScratch, out bool overBudget)
     {
         inScratch = false;
+        overBudget = false;
         if (!frame.IsValid) return DropOn(link, DropReason.Malformed);
         bool isPadi = frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADI;
         if ((frame.Destination.IsGroup || frame.Destination.Value == 0) && !isPadi)
@@ -121,9 +126,15 @@ public sealed class ServerRouter
         if (Mode == MacMode.Rewrite && frame.IsSessionStage
             && (!_relayedSessions.TryGetValue((frame.Destination.Value, frame.SessionId), out var owner) || owner != frame.Source.Value))
             return DropOn(link, DropReason.SpoofedSource);
+        bool reserved = false;
+        if (discovery && !AdmitToBudget(link, frame, isPadi, out reserved, out overBudget)) return -1;
         // A tunnel at its session limit (or a full table) opens nothing more: no PADI, PADR or unknown session.
         if (!Tracker.TryObserve(frame, time, InterfaceName, FrameDirection.FromClient, link.Id, MaxSessionsPerTunnel))
+        {
+            if (reserved) UnreserveBudget(frame);
             return DropOn(link, DropReason.SessionLimit);
+        }
+        BudgetSees(frame, fromAc: false);
         if (frame.IsDiscovery) LogDiscovery(frame, $"from {link.PeerName}");
         if (Mode == MacMode.Transparent) return frame.Bytes.Length;
 
@@ -135,6 +146,7 @@ public sealed class ServerRouter
             if (TagEnumerator.TryFind(frame.Payload, (ushort)PppoeTagType.RelaySessionId, out _))
             {
                 WarnAlreadyRelayed(link, frame);
+                if (reserved) UnreserveBudget(frame);
                 return DropOn(link, DropReason.AlreadyRelayed);
             }
             Span<byte> tag = stackalloc byte[RelayTagLength];
@@ -386,6 +398,7 @@ public sealed class ServerRouter
     public void Ended(PppoeSession session)
     {
         Tracker.MarkTerminated(session);
+        BudgetEnded(session);
         _relayedSessions.TryRemove((session.ServerMac.Value, (ushort)session.SessionId), out _);
     }
 

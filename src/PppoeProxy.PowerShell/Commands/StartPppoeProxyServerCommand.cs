@@ -37,6 +37,11 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
     [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
     public int MaxTrackedSessions { get; set; } = ProxyEndOptions.DefaultMaxTrackedSessions;
 
+    /// <summary>Sessions at the AC all tunnels together may hold, discoveries in flight included; unlimited when omitted.</summary>
+    [Parameter]
+    [ValidateRange(1, ProxyOptionsBuilder.MaxCount)]
+    public int MaxSessions { get; set; }
+
     // issue 12, limits; unbound ones keep the engine's defaults.
     /// <summary>Tunnels connected at once (legacy ones included).</summary>
     [Parameter]
@@ -67,6 +72,7 @@ public sealed class StartPppoeProxyServerCommand : StartProxyCommandBase
             Listen = Listen, Allow = Allow, MacMode = MacMode.ToString(),
             MaxSessionsPerTunnel = Bound(nameof(MaxSessionsPerTunnel), MaxSessionsPerTunnel),
             MaxTrackedSessions = Bound(nameof(MaxTrackedSessions), MaxTrackedSessions),
+            MaxSessions = Bound(nameof(MaxSessions), MaxSessions),
             MaxTunnels = Bound(nameof(MaxTunnels), MaxTunnels),
             MaxTunnelsPerSource = Bound(nameof(MaxTunnelsPerSource), MaxTunnelsPerSource),
             MaxHandshakes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxHandshakes)) ? MaxHandshakes : null,

@@ -19,6 +19,7 @@ public sealed class ProxyStatusInfo
         Sessions = new SummaryList<PppoeSessionInfo>(status.Sessions.Select(s => new PppoeSessionInfo(s)));
         Counters = new ProxyStatistics(status);
         HeldClientMacs = new MacAddressList(status.HeldClientMacs);
+        SessionBudget = status.SessionBudget?.ToString() ?? "unlimited";
     }
 
     public string Role { get; }
@@ -32,6 +33,8 @@ public sealed class ProxyStatusInfo
     public ProxyStatistics Counters { get; }
     /// <summary>Client MACs held for a tunnel that went away (server side).</summary>
     public MacAddressList HeldClientMacs { get; }
+    /// <summary>Server: "sessions 1/2 (budget)" under -MaxSessions, else "unlimited" (text, for CSV).</summary>
+    public string SessionBudget { get; }
 
     public override string ToString() =>
         $"{Role} on {Interface} ({Endpoint}, {Security}): {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count} session(s); {Counters}";

@@ -21,7 +21,7 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
     [InlineData(35)]
     public void WithTheWatcherARestartedClientGetsANewSessionWithinFiveSeconds(int? vlan)
     {
-        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true, vlan: vlan, prefix: "gw"));
+        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true, vlan: vlan));
         var socket = Path.Combine(_dir, "guard.sock");
         var guard = StartGuard(lab, "--status-socket", socket);
         var first = lab.Dial();
@@ -46,7 +46,7 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
     [RootFact]
     public void WithoutTheWatcherTheAcRefusesTheRestartedClientForFiveSeconds()
     {
-        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true, prefix: "gw"));
+        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true));
         var first = lab.Dial();
 
         var (second, seconds, result) = lab.Redial(timeoutSeconds: 5);
@@ -60,7 +60,7 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
     [RootFact]
     public void ADryRunSaysWhatItWouldSendAndSendsNoPadt()
     {
-        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true, prefix: "gw"));
+        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true));
         var guard = StartGuard(lab, "--dry-run");
         var first = lab.Dial();
         var atAc = Own(PacketCapture.Start(lab.AcNs, lab.AcIf, "pppoed", _dir));
@@ -78,7 +78,7 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
     [RootFact]
     public void ALiveClientThatSendsAnotherPadiKeepsItsSessionOverTwentySeconds()
     {
-        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true, prefix: "gw"));
+        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true));
         var guard = StartGuard(lab);
         var s = lab.Dial(echo: 1); // echoes both ways: the AC's every second, and the client's own
         var atAc = Own(PacketCapture.Start(lab.AcNs, lab.AcIf, "pppoed", _dir));

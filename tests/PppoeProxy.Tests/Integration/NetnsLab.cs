@@ -44,14 +44,19 @@ public sealed partial class NetnsLab : IDisposable
     public static string RepoRoot => RepoPaths.Root;
     public static string LabScript => Path.Combine(RepoRoot, "tests", "lab", "lab.sh");
 
+    /// <summary>
+    /// The first letters of every lab's name: PPX_LAB_PREFIX (2 to 4 of [a-z0-9]), so runs sharing a machine
+    /// each touch only their own namespaces and veths; "px" when unset.
+    /// </summary>
+    public static string LabPrefix { get; } =
+        Environment.GetEnvironmentVariable("PPX_LAB_PREFIX") is { } p && System.Text.RegularExpressions.Regex.IsMatch(p, "^[a-z0-9]{2,4}$") ? p : "px";
+
     /// <summary>Brings up a lab with a random short name (veth names must fit 15 chars).</summary>
     /// <param name="bridge">lab.sh --bridge: home and AC joined by a root-namespace bridge (<see cref="BridgeIf"/>).</param>
     /// <param name="vlan">lab.sh --vlan: the peers speak tagged with this id.</param>
-    /// <param name="prefix">The lab name's first letters (lab names of parallel work must not collide).</param>
-    public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false, bool bridge = false, int? vlan = null,
-        string prefix = "px")
+    public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false, bool bridge = false, int? vlan = null)
     {
-        var name = prefix + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
+        var name = LabPrefix + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new NetnsLab(name, split || bridge);
         var args = new List<string> { "up", name };
         if (split) args.Add("--split");
