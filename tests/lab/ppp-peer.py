@@ -8,7 +8,7 @@ that child's stdin/stdout.
   --role ac      used as `pppoe-server -q` program. pppoe-server passes pppd
                  arguments: `pty "CMD" file OPTS LOCAL:REMOTE nodetach ...`.
                  It starts us with fds 0-2 CLOSED, so never touch stdio.
-                 Reads `logdir DIR`, `lcp-echo-interval N`, `require-pap` from
+                 Reads `logdir DIR`, `lcp-echo-interval N`, `require-pap`, `mru N` from
                  the OPTS file (the `-O` file given to pppoe-server).
   --role client  --pty-cmd "pppoe -I IF ...": the home (CPE) side.
 
@@ -121,7 +121,7 @@ class Peer:
         self.a, self.child, self.fr = a, child, Deframer()
         self.magic = struct.unpack(">I", os.urandom(4))[0] | 1
         self.ident = 0
-        self.lcp_opts = [(1, struct.pack(">H", 1492)), (5, struct.pack(">I", self.magic))]
+        self.lcp_opts = [(1, struct.pack(">H", a.mru)), (5, struct.pack(">I", self.magic))]
         if a.role == "ac" and a.require_pap:
             self.lcp_opts.insert(1, (3, struct.pack(">H", PAP)))
         self.lcp = {"acked": False, "ack_sent": False, "open": False, "next": 0.0}
@@ -174,7 +174,9 @@ class Peer:
             self.on_ipcp(code, ident, data)
         else:  # e.g. IPv6CP/CCP: reject like pppd does
             log("RX proto 0x%04x -> Protocol-Reject" % proto)
-            self.send(LCP, PROTO_REJ, self.nid(), struct.pack(">H", proto) + pkt)
+            # RFC 1661 5.7: the rejected packet is truncated to fit the MRU (a full-size one would not fit
+            # PPPoE's 1492 with the reject's 6 bytes on top, and pppoe would end the session).
+            self.send(LCP, PROTO_REJ, self.nid(), struct.pack(">H", proto) + pkt[:1400])
 
     def on_lcp(self, code, ident, data):
         s = self.lcp
@@ -281,6 +283,8 @@ def parse_pppd_args(a, rest):
                 a.echo_interval = float(p[1])
             elif p and p[0] == "require-pap":
                 a.require_pap = True
+            elif p and p[0] == "mru" and len(p) > 1:
+                a.mru = int(p[1])
 
 
 def main():
@@ -296,6 +300,7 @@ def main():
     ap.add_argument("--ipcp", action="store_true", help="client: negotiate IPCP after LCP/PAP")
     ap.add_argument("--echo-interval", type=float, default=None, help="LCP echo seconds (ac default 1, client 0=off)")
     ap.add_argument("--require-pap", action="store_true", help="ac: ask for PAP in LCP")
+    ap.add_argument("--mru", type=int, default=1492, help="the MRU we ask for in LCP (ac: 'mru N' in the OPTS file)")
     a, rest = ap.parse_known_args()
     a.options_file, a.logdir, a.local_ip, a.remote_ip = None, None, "0.0.0.0", "10.67.15.1"
     if a.role == "ac":

@@ -75,6 +75,7 @@ public static class StatusCommand
             (status.HeldClientMacs.Count > 0 ? $"; held clients: {string.Join(", ", status.HeldClientMacs)}" : ""));
         if (status.SessionBudget is { } budget)
             output.WriteLine($"  {new SessionBudgetStatus(budget.Max, budget.Sessions, budget.Discoveries)}");
+        if (status.MssClamp is { Setting: not "off" } mss) output.WriteLine($"  {mss}");
         foreach (var peer in status.Peers)
             output.WriteLine($"  tunnel {peer.Name}{(peer.Fingerprint is null ? "" : $" [{peer.Fingerprint[..16]}…]")}: " +
                 $"{peer.Counters.FramesToTunnel} frames out, {peer.Counters.FramesFromTunnel} in, clients {string.Join(",", peer.ClientMacs)}");
@@ -95,6 +96,7 @@ public static class StatusCommand
         public CountersView Counters { get; set; } = new();
         public List<string> HeldClientMacs { get; set; } = new();
         public Dictionary<string, JsonElement>? Guard { get; set; }
+        public MssClampStatus? MssClamp { get; set; }
         public BudgetView? SessionBudget { get; set; }
     }
 

@@ -34,11 +34,20 @@ public sealed class TunnelOptions
     // issue 12 (ops): metrics endpoint
     public Option<string?> Metrics { get; } = MetricsOption();
 
+    // issue 14: checked by the engine's options builder, which also holds the default.
+    public Option<string?> ClampMss { get; } = new("--clamp-mss")
+    {
+        Description = $"Lower the MSS of TCP SYNs both ways to fit the session: auto (the MTU agreed in LCP, else 1492; IPv4 MTU-40, IPv6 MTU-60), N (the IPv4 MSS, {MssClampSetting.MinMss}-{MssClampSetting.MaxMss}; IPv6 gets N-20) or off (default {ProxyOptionsBuilder.DefaultClampMss(new ProxySettings())})",
+        HelpName = "auto|N|off",
+    };
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel, Grace, GhostGuard }) command.Options.Add(option);
         // issue 12 (ops)
         command.Options.Add(Metrics);
+        // issue 14
+        command.Options.Add(ClampMss);
     }
 
     private static Option<string?> MetricsOption()
@@ -67,6 +76,7 @@ public sealed class TunnelOptions
         Grace = parsed.GetValue(Grace),
         Stats = parsed.GetValue(Stats),
         GhostGuard = parsed.GetValue(GhostGuard),
+        ClampMss = parsed.GetValue(ClampMss),
     };
 
     /// <summary>The status socket path, or null when turned off.</summary>

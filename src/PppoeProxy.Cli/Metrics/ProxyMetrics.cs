@@ -16,7 +16,7 @@ public sealed class ProxyMetrics
 
     private readonly Func<ProxyStatus?> _status;
     private readonly Gauge _info, _tunnels, _sessions, _heldClients, _tunnelFrames, _tunnelBytes;
-    private readonly Counter _frames, _bytes, _drops, _captureOverflow, _refusals;
+    private readonly Counter _frames, _bytes, _drops, _captureOverflow, _refusals, _mssClamp;
     private readonly HashSet<string> _tunnelLabels = new(StringComparer.Ordinal);
     private string[]? _infoLabels;
 
@@ -35,6 +35,8 @@ public sealed class ProxyMetrics
         _refusals = factory.CreateCounter("pppoeproxy_refused_connections_total", "Connections the server refused, by cause (limits, allow-list, failed handshakes)", "cause");
         _captureOverflow = factory.CreateCounter("pppoeproxy_capture_overflow_total", "Frames the kernel dropped because the capture ring was full",
             new CounterConfiguration { SuppressInitialValue = true });
+        _mssClamp = factory.CreateCounter("pppoeproxy_mss_clamp_total",
+            "--clamp-mss: TCP SYNs clamped, left alone (already_small, no_mss_option), and IP packets not checked (unchecked)", "result");
         _tunnelFrames = factory.CreateGauge("pppoeproxy_tunnel_frames", $"Frames per connected tunnel ({TopTunnels} busiest, the rest as tunnel=\"{OtherTunnels}\")", "tunnel", "direction");
         _tunnelBytes = factory.CreateGauge("pppoeproxy_tunnel_bytes", $"Bytes per connected tunnel ({TopTunnels} busiest, the rest as tunnel=\"{OtherTunnels}\")", "tunnel", "direction");
         registry.AddBeforeCollectCallback(Update);
@@ -73,6 +75,11 @@ public sealed class ProxyMetrics
         foreach (var (cause, count) in status.Refusals) _refusals.WithLabels(cause).IncTo(count);
         _captureOverflow.IncTo(counters.Drops.GetValueOrDefault(nameof(DropReason.CaptureOverflow)));
         _captureOverflow.Publish(); // IncTo(0) changes nothing, so does not publish by itself
+        var mss = status.MssClamp;
+        _mssClamp.WithLabels("clamped").IncTo(mss.Clamped);
+        _mssClamp.WithLabels("already_small").IncTo(mss.AlreadySmall);
+        _mssClamp.WithLabels("no_mss_option").IncTo(mss.NoMssOption);
+        _mssClamp.WithLabels("unchecked").IncTo(mss.Unchecked);
 
         UpdateTunnels(status.Peers.Where(p => p.Connected).ToList());
     }

@@ -87,8 +87,11 @@ public static class ProxyOptionsBuilder
         var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? ProxyEndOptions.DefaultGrace;
         var stats = Seconds(typed.Stats, "stats");
         var guard = OnOff(typed.GhostGuard, "ghost-guard") is false ? new Guard.GhostGuardOptions { Enabled = false } : options.GhostGuard;
+        var clampMss = DefaultClampMss(typed);
+        if (typed.ClampMss is { } clampText && !MssClampSetting.TryParse(clampText, out clampMss, out var clampProblem))
+            throw new ProxyOptionsException("clamp-mss", clampProblem);
         // A record's copy keeps its runtime type: the cast only restores what the compiler forgot.
-        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, GhostGuard = guard, Security = Security(typed) });
+        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, GhostGuard = guard, ClampMss = clampMss, Security = Security(typed) });
     }
 
     /// <summary>"on" or "off" (any case); null when not given.</summary>
@@ -103,6 +106,13 @@ public static class ProxyOptionsBuilder
         if (text is null) return null;
         return TryParseOnOff(text, out var value) ? value : throw new ProxyOptionsException(option, $"'{text}' is not on or off");
     }
+
+    /// <summary>
+    /// The MSS clamp when none is given, for both ends: the one place to change it. Off over the TCP (TLS or
+    /// plain) tunnel, which carries any frame size, so the PPPoE client's own clamp (or PMTU discovery) is
+    /// all a session needs; a UDP transport, whose datagrams must fit the path, should default to auto.
+    /// </summary>
+    public static MssClampSetting DefaultClampMss(ProxySettings typed) => MssClampSetting.Off;
 
     /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>
     /// <param name="allowZero">For a grace period, 0 means "end held sessions at once".</param>

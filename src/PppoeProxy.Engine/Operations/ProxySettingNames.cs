@@ -13,5 +13,7 @@ public static class ProxySettingNames
         "max-tunnels", "max-tunnels-per-source", "max-handshakes", "max-handshakes-per-source",
         // issue 13
         "ghost-guard",
+        // issue 14
+        "clamp-mss",
     };
 }

@@ -40,4 +40,7 @@ public sealed record ProxySettings
 
     /// <summary>Both ends: "on" (the default) or "off".</summary>
     public string? GhostGuard { get; init; }
+
+    /// <summary>Both ends: "auto", "off" or an MSS (issue 14).</summary>
+    public string? ClampMss { get; init; }
 }

@@ -65,6 +65,24 @@ public static class LcpOptions
         _ => null,
     };
 
+    /// <summary>
+    /// The MRU in a Configure-Request/-Ack option list, for the frame path (no allocation): true with 0 when
+    /// the list is well formed and has none, false when an option runs past the list.
+    /// </summary>
+    public static bool TryFindMru(ReadOnlySpan<byte> options, out ushort mru)
+    {
+        mru = 0;
+        for (int at = 0; at < options.Length;)
+        {
+            if (at + 2 > options.Length) return false;
+            int length = options[at + 1];
+            if (length < 2 || at + length > options.Length) return false;
+            if (options[at] == Mru && length == 4 && mru == 0) mru = BinaryPrimitives.ReadUInt16BigEndian(options[(at + 2)..]);
+            at += length;
+        }
+        return true;
+    }
+
     /// <summary>"PAP", "CHAP-MD5", "MS-CHAPv2", "EAP" or the protocol number.</summary>
     private static string AuthName(ReadOnlySpan<byte> data)
     {

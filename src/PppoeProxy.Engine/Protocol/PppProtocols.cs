@@ -48,6 +48,7 @@ public static class PppProtocols
         },
     };
 
+    public const byte LcpConfigureAck = 2;
     public const byte LcpTerminateRequest = 5;
     public const byte LcpEchoRequest = 9;
     public const byte LcpEchoReply = 10;

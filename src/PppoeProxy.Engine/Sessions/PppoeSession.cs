@@ -54,6 +54,17 @@ public sealed class PppoeSession
     /// to a new tunnel when its client reconnects.</summary>
     internal long Owner { get; set; }
 
+    /// <summary>The PPPoE MTU when LCP agreed no MRU (RFC 2516: at most 1492).</summary>
+    public const int DefaultMtu = 1492;
+
+    // MRUs from the last LCP Configure-Ack each way (0: none agreed, the default applies), for --clamp-mss auto.
+    // Written by one LCP frame, read per TCP SYN: a ushort is read and written whole.
+    internal ushort ClientMru;
+    internal ushort AcMru;
+
+    /// <summary>The largest packet both ways: the smaller of the MRUs the two sides agreed in LCP.</summary>
+    internal int Mtu => Math.Min(ClientMru == 0 ? DefaultMtu : ClientMru, AcMru == 0 ? DefaultMtu : AcMru);
+
     // Unanswered-echo evidence, counted per MAC until roles are known.
     internal long EchoRequestsFromClientMac;
     internal long EchoRequestsFromServerMac;
@@ -68,6 +79,7 @@ public sealed class PppoeSession
         (LastFromClient, LastFromServer) = (LastFromServer, LastFromClient);
         (EchoRequestsFromClientMac, EchoRequestsFromServerMac) = (EchoRequestsFromServerMac, EchoRequestsFromClientMac);
         AcEchoesSinceClientSpoke = 0;
+        (ClientMru, AcMru) = (AcMru, ClientMru);
     }
 
     public PppoeSession Clone() => (PppoeSession)MemberwiseClone();

@@ -167,7 +167,26 @@ public sealed partial class SessionTracker
             if (fromClient) session.EchoRequestsFromClientMac++;
             else { session.EchoRequestsFromServerMac++; session.AcEchoesSinceClientSpoke++; }
         }
+        else if (frame.IsLcp(PppProtocols.LcpConfigureAck)) RecordMru(session, frame, fromClient);
     }
+
+    // A Configure-Ack repeats the options of the request it accepts: the client's Ack carries the AC's MRU and
+    // the AC's the client's. An Ack without MRU means the default again (LCP renegotiated without one).
+    private static void RecordMru(PppoeSession session, in FrameView frame, bool fromClient)
+    {
+        var packet = frame.PppPacket;
+        // The sniffer observes broken frames too: a Length past the packet is no option list.
+        if (frame.PppLength < 4 || frame.PppLength > packet.Length || !LcpOptions.TryFindMru(packet[4..frame.PppLength], out ushort mru)) return;
+        if (fromClient) session.AcMru = mru; else session.ClientMru = mru;
+    }
+
+    /// <summary>
+    /// The MTU of the frame's session for MSS clamping (<see cref="PppoeSession.Mtu"/>), or the PPPoE default
+    /// when it is not tracked. A dictionary lookup: the clamp asks for TCP SYNs only, never per frame.
+    /// </summary>
+    internal int MtuOf(in FrameView frame) =>
+        frame.IsSessionStage && _sessions.TryGetValue(SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, VlanKey(frame)), out var session)
+            ? session.Mtu : PppoeSession.DefaultMtu;
 
     private void ApplyPppEvidence(PppoeSession session, in FrameView frame)
     {

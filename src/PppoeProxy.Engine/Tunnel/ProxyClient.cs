@@ -27,6 +27,8 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
     private readonly List<PppoeSession> _endedWhileDown = new();
     // Until a server refuses the hello flag (it predates session claims), every dial offers them.
     private bool _offerClaims = true;
+    // The capture thread's own, for a clamped SYN (empty while --clamp-mss is off).
+    private byte[]? _captureScratch;
 
     public ProxyClient(ClientOptions options, ILogger logger) : base("client", options, logger)
     {
@@ -84,7 +86,7 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated: server certificate {link.PeerFingerprint}");
         var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Closed += (_, reason) => closed.TrySetResult(reason);
-        Attach(link, FromTunnel);
+        Attach(link, FromTunnel, ClampScratchBytes);
         SendClaims(link);
         HangUpAtAcWhatEndedWhileDown(link);
         _link = link;
@@ -124,6 +126,8 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
         var now = DateTimeOffset.UtcNow;
         _tracker.Observe(view, now, _options.Interface, FrameDirection.FromAc);
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
+        int clamped = MssClamp.Clamp(view, frame, scratch, _tracker);
+        if (clamped >= 0) toInject = scratch[..clamped];
         return true;
     }
 
@@ -143,7 +147,11 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
         if (link is null || !link.IsOpen) EndCounters.Drop(DropReason.Disconnected);
         // A client restarting discovery may have left a ghost: the guard holds the frame until it knows.
         else if (view.IsDiscovery && Guard!.OnDiscovery(view, canHold: true) == GuardVerdict.Held) return;
-        else link.TrySendFrame(frame, view.EtherType); // a refused frame is counted by the link
+        else
+        {
+            int clamped = MssClamp.Clamp(view, frame, _captureScratch ??= new byte[ClampScratchBytes], _tracker);
+            link.TrySendFrame(clamped < 0 ? frame : _captureScratch.AsSpan(0, clamped), view.EtherType); // a refused frame is counted by the link
+        }
     }
 
     // The ghost guard's sends, on the capture thread (the tunnel's one producer): PADTs and held

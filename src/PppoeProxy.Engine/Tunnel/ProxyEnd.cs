@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Capture;
 using PppoeProxy.Engine.Diagnostics;
+using PppoeProxy.Engine.Protocol;
 
 namespace PppoeProxy.Engine.Tunnel;
 
@@ -29,6 +30,7 @@ public abstract class ProxyEnd : IProxyEnd
         _statsInterval = options.StatsInterval;
         Log = logger;
         LimitedLog = new RateLimitedLog(logger);
+        MssClamp = new MssClamper(options.ClampMss);
     }
 
     public string Role { get; }
@@ -45,6 +47,10 @@ public abstract class ProxyEnd : IProxyEnd
     private protected TunnelCounters EndCounters { get; } = new();
     /// <summary>Set by an end in <see cref="OnStarting"/>; polled on the capture thread, the one that may send its probes and PADTs.</summary>
     private protected Guard.GhostGuard? Guard { get; set; }
+    /// <summary>Clamps the MSS of TCP SYNs either way (--clamp-mss); the ends call it on each frame they forward.</summary>
+    private protected MssClamper MssClamp { get; }
+    /// <summary>Scratch a tunnel's reader needs for a clamped SYN: a frame of any size.</summary>
+    private protected int ClampScratchBytes => MssClamp.IsOn ? FrameView.EthernetHeaderLength + 65535 : 0;
     private protected LiveCapture Capture => _capture ?? throw new InvalidOperationException($"the {Role} is not started");
     private protected bool IsStarted => Volatile.Read(ref _started) == 1;
 
@@ -80,6 +86,9 @@ public abstract class ProxyEnd : IProxyEnd
             throw;
         }
         OnStarted();
+        if (MssClamp.IsOn)
+            Log.LogInformation("clamping the MSS of TCP SYNs both ways: {Setting}", MssClamp.Setting.IsAuto
+                ? "auto (the session's LCP MTU - 40, IPv6 - 60)" : $"{MssClamp.Setting.FixedMss} (IPv6 {Math.Max(MssClampSetting.MinMss, MssClamp.Setting.FixedMss!.Value - 20)})");
     }
 
     /// <summary>Serves until cancelled, then stops gracefully; a fatal capture failure stops it too and is thrown after the stop.</summary>
@@ -186,7 +195,7 @@ public abstract class ProxyEnd : IProxyEnd
             try { EndCounters.SetDrops(DropReason.CaptureOverflow, capture.GetStatistics().DroppedByKernel); }
             catch (Exception e) when (e is CaptureException or ObjectDisposedException) { }
         }
-        return Describe(_totals.Snapshot(EndCounters)) with { Guard = Guard?.Stats };
+        return Describe(_totals.Snapshot(EndCounters)) with { Guard = Guard?.Stats, MssClamp = MssClamp.Snapshot() };
     }
 
     public void LogStats()

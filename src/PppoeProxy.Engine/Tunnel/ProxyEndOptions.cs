@@ -25,4 +25,8 @@ public abstract record ProxyEndOptions
     /// <summary>Ends a client's ghost session when the client restarts discovery (issue 13); on unless turned off.</summary>
     public Guard.GhostGuardOptions GhostGuard { get; init; } = new();
     public const int DefaultMaxTrackedSessions = 4096;
+
+    /// <summary>MSS clamping of the TCP SYNs this end forwards (see <see cref="MssClampSetting"/>). Front ends get
+    /// their default from <see cref="Operations.ProxyOptionsBuilder.DefaultClampMss"/>.</summary>
+    public MssClampSetting ClampMss { get; init; } = MssClampSetting.Off;
 }

@@ -188,7 +188,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
         link.Closed += OnLinkClosed;
         link.ClaimsHandler = OnClaims;
         // Rewrite mode edits each frame into a scratch buffer of the reader thread's own.
-        Attach(link, FromTunnel, _options.MacMode == MacMode.Rewrite ? FrameView.EthernetHeaderLength + 65535 : 0);
+        Attach(link, FromTunnel, _options.MacMode == MacMode.Rewrite ? FrameView.EthernetHeaderLength + 65535 : ClampScratchBytes);
         foreach (var mac in _router!.Owners.AdoptByIdentity(link))
             Log.LogInformation("tunnel {Peer} resumed the held sessions of {Mac} (same certificate)", link.PeerName, mac);
         if (stop.IsCancellationRequested) link.Close("server stopping");
@@ -234,7 +234,11 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
         Tap?.Invoke(view, now, TapDirection.FromTunnel);
         if (overBudget) return false; // held
         // A client restarting discovery may have left a ghost at the AC: the guard holds the frame until it knows.
-        return !(view.IsDiscovery && Guard!.OnDiscovery(view, canHold: true, toInject) == GuardVerdict.Held);
+        if (view.IsDiscovery) return Guard!.OnDiscovery(view, canHold: true, toInject) != GuardVerdict.Held;
+        // Rewrite mode changed only MACs of a session frame: view's offsets hold for toInject, already in scratch.
+        int clamped = MssClamp.Clamp(view, toInject, scratch, _router.Tracker);
+        if (clamped >= 0) toInject = scratch[..clamped];
+        return true;
     }
 
     // The ghost guard's sends, on the capture thread (each tunnel's one producer).
@@ -275,7 +279,8 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
         var link = _router!.RouteFromAc(frame, time, _acScratch, out var routed);
         if (link is null) return;
         Tap?.Invoke(routed, time, TapDirection.FromAc);
-        link.TrySendFrame(routed.Bytes, routed.EtherType); // a refused frame is counted by the link
+        int clamped = MssClamp.Clamp(routed, routed.Bytes, _acScratch, _router.Tracker);
+        link.TrySendFrame(clamped < 0 ? routed.Bytes : _acScratch.AsSpan(0, clamped), routed.EtherType); // a refused frame is counted by the link
     }
 
     private void OnLinkClosed(TunnelLink link, string reason)

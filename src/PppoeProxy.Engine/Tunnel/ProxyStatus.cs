@@ -17,6 +17,9 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
     /// <summary>Server with --max-sessions: the budget and what holds it; null when unlimited (and on a client).</summary>
     public SessionBudgetStatus? SessionBudget { get; init; }
 
+    /// <summary>What --clamp-mss did (issue 14); "off" with zeros when it is off.</summary>
+    public MssClampStatus MssClamp { get; init; } = MssClampStatus.Off;
+
     /// <summary>Tunnels and sessions named in the stats lines, the busiest first; `status --json` lists them all.</summary>
     public const int StatsTopCount = 5;
 
@@ -37,6 +40,7 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
             yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); {(SessionBudget is { } budget ? budget + "; " : "")}drops {Counters.DropsText}";
             if (Guard is { Enabled: true } g && (g.Checked > 0 || g.Overflow > 0))
                 yield return $"  ghost guard: {g.Checked} restart(s) checked, {g.GhostsEnded} ghost(s) ended{(g.DryRun ? $" ({g.WouldEnd} in dry run)" : "")}, {g.HealthyKept} live session(s) kept, {g.Probes} probe(s), {g.Overflow} unchecked (busy), {g.SendFailures} send failure(s)";
+            if (MssClamp.Setting != MssClampStatus.Off.Setting) yield return $"  {MssClamp}";
         }
         foreach (var peer in Peers.OrderByDescending(p => p.Counters.BytesToTunnel + p.Counters.BytesFromTunnel).Take(StatsTopCount))
             yield return $"  tunnel {peer.Name}: {peer.Counters}";

@@ -43,6 +43,11 @@ public abstract class StartProxyCommandBase : StartEngineCommandBase
     [ValidateSet("On", "Off")]
     public string GhostGuard { get; set; } = "On";
 
+    /// <summary>MSS clamping of the TCP SYNs carried, both ways: auto, off or an IPv4 MSS (issue 14).</summary>
+    [Parameter]
+    [ValidateClampMss]
+    public string ClampMss { get; set; } = Engine.Operations.ProxyOptionsBuilder.DefaultClampMss(new()).ToString(); // shown by Get-Help; the engine applies it
+
     protected override void BeginProcessing() => CheckSecurityParameters();
 
     /// <summary>The engine's rule (one place for CLI and cmdlets), its setting names spelled as this cmdlet's parameters.</summary>
@@ -91,6 +96,7 @@ public abstract class StartProxyCommandBase : StartEngineCommandBase
         // Only what the user gave: the defaults live in the engine.
         Grace = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         GhostGuard = MyInvocation.BoundParameters.ContainsKey(nameof(GhostGuard)) ? GhostGuard.ToLowerInvariant() : null,
+        ClampMss = MyInvocation.BoundParameters.ContainsKey(nameof(ClampMss)) ? ClampMss : null,
     };
 
     private protected override bool ConfirmStart(string role) =>

@@ -22,6 +22,7 @@ public sealed class ProxyStatistics
         GhostGuard = status.Guard is not { Enabled: true } guard ? "Off" : guard.DryRun ? "DryRun" : "On";
         GhostsEnded = status.Guard?.GhostsEnded ?? 0;
         GhostChecks = status.Guard?.Checked ?? 0;
+        MssClamp = status.MssClamp;
     }
 
     public long FramesToTunnel { get; }
@@ -37,6 +38,8 @@ public sealed class ProxyStatistics
     public long GhostsEnded { get; }
     /// <summary>Client restarts the guard judged (ended or kept).</summary>
     public long GhostChecks { get; }
+    /// <summary>-ClampMss: the setting and its counts (SYNs clamped, left alone, IP packets not checked).</summary>
+    public MssClampStatus MssClamp { get; }
 
     public override string ToString() =>
         $"to-tunnel {FramesToTunnel} frames/{BytesToTunnel} B, from-tunnel {FramesFromTunnel} frames/{BytesFromTunnel} B, drops {Drops}";

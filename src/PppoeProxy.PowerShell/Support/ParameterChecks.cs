@@ -42,6 +42,10 @@ public static class ParameterChecks
     public static string? CheckHandshakeLimit(string? text) =>
         Engine.Tunnel.Limits.HandshakeLimit.TryParse(text, out _, out var problem) ? null : problem;
 
+    /// <summary>auto, off or an MSS, as the CLI's --clamp-mss takes it.</summary>
+    public static string? CheckClampMss(string? text) =>
+        Engine.Tunnel.MssClampSetting.TryParse(text, out _, out var problem) ? null : problem;
+
     public static string? CheckFingerprint(string? text) =>
         Fingerprint.TryParse(text, out _) ? null
             : $"'{text}' is not a SHA-256 certificate fingerprint (64 hex digits, colons allowed), as New-PppoeProxyCertificate prints";

@@ -65,6 +65,19 @@ public sealed class ProxyMetricsTests
     }
 
     [Fact]
+    public void MssClampCountsAreOneSeriesByResult()
+    {
+        var status = Status(Array.Empty<PeerStatus>(), Counters(0, 0)) with { MssClamp = new MssClampStatus("auto", 12, 3, 2, 1) };
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        _ = new ProxyMetrics(() => status, registry);
+        var m = Scrape(registry);
+        Assert.Equal(12, m["pppoeproxy_mss_clamp_total{result=\"clamped\"}"]);
+        Assert.Equal(3, m["pppoeproxy_mss_clamp_total{result=\"already_small\"}"]);
+        Assert.Equal(2, m["pppoeproxy_mss_clamp_total{result=\"no_mss_option\"}"]);
+        Assert.Equal(1, m["pppoeproxy_mss_clamp_total{result=\"unchecked\"}"]);
+    }
+
+    [Fact]
     public void PerTunnelSeriesAreTheBusiestPlusOneOther()
     {
         var peers = Enumerable.Range(1, 500).Select(i => Peer(i, i)).ToList();
