@@ -104,6 +104,42 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{padis} PADIs from the live client over 20 s: no PADT");
     }
 
+    [RootFact]
+    public void APadiFloodEndsNothingAndCostsLittle()
+    {
+        var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true));
+        var guard = StartGuard(lab);
+        var s = lab.Dial(echo: 1);
+        var atAc = Own(PacketCapture.Start(lab.AcNs, lab.AcIf, "pppoed", _dir));
+        Thread.Sleep(2000); // both sides heard on the session: the watcher may judge it
+        long rssBefore = Status(guard.Pid, "VmRSS:"), threadsBefore = Status(guard.Pid, "Threads:");
+        // 3,000 PADIs from 1,000 MACs without sessions, then 1,000 spoofing the live client's MAC, all through the bridge.
+        var py = "import random\nfrom scapy.all import Ether, PPPoED, PPPoETag, sendp\n" +
+                 "macs = ['02:%02x:%02x:%02x:%02x:%02x' % tuple(random.randrange(256) for _ in range(5)) for _ in range(1000)]\n" +
+                 "tag = PPPoETag(tag_type=0x0101, tag_value=b'')\n" +
+                 "frames = [Ether(src=m, dst='ff:ff:ff:ff:ff:ff')/PPPoED(code=0x09)/tag for m in macs * 3]\n" +
+                 $"frames += [Ether(src='{s.ClientMac}', dst='ff:ff:ff:ff:ff:ff')/PPPoED(code=0x09)/tag] * 1000\n" +
+                 $"sendp(frames, iface='{lab.HomeIf}', verbose=False)";
+        var r = lab.RunInHome(TimeSpan.FromSeconds(120), "/usr/bin/python3", "-c", py);
+        Assert.True(r.Ok, r.ToString());
+        Thread.Sleep(3000);
+
+        Assert.True(lab.AcSessionProcessAlive(s.SessionId), $"the live session was ended\n{guard}\n{lab.Logs()}");
+        Assert.DoesNotContain(atAc.Lines(), l => l.Contains("PADT"));
+        Assert.Equal(0, guard.CountLog("PADT sent"));
+        // The live client was asked once (its answer holds for 30 s); no line per PADI.
+        Assert.True(guard.HasLog($"client {s.ClientMac} answers on session {s.SessionId}"), guard.ToString());
+        Assert.True(guard.CountLog("ghost guard") <= 2, guard.ToString());
+        long rssAfter = Status(guard.Pid, "VmRSS:"), threadsAfter = Status(guard.Pid, "Threads:");
+        output.WriteLine($"watcher RSS {rssBefore / 1024} -> {rssAfter / 1024} MiB, threads {threadsBefore} -> {threadsAfter}");
+        Assert.True(rssAfter - rssBefore < 30 * 1024, $"RSS grew {(rssAfter - rssBefore) / 1024} MiB");
+        Assert.True(threadsAfter <= threadsBefore + 2, $"threads {threadsBefore} -> {threadsAfter}");
+    }
+
+    private static long Status(int pid, string field) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal))
+            .Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[1]);
+
     private ProxyProcess StartGuard(NetnsLab lab, params string[] extra)
     {
         if (!extra.Contains("--status-socket")) extra = extra.Concat(new[] { "--status-socket", "none" }).ToArray();
