@@ -105,6 +105,28 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
     }
 
     [RootFact]
+    public void OnTheClientsOwnHostItEndsAGhostOnlyOnTheAcsUnansweredEchoes()
+    {
+        // The watcher beside pppd (a direct lab, run in the home namespace): its probes would leave the host
+        // and never reach the local client, so it sends none and refuses the PADT they were to justify.
+        var lab = Own(NetnsLab.Start(onePerMac: true));
+        var guard = Own(ProxyProcess.Start("guard in home", "ip", new[] { "netns", "exec", lab.HomeNs, "dotnet", RepoPaths.CliDll,
+            "guard", "--interface", lab.HomeIf, "--status-socket", "none" }));
+        guard.WaitForLog($"guard on {lab.HomeIf}", TimeSpan.FromSeconds(20));
+        var first = lab.Dial();
+
+        var (second, seconds, result) = lab.Redial(timeoutSeconds: 12);
+        output.WriteLine($"client's own host: new session {second?.SessionId} {seconds:0.00} s after the SIGKILL");
+
+        Assert.True(second is not null, $"no new session: {result}\n{guard}");
+        Assert.True(guard.HasLog($"PADT for session {first.SessionId} of {first.ClientMac} not sent: .*could not be asked"), guard.ToString());
+        var line = guard.WaitForLog($"ghost guard: PADT sent to AC {first.AcMac} for session {first.SessionId}", TimeSpan.FromSeconds(2));
+        Assert.Contains("the AC's last", line); // the client's 5 s PADI retry, with the AC's echoes unanswered since
+        Assert.Equal(0, guard.CountLog("probe\\(s\\) went unanswered"));
+        Assert.Equal(new[] { second!.SessionId }, GhostGuardProxyLabTests.AcSessionsOf(lab, first.ClientMac));
+    }
+
+    [RootFact]
     public void APadiFloodEndsNothingAndCostsLittle()
     {
         var lab = Own(NetnsLab.Start(onePerMac: true, bridge: true));
