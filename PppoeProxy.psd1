@@ -19,6 +19,7 @@
         'Get-PppoeSession'
         'New-PppoeProxyCertificate'
         'Send-PppoePadt'
+        'Start-PppoeGuard'
         'Start-PppoeProxyClient'
         'Start-PppoeProxyServer'
     )

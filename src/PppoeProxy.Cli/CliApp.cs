@@ -90,6 +90,7 @@ public static class CliApp
         root.Subcommands.Add(DiscoverCommand.Build(io));
         root.Subcommands.Add(ServerCommand.Build(io));
         root.Subcommands.Add(ClientCommand.Build(io));
+        root.Subcommands.Add(GuardCommand.Build(io));
         root.Subcommands.Add(CertCommand.Build(io));
         root.Subcommands.Add(StatusCommand.Build(io));
         return root;

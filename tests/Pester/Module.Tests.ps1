@@ -2,7 +2,7 @@
 BeforeAll {
     Import-Module $PSScriptRoot/../../out/PppoeProxy/PppoeProxy.psd1 -Force
     $script:Cmdlets = @('Export-PppoeFrame', 'Find-PppoeServer', 'Get-PppoeFrame', 'Get-PppoeSession',
-        'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer')
+        'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeGuard', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer')
 }
 
 Describe 'PppoeProxy module' {
@@ -11,14 +11,14 @@ Describe 'PppoeProxy module' {
     }
 
     It 'has help with at least two examples for <_>' -ForEach @('Export-PppoeFrame', 'Find-PppoeServer', 'Get-PppoeFrame',
-        'Get-PppoeSession', 'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer') {
+        'Get-PppoeSession', 'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeGuard', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
     }
 
     It 'gives <_> an online help link' -ForEach @('Export-PppoeFrame', 'Find-PppoeServer', 'Get-PppoeFrame',
-        'Get-PppoeSession', 'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer') {
+        'Get-PppoeSession', 'New-PppoeProxyCertificate', 'Send-PppoePadt', 'Start-PppoeGuard', 'Start-PppoeProxyClient', 'Start-PppoeProxyServer') {
         (Get-Command $_).HelpUri | Should -Match "^https://.*/help/$_\.md$"
     }
 

@@ -67,7 +67,10 @@ public static class StatusCommand
     {
         var status = JsonSerializer.Deserialize<StatusView>(json, EngineJson.Options)
             ?? throw new IOException($"{path}: unreadable status");
-        output.WriteLine($"{status.Role} on {status.Interface}, {status.Endpoint} ({status.Security}, {status.MacMode} mode) [{path}]");
+        // A guard has no tunnel: its security and MAC mode say nothing, its counters say what it did.
+        output.WriteLine(status.Guard is { } guard
+            ? $"{status.Role} on {status.Interface}, {status.Endpoint} [{path}]\n  guard: {string.Join(" ", guard.Select(g => $"{g.Key}={g.Value}"))}"
+            : $"{status.Role} on {status.Interface}, {status.Endpoint} ({status.Security}, {status.MacMode} mode) [{path}]");
         output.WriteLine($"  drops: {(status.Counters.Drops.Count == 0 ? "0" : string.Join(" ", status.Counters.Drops.Select(d => $"{d.Key}={d.Value}")))}" +
             (status.HeldClientMacs.Count > 0 ? $"; held clients: {string.Join(", ", status.HeldClientMacs)}" : ""));
         if (status.SessionBudget is { } budget)
@@ -92,6 +95,7 @@ public static class StatusCommand
         public List<PppoeSession> Sessions { get; set; } = new();
         public CountersView Counters { get; set; } = new();
         public List<string> HeldClientMacs { get; set; } = new();
+        public Dictionary<string, JsonElement>? Guard { get; set; }
         public MssClampStatus? MssClamp { get; set; }
         public BudgetView? SessionBudget { get; set; }
     }

@@ -70,6 +70,8 @@ public sealed class PppoeProxyJob : Job
     public IReadOnlyList<ProxyPeerInfo> Peers => _end.Status().Peers.Select(p => new ProxyPeerInfo(p)).ToList();
     /// <summary>Totals over the end and all its tunnels.</summary>
     public ProxyStatistics Statistics => new(_end.Status());
+    /// <summary>Start-PppoeGuard's job: what its guard did (probes, ghosts ended, healthy kept, would end); null for a proxy.</summary>
+    public Engine.Guard.GhostGuardStats? Guard => _end.Status().Guard;
     /// <summary>Sessions established now: the ones a stop ends with PADTs.</summary>
     public int LiveSessions => _end.Status().Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established);
 
@@ -80,7 +82,9 @@ public sealed class PppoeProxyJob : Job
         get
         {
             var status = _end.Status();
-            return $"{status.Peers.Count(p => p.Connected)} tunnel(s), {status.Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established)} session(s)";
+            int sessions = status.Sessions.Count(s => s.State == Engine.Sessions.SessionState.Established);
+            return status.Guard is { } guard ? $"{sessions} session(s) seen, {guard.GhostsEnded} ghost(s) ended"
+                : $"{status.Peers.Count(p => p.Connected)} tunnel(s), {sessions} session(s)";
         }
     }
 
@@ -113,6 +117,8 @@ public sealed class PppoeProxyJob : Job
         int live = 0;
         try { live = LiveSessions; } catch (ObjectDisposedException) { }
         StopJob();
+        // A guard's sessions are other hosts': it ends none when it stops.
+        if (Role == "guard") return $"PppoeProxy: stopped job {Id} ({Name}, guard on {Interface}) as the shell exits";
         return $"PppoeProxy: stopped job {Id} ({Name}, {Role} on {Interface}) as the shell exits; {live} live session(s) ended with PADTs";
     }
 

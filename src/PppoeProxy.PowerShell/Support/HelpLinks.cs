@@ -13,6 +13,7 @@ internal static class HelpLinks
     public const string GetPppoeSession = Base + "Get-PppoeSession.md";
     public const string NewPppoeProxyCertificate = Base + "New-PppoeProxyCertificate.md";
     public const string SendPppoePadt = Base + "Send-PppoePadt.md";
+    public const string StartPppoeGuard = Base + "Start-PppoeGuard.md";
     public const string StartPppoeProxyClient = Base + "Start-PppoeProxyClient.md";
     public const string StartPppoeProxyServer = Base + "Start-PppoeProxyServer.md";
 }

@@ -35,6 +35,8 @@ public sealed partial class NetnsLab : IDisposable
     public string ServerSideIf => $"{Name}-s";
     /// <summary>Split mode: root-namespace end of the home veth (proxy client side).</summary>
     public string ClientSideIf => $"{Name}-c";
+    /// <summary>Bridge mode: the root-namespace bridge joining NAME-s and NAME-c, where the ghost-session watcher sits.</summary>
+    public string BridgeIf => $"{Name}-b";
     public string StateDir => $"/tmp/ppx-lab/{Name}";
 
     private NetnsLab(string name, bool split) { Name = name; Split = split; }
@@ -50,12 +52,16 @@ public sealed partial class NetnsLab : IDisposable
         Environment.GetEnvironmentVariable("PPX_LAB_PREFIX") is { } p && System.Text.RegularExpressions.Regex.IsMatch(p, "^[a-z0-9]{2,4}$") ? p : "px";
 
     /// <summary>Brings up a lab with a random short name (veth names must fit 15 chars).</summary>
-    public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false)
+    /// <param name="bridge">lab.sh --bridge: home and AC joined by a root-namespace bridge (<see cref="BridgeIf"/>).</param>
+    /// <param name="vlan">lab.sh --vlan: the peers speak tagged with this id.</param>
+    public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false, bool bridge = false, int? vlan = null)
     {
         var name = LabPrefix + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
-        var lab = new NetnsLab(name, split);
+        var lab = new NetnsLab(name, split || bridge);
         var args = new List<string> { "up", name };
         if (split) args.Add("--split");
+        if (bridge) args.Add("--bridge");
+        if (vlan is int id) args.AddRange(new[] { "--vlan", id.ToString() });
         if (requirePap) args.Add("--require-pap");
         if (onePerMac) args.Add("--one-per-mac");
         var r = Lab(args.ToArray());
@@ -72,9 +78,10 @@ public sealed partial class NetnsLab : IDisposable
     /// another split lab whose AC answers (this lab's home is tunnelled to that lab's AC side).
     /// <paramref name="acPeerMac"/>: the MAC the AC knows the client by, if a relay rewrites it.
     /// </summary>
-    public LabSession Dial(bool pap = false, bool ipcp = false, NetnsLab? servedBy = null, string? acPeerMac = null)
+    public LabSession Dial(bool pap = false, bool ipcp = false, NetnsLab? servedBy = null, string? acPeerMac = null, double? echo = null)
     {
         var args = new List<string> { "dial", Name };
+        if (echo is double every) args.AddRange(new[] { "--echo", every.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         if (pap) args.Add("--pap");
         if (ipcp) args.Add("--ipcp");
         if (servedBy is not null) args.AddRange(new[] { "--ac", servedBy.Name });
@@ -84,6 +91,21 @@ public sealed partial class NetnsLab : IDisposable
         if (!r.Ok || !m.Success)
             throw new InvalidOperationException($"lab.sh dial {Name} failed: {r}\n{Logs()}");
         return new LabSession(ushort.Parse(m.Groups[1].Value), m.Groups[2].Value, m.Groups[3].Value);
+    }
+
+    /// <summary>
+    /// lab.sh redial: a ghost (SIGKILL, no PADT), then a dial at once. The new session, or null when none
+    /// came within <paramref name="timeoutSeconds"/>; the seconds lab.sh measured from the kill (or the timeout).
+    /// </summary>
+    public (LabSession? Session, double Seconds, CommandResult Result) Redial(int timeoutSeconds)
+    {
+        var clock = Stopwatch.StartNew();
+        var r = Run("/bin/bash", new[] { LabScript, "redial", Name, "--timeout", timeoutSeconds.ToString() }, TimeSpan.FromSeconds(timeoutSeconds + 20));
+        var m = DialLine().Match(r.Stdout);
+        var took = System.Text.RegularExpressions.Regex.Match(r.Stdout, @"REDIAL_SECONDS=([0-9.]+)");
+        if (!r.Ok || !m.Success || !took.Success) return (null, clock.Elapsed.TotalSeconds, r);
+        return (new LabSession(ushort.Parse(m.Groups[1].Value), m.Groups[2].Value, m.Groups[3].Value),
+            double.Parse(took.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), r);
     }
 
     /// <summary>SIGKILLs the client peer and its pppoe: no PADT, the AC keeps a ghost session.</summary>

@@ -94,9 +94,23 @@ public class ConfigAndStatusTests
         Assert.DoesNotContain("User=root", text);
     }
 
+    [Fact]
+    public void TheGuardUnitRunsTheWatcherOnItsInstanceInterfaceWithCapabilitiesNotRoot()
+    {
+        var text = File.ReadAllText(RepoPaths.Of("deploy", "systemd", "pppoeproxy-guard@.service"));
+        Assert.Contains("ExecStart=/usr/local/bin/pppoeproxy guard --interface %i --status-socket /run/pppoeproxy/guard-%i.sock $GUARD_ARGS", text);
+        Assert.Contains("EnvironmentFile=-/etc/pppoeproxy/guard-%i.env", text);
+        Assert.Contains("AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN", text);
+        Assert.Contains("CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN", text);
+        Assert.Contains("DynamicUser=yes", text);
+        Assert.Contains("NoNewPrivileges=yes", text);
+        Assert.DoesNotContain("User=root", text);
+    }
+
     [Theory]
     [InlineData("pppoeproxy-server@.service")]
     [InlineData("pppoeproxy-client@.service")]
+    [InlineData("pppoeproxy-guard@.service")]
     public void TheSystemdUnitsWaitForReadyAndWatchTheProxy(string unit)
     {
         var lines = File.ReadAllLines(RepoPaths.Of("deploy", "systemd", unit)).Select(l => l.Trim()).ToList();
@@ -112,6 +126,7 @@ public class ConfigAndStatusTests
     [SystemdAnalyzeTheory]
     [InlineData("pppoeproxy-server@.service")]
     [InlineData("pppoeproxy-client@.service")]
+    [InlineData("pppoeproxy-guard@.service")]
     public void TheSystemdUnitsPassSystemdAnalyzeVerify(string unit)
     {
         var text = File.ReadAllText(RepoPaths.Of("deploy", "systemd", unit));
