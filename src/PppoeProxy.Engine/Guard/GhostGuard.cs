@@ -123,7 +123,9 @@ public sealed class GhostGuard
             }
             Volatile.Write(ref _pending, _cases.Count);
         }
-        if (probes is not null) foreach (var (candidate, id) in probes) SendProbe(candidate.Session, id);
+        if (probes is not null)
+            foreach (var (candidate, id) in probes)
+                if (SendProbe(candidate.Session, id)) candidate.ProbesDelivered++;
         if (decided is not null) foreach (var pending in decided) Finish(pending, now);
         if (_releasing.Count > 0) ReleaseDue(now);
     }
@@ -181,7 +183,11 @@ public sealed class GhostGuard
         if (now - pending.StartedMs >= (long)_options.ProbeWindow.TotalMilliseconds)
         {
             foreach (var candidate in pending.Candidates)
-                if (!candidate.Decided) candidate.Ghost = true;
+            {
+                if (candidate.Decided) continue;
+                if (candidate.ProbesDelivered > 0) candidate.Ghost = true;
+                else candidate.Unasked = true;
+            }
             return true;
         }
         if (pending.ProbesSent < _options.ProbeCount && now >= pending.NextProbeMs)
@@ -195,7 +201,7 @@ public sealed class GhostGuard
         return false;
     }
 
-    private void SendProbe(PppoeSession session, byte id)
+    private bool SendProbe(PppoeSession session, byte id)
     {
         // LCP Echo-Request: code 9, id, length 8, magic 0 (RFC 1661 allows it; pppd answers any Echo-Request while open).
         var payload = new byte[] { 0xC0, 0x21, PppProtocols.LcpEchoRequest, id, 0, 8, 0, 0, 0, 0 };
@@ -204,9 +210,10 @@ public sealed class GhostGuard
         {
             Interlocked.Increment(ref _sendFailures);
             _limitedLog.Warning("guard-probe-failed", "ghost guard: probe to {Client} not sent: {Error}", session.ClientMac, error);
-            return;
+            return false;
         }
         Interlocked.Increment(ref _probes);
+        return true;
     }
 
     private void Finish(GuardCase pending, long now)
@@ -216,6 +223,9 @@ public sealed class GhostGuard
         {
             if (candidate.Alive) KeepAlive(candidate, pending, now);
             else if (candidate.Ghost) ended |= End(candidate, pending, now);
+            else if (candidate.Unasked)
+                _limitedLog.Warning("guard-unasked", "ghost guard: no PADT for session {Session} of {Client}: no probe could reach the client, so its silence proves nothing",
+                    candidate.Session.SessionId, pending.Client);
         }
         if (!ended)
         {

@@ -115,6 +115,22 @@ public class GhostGuardTests
     }
 
     [Fact]
+    public void SendsNoPadtWhenNoProbeCouldReachTheClient()
+    {
+        // The client's tunnel went away, or the client is this host: silence then proves nothing.
+        Established(Client, Ac);
+        _actions.ProbeError = "no tunnel carries the client now";
+        var guard = NewGuard();
+        var padi = Padi(Client);
+        Assert.Equal(GuardVerdict.Held, guard.OnDiscovery(FrameView.Parse(padi), canHold: true));
+        RunFor(guard, 1_500);
+        Assert.Empty(_actions.TowardAc);
+        Assert.Equal(padi, _actions.Released.Single());
+        Assert.Equal(SessionState.Established, _tracker.Snapshot().Single(s => s.SessionId == Sid).State);
+        Assert.Contains(_log.Lines, l => l.Text.Contains("no probe could reach the client"));
+    }
+
+    [Fact]
     public void LeavesDiscoveryAloneWhenTheTrackerNeverSawASessionOfThatClient()
     {
         Established(OtherClient, Ac);
@@ -251,8 +267,11 @@ public class GhostGuardTests
             return null;
         }
 
+        public string? ProbeError { get; set; }
+
         public string? SendTowardClient(ReadOnlySpan<byte> frame)
         {
+            if (ProbeError is not null) return ProbeError;
             TowardClient.Add(frame.ToArray());
             return null;
         }
