@@ -21,8 +21,6 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
     private readonly SessionTracker _tracker;
     private readonly IReadOnlySet<MacAddress> _localMacs;
     private readonly GhostGuard _guard;
-    // Client MACs whose probe could not be sent (the client is this host): their PADT is refused, see SendTowardClient.
-    private readonly HashSet<ulong> _unprobed = new();
     private readonly PadiResend _padiResend = new();
     // AC MACs heard offering (PADO/PADS), capture thread only: the direction tapped frames are shown with.
     private readonly HashSet<ulong> _acMacs = new();
@@ -94,14 +92,11 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
 
     /// <summary>
     /// The guard sends no PADT and no PADI in a dry run; refusing here too means no path toward the AC can.
-    /// A PADT for a client whose probe could not be sent is refused: "no answer" proved nothing then.
     /// </summary>
     string? IGuardActions.SendTowardAc(ReadOnlySpan<byte> frame)
     {
         if (_options.DryRun) return "dry run: not sent";
         var view = FrameView.Parse(frame);
-        if (view.Code == (byte)PppoeCode.PADT && _unprobed.Remove(view.Source.Value))
-            return $"client {view.Source} could not be asked (it is this host: a frame sent on {Interface} leaves it), so its silence proves nothing";
         // The guard re-sends the client's PADI right after the PADT: later, see PadiResend.
         if (view.Code == (byte)PppoeCode.PADI)
             return _padiResend.Add(frame, view.Source, Environment.TickCount64) ? null : "too many PADIs waiting to be re-sent";
@@ -111,16 +106,12 @@ public sealed class GuardWatcher : ProxyEnd, IGuardActions
     /// <summary>
     /// The probe goes out in a dry run too (an LCP echo a live client just answers): without it the dry
     /// run's verdicts would not be the real ones. A client on this host never sees what we inject on its
-    /// own interface (it leaves the host), so its probe is not sent and its PADT will be refused.
+    /// own interface (it leaves the host), so its probe is not sent, and the guard then sends no PADT on silence alone.
     /// </summary>
     string? IGuardActions.SendTowardClient(ReadOnlySpan<byte> frame)
     {
         var client = FrameView.Parse(frame).Destination;
-        if (_localMacs.Contains(client))
-        {
-            if (_unprobed.Count < 64) _unprobed.Add(client.Value); // bounded: one entry per client being judged
-            return $"client {client} is this host: a probe sent on {Interface} cannot reach it";
-        }
+        if (_localMacs.Contains(client)) return $"client {client} is this host: a probe sent on {Interface} cannot reach it";
         return TryInject(frame);
     }
 

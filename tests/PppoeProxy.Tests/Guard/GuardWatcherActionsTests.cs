@@ -26,16 +26,14 @@ public sealed class GuardWatcherActionsTests
     private static byte[] Padt(MacAddress client) => PadtForge.Padt(client, Ac, 7).ToBytes();
 
     [Fact]
-    public void AProbeToAClientOnThisHostIsNotSentAndItsPadtIsRefused()
+    public void AProbeToAClientOnThisHostIsNotSent()
     {
+        // It would leave the host and never reach the local client; the guard then sends no PADT on silence
+        // alone (GhostGuardTests.SendsNoPadtWhenNoProbeCouldReachTheClient).
         var local = NetworkInterfaces.LocalMacs().FirstOrDefault(m => m != MacAddress.Zero);
         Assert.True(local != MacAddress.Zero, "this host has no interface with a MAC");
         var actions = Watcher();
         Assert.Contains("is this host", actions.SendTowardClient(Probe(local)));
-        // No answer to a probe that never left proves nothing: the PADT must not go.
-        Assert.Contains("could not be asked", actions.SendTowardAc(Padt(local)));
-        // Refused once: the next case for that client starts clean (here it reaches the capture, not started).
-        Assert.DoesNotContain("could not be asked", actions.SendTowardAc(Padt(local)));
     }
 
     [Fact]
