@@ -12,7 +12,7 @@ public static class ClientCommand
     {
         var iface = CliOptions.Interface(required: true);
         var server = new Option<string>("--server", "-s") { Description = "The proxy server", Required = true, HelpName = "HOST:PORT" };
-        var keepalive = CliOptions.SecondsText("--keepalive", $"Ping the server every S seconds (default {ClientOptions.DefaultKeepAlive.TotalSeconds:0}); 3 missed answers = dead");
+        var keepalive = CliOptions.SecondsText("--keepalive", $"Ping the server every S seconds (default {ClientOptions.DefaultKeepAlive.TotalSeconds:0}, {ClientOptions.DefaultUdpKeepAlive.TotalSeconds:0} with --transport udp); 3 missed answers = dead");
         var shared = new TunnelOptions();
         var command = new Command("client", "Run the proxy client: the end on the remote LAN with the PPPoE client") { iface, server, keepalive };
         shared.AddTo(command);

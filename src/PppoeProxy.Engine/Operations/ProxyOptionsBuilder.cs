@@ -76,7 +76,8 @@ public static class ProxyOptionsBuilder
     {
         var serverText = Required(typed.Server, "server");
         if (!Endpoints.TrySplit(serverText, out var host, out int port, out var serverError)) throw new ProxyOptionsException("server", serverError);
-        var keepAlive = Seconds(typed.KeepAlive, "keepalive") ?? ClientOptions.DefaultKeepAlive;
+        var keepAlive = Seconds(typed.KeepAlive, "keepalive")
+            ?? (TransportOf(typed) == TunnelTransportKind.Udp ? ClientOptions.DefaultUdpKeepAlive : ClientOptions.DefaultKeepAlive);
         return WithShared(new ClientOptions { Interface = Required(typed.Interface, "interface"), ServerHost = host, ServerPort = port, KeepAlive = keepAlive }, typed);
     }
 
@@ -86,7 +87,19 @@ public static class ProxyOptionsBuilder
         var grace = Seconds(typed.Grace, "grace", allowZero: true) ?? ProxyEndOptions.DefaultGrace;
         var stats = Seconds(typed.Stats, "stats");
         // A record's copy keeps its runtime type: the cast only restores what the compiler forgot.
-        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, Security = Security(typed) });
+        var transport = TransportOf(typed);
+        return (T)(options with { Mode = typed.Mode, Transport = transport, Grace = grace, StatsInterval = stats, Security = Security(typed) });
+    }
+
+    /// <summary>tcp (the default) or udp; the Go-compatible legacy protocol is TCP only.</summary>
+    public static TunnelTransportKind TransportOf(ProxySettings typed)
+    {
+        var transport = TunnelTransportKind.Tcp;
+        if (typed.Transport is { } text && (!Enum.TryParse(text, ignoreCase: true, out transport) || !Enum.IsDefined(transport) || text.Trim() != text || char.IsDigit(text.FirstOrDefault())))
+            throw new ProxyOptionsException("transport", $"'{text}' is not tcp or udp");
+        if (transport == TunnelTransportKind.Udp && typed.Mode == TunnelMode.Legacy)
+            throw new ProxyOptionsException("transport", "the legacy Go protocol runs over TCP only");
+        return transport;
     }
 
     /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>

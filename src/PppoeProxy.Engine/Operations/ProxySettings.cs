@@ -21,6 +21,8 @@ public sealed record ProxySettings
     public IReadOnlyList<string>? Trust { get; init; }
     public bool Insecure { get; init; }
     public TunnelMode Mode { get; init; } = TunnelMode.V1;
+    /// <summary>"tcp" or "udp" (any case); null: tcp.</summary>
+    public string? Transport { get; init; }
     /// <summary>Seconds, as text ("30", "0.5").</summary>
     public string? Grace { get; init; }
     public string? Stats { get; init; }

@@ -28,4 +28,10 @@ public enum DropReason
     SessionLimit,
     /// <summary>A tunnel sent from a MAC no client can have: multicast, all zero, the server's own or an AC's.</summary>
     ForbiddenSource,
+    /// <summary>UDP: datagrams the peer sent that never arrived (gaps in its sequence), or frames whose fragments did not all arrive.</summary>
+    Lost,
+    /// <summary>UDP with DTLS: a datagram whose record was already received (a replay), discarded by the replay window.</summary>
+    Replayed,
+    /// <summary>UDP: a datagram for this tunnel that failed authentication (DTLS) or did not parse; discarded.</summary>
+    Unauthenticated,
 }

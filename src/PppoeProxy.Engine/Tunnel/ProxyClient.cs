@@ -47,9 +47,13 @@ public sealed class ProxyClient : ProxyEnd
             TunnelLink? link = null;
             try
             {
-                link = await TickWhile(TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
-                    _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop,
-                    offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims), stop);
+                var connecting = _options.Transport == TunnelTransportKind.Udp
+                    ? Datagram.UdpHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Security, _options.ClientName, Log,
+                        _options.ConnectTimeout, stop, offerClaims: _offerClaims)
+                    : TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
+                        _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop,
+                        offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims);
+                link = await TickWhile(connecting, stop);
             }
             catch (TunnelHandshakeException failed) when (failed.RejectedFlags && _offerClaims)
             {
@@ -252,7 +256,9 @@ public sealed class ProxyClient : ProxyEnd
         {
             new(link.Id, link.PeerName, link.PeerFingerprint, link.ConnectedAt, link.IsOpen, link.Counters.Snapshot(), Array.Empty<string>()),
         };
-        return new ProxyStatus(Role, Interface, Endpoint, SecurityText(_options.Mode, _options.Security, "TLS 1.3, pinned server certificate"),
+        return new ProxyStatus(Role, Interface, Endpoint, SecurityText(_options.Mode, _options.Security,
+            _options.Transport == TunnelTransportKind.Udp ? "DTLS 1.2 over UDP, pinned server certificate" : "TLS 1.3, pinned server certificate")
+            + (_options.Transport == TunnelTransportKind.Udp && _options.Security is null ? " over UDP" : ""),
             "transparent", peers, _tracker.Snapshot(), totals, Array.Empty<string>());
     }
 
