@@ -45,7 +45,9 @@ public sealed partial class NetnsLab : IDisposable
     /// <summary>Brings up a lab with a random short name (veth names must fit 15 chars).</summary>
     public static NetnsLab Start(bool split = false, bool requirePap = false, bool onePerMac = false)
     {
-        var name = "px" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
+        // PPX_LAB_PREFIX: two letters of the runner's own, so parallel runners' labs never share names.
+        var prefix = Environment.GetEnvironmentVariable("PPX_LAB_PREFIX") is { Length: 2 } own && own.All(char.IsAsciiLetterLower) ? own : "px";
+        var name = prefix + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new NetnsLab(name, split);
         var args = new List<string> { "up", name };
         if (split) args.Add("--split");

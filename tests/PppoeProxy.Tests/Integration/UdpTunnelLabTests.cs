@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace PppoeProxy.Tests.Integration;
+
+/// <summary>
+/// Issue 14's done-when tests for `--transport udp`, with real rp-pppoe peers: a session over DTLS
+/// with mutual pinned authentication; refusals carry nothing; the AC name never shows in the
+/// datagrams (an --insecure control shows the search works); a datagram replayed from the capture
+/// is discarded and counted; a client whose address changes mid-session keeps its session.
+/// </summary>
+[Collection(TunnelLabCollection.Name)]
+public sealed class UdpTunnelLabTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan LogWait = TimeSpan.FromSeconds(15);
+    private static readonly string[] Udp = { "--transport", "udp" };
+
+    [RootFact]
+    public void ARealSessionCrossesTheUdpTunnelWithMutualAuthentication()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        var client = t.ConnectClient(Wire.Tls, extra: Udp);
+        using var atAc = t.CaptureAtAc();
+
+        var s = t.Lab.Dial();
+        output.WriteLine(s.ToString());
+        Assert.NotEqual(0, s.SessionId);
+        Assert.Equal(t.Lab.MacOf(t.Lab.AcNs, t.Lab.AcIf), s.AcMac);
+        Assert.True(t.Lab.AcSessionProcessAlive(s.SessionId), t.Diagnostics());
+        server.WaitForLog($"session up: id {s.SessionId} client {s.ClientMac} AC {s.AcMac}", LogWait);
+        Assert.Contains(atAc.Frames(), f => f.Src == s.ClientMac && f.Line.Contains("PADI"));
+        Assert.Contains("DTLS 1.2 over UDP", server.WaitForLog("server listening on", LogWait));
+        Assert.Contains($"certificate {t.ClientId.Fingerprint}", server.WaitForLog("tunnel connected:", LogWait));
+        Assert.Contains($"server certificate {t.ServerId.Fingerprint}", client.WaitForLog("tunnel connected to", LogWait));
+    }
+
+    [RootFact]
+    public void AClientWithAnUntrustedCertificateCarriesNothing()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        var client = t.StartClient(id: t.StrangerId, extra: Udp);
+        var rejected = server.WaitForLog("rejected .*not trusted", LogWait);
+        Assert.Contains(t.StrangerId.Fingerprint, rejected);
+        client.WaitForLog("cannot connect: .*refused the DTLS handshake", LogWait);
+        TunnelRefusalTests.AssertNothingGetsThrough(t, server, client);
+    }
+
+    [RootFact]
+    public void AClientPinningAnotherServerCarriesNothing()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        var client = t.StartClient(trustServer: t.StrangerId.Fingerprint, extra: Udp);
+        var refused = client.WaitForLog("cannot connect: .*fingerprint mismatch", LogWait);
+        Assert.Contains($"expected {t.StrangerId.Fingerprint}, got {t.ServerId.Fingerprint}", refused);
+        TunnelRefusalTests.AssertNothingGetsThrough(t, server, client);
+    }
+
+    [RootFact]
+    public void AClientOutsideTheAllowListCarriesNothingAndGetsNoCookie()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: new[] { "--transport", "udp", "--allow", "127.0.0.2/32" });
+        using var onLo = t.Capture(null, "lo", $"udp and src port {t.Port}");
+        var client = t.StartClient(extra: Udp);
+        server.WaitForLog("udp: refused a datagram from 127\\.0\\.0\\.1:\\d+: not in the allow-list", LogWait);
+        TunnelRefusalTests.AssertNothingGetsThrough(t, server, client);
+        // Not even a HelloVerifyRequest: a source outside the list hears nothing at all.
+        Assert.Empty(PcapUdpPayloads.Read(onLo.Bytes()));
+    }
+
+    [RootTheory]
+    [InlineData(Wire.Tls, false)]
+    [InlineData(Wire.Insecure, true)] // the control: proves the search would find it
+    public void DtlsHidesTheAcNameInTheDatagrams(Wire wire, bool expectVisible)
+    {
+        using var t = new TunnelLab();
+        t.StartServer(wire, extra: Udp);
+        t.ConnectClient(wire, extra: Udp);
+        var loopback = t.Capture(null, "lo", $"udp port {t.Port}");
+
+        var s = t.Lab.Dial();
+        Assert.NotEqual(0, s.SessionId);
+        Thread.Sleep(500);
+        var bytes = loopback.Bytes();
+        var datagrams = PcapUdpPayloads.Read(bytes);
+        output.WriteLine($"{wire}: {datagrams.Count} datagrams on lo port {t.Port}");
+        Assert.True(datagrams.Count > 10, "the capture saw no tunnel traffic at all");
+        var acName = System.Text.Encoding.ASCII.GetBytes($"LabAC-{t.Lab.Name}");
+        Assert.Equal(expectVisible, bytes.AsSpan().IndexOf(acName) >= 0);
+        // Our header's marker says which it is, and no datagram is larger than the path budget.
+        Assert.All(datagrams, d => Assert.Equal(wire == Wire.Tls ? 0xB1 : 0xB0, d.Payload[0]));
+        Assert.All(datagrams, d => Assert.True(d.Payload.Length <= 1400, $"a {d.Payload.Length}-byte datagram"));
+    }
+
+    [RootFact]
+    public void ADatagramReplayedFromTheWireIsDiscardedAndCounted()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        t.ConnectClient(Wire.Tls, extra: Udp);
+        var loopback = t.Capture(null, "lo", $"udp dst port {t.Port}");
+        var s = t.Lab.Dial();
+        server.WaitForLog($"session up: id {s.SessionId}", LogWait);
+        Thread.Sleep(1500); // LCP echoes flow every second
+        var toServer = PcapUdpPayloads.Read(loopback.Bytes()).Where(d => d.Payload.Length > 60).ToList();
+        Assert.True(toServer.Count > 5, "no client datagrams captured");
+        var replayed = toServer[^1].Payload;
+        Assert.DoesNotMatch("Replayed=", string.Join('\n', server.StderrLines));
+
+        // Sent again as it was, from another port (an attacker need not own the client's).
+        using (var attacker = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+            for (int i = 0; i < 3; i++) attacker.SendTo(replayed, new IPEndPoint(IPAddress.Loopback, t.Port));
+        var line = server.WaitForLog("tunnel .*Replayed=[1-9]", LogWait);
+        output.WriteLine(line);
+        Assert.Equal("3", Regex.Match(line, "Replayed=(\\d+)").Groups[1].Value);
+        // Discarded, not followed: the tunnel still answers at the client's own address.
+        Assert.False(server.HasLog("moved to"), server.ToString());
+        Thread.Sleep(2000);
+        Assert.True(t.Lab.AcSessionProcessAlive(s.SessionId), t.Diagnostics());
+    }
+
+    [RootFact]
+    public void AClientWhoseAddressChangesMidSessionKeepsItsSession()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        using var relay = new UdpRelay(new IPEndPoint(IPAddress.Loopback, t.Port), IPAddress.Loopback);
+        var client = t.Run("client", "client", "--interface", t.Lab.ClientSideIf, "--server", $"127.0.0.1:{relay.Port}",
+            "--grace", "5", "--keepalive", "1", "--transport", "udp", "--stats", "1",
+            "--cert", t.ClientId.Cert, "--key", t.ClientId.Key, "--trust", t.ServerId.Fingerprint);
+        client.WaitForLog("tunnel connected to", LogWait);
+        var s = t.Lab.Dial();
+        server.WaitForLog($"session up: id {s.SessionId}", LogWait);
+        Assert.Contains($"127.0.0.1:{relay.OutsideEndPoint.Port}", server.WaitForLog("tunnel connected:", LogWait));
+
+        var moved = relay.Rebind(IPAddress.Parse("127.0.0.2"));
+        var line = server.WaitForLog("moved to 127\\.0\\.0\\.2", LogWait);
+        output.WriteLine(line);
+        Assert.Contains(moved.ToString(), line);
+        // LCP echoes (every second) keep crossing after the move: the AC sees the client's frames and answers.
+        using var atAc = t.CaptureAtAc();
+        Thread.Sleep(4000);
+        var frames = atAc.Frames();
+        Assert.Contains(frames, f => f.Src == s.ClientMac);
+        Assert.Contains(frames, f => f.Dst == s.ClientMac);
+        Assert.True(t.Lab.AcSessionProcessAlive(s.SessionId), t.Diagnostics());
+        Assert.Equal(1, server.CountLog("tunnel connected:"));
+        Assert.False(server.HasLog("tunnel disconnected"), server.ToString());
+        Assert.False(client.HasLog("tunnel to .* lost"), client.ToString());
+    }
+}
