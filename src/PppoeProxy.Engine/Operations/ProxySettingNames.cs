@@ -9,5 +9,7 @@ public static class ProxySettingNames
         "max-sessions-per-tunnel", "max-tracked-sessions",
         // issue 12, limits
         "max-tunnels", "max-tunnels-per-source", "max-handshakes", "max-handshakes-per-source",
+        // issue 14, UDP
+        "transport",
     };
 }
