@@ -78,7 +78,13 @@ public static class ProxyOptionsBuilder
         if (!Endpoints.TrySplit(serverText, out var host, out int port, out var serverError)) throw new ProxyOptionsException("server", serverError);
         var keepAlive = Seconds(typed.KeepAlive, "keepalive")
             ?? (TransportOf(typed) == TunnelTransportKind.Udp ? ClientOptions.DefaultUdpKeepAlive : ClientOptions.DefaultKeepAlive);
-        return WithShared(new ClientOptions { Interface = Required(typed.Interface, "interface"), ServerHost = host, ServerPort = port, KeepAlive = keepAlive }, typed);
+        var rekey = Seconds(typed.Rekey, "rekey") ?? ClientOptions.DefaultRekeyInterval;
+        if (typed.Rekey is not null && TransportOf(typed) != TunnelTransportKind.Udp)
+            throw new ProxyOptionsException("rekey", "renews DTLS keys: it needs {transport} udp (TLS 1.3 renews its own)");
+        return WithShared(new ClientOptions
+        {
+            Interface = Required(typed.Interface, "interface"), ServerHost = host, ServerPort = port, KeepAlive = keepAlive, RekeyInterval = rekey,
+        }, typed);
     }
 
     // Last, after the end's own checks: only the certificate files are read here, and every usage error must come first.

@@ -10,6 +10,6 @@ public static class ProxySettingNames
         // issue 12, limits
         "max-tunnels", "max-tunnels-per-source", "max-handshakes", "max-handshakes-per-source",
         // issue 14, UDP
-        "transport",
+        "transport", "rekey",
     };
 }

@@ -27,6 +27,8 @@ public sealed record ProxySettings
     public string? Grace { get; init; }
     public string? Stats { get; init; }
     public string? KeepAlive { get; init; }
+    /// <summary>Client, UDP: seconds between key renewals, as text.</summary>
+    public string? Rekey { get; init; }
     /// <summary>Server: live sessions and discoveries per tunnel, as text.</summary>
     public string? MaxSessionsPerTunnel { get; init; }
     /// <summary>Server: sessions and discoveries tracked in total, as text.</summary>

@@ -154,4 +154,29 @@ public sealed class UdpTunnelLabTests(ITestOutputHelper output)
         Assert.False(server.HasLog("tunnel disconnected"), server.ToString());
         Assert.False(client.HasLog("tunnel to .* lost"), client.ToString());
     }
+
+    [RootFact]
+    public void KeysAreRenewedByAFreshHandshakeAndTheSessionCarriesOn()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        var client = t.ConnectClient(Wire.Tls, extra: new[] { "--transport", "udp", "--rekey", "3" });
+        var s = t.Lab.Dial();
+        server.WaitForLog($"session up: id {s.SessionId}", LogWait);
+        var deadline = DateTime.UtcNow + LogWait;
+        while (client.CountLog("tunnel keys renewed") < 2 && DateTime.UtcNow < deadline) Thread.Sleep(200);
+        Assert.True(client.CountLog("tunnel keys renewed") >= 2, client.ToString());
+        server.WaitForLog("tunnel disconnected: .*keys renewed", LogWait);
+        Assert.True(server.CountLog("tunnel connected: .*authenticated by pinned certificate " + t.ClientId.Fingerprint) >= 3, server.ToString());
+        // Make before break: nothing was held or ended, and LCP echoes still cross both ways.
+        using var atAc = t.CaptureAtAc();
+        Thread.Sleep(3000);
+        var frames = atAc.Frames();
+        Assert.Contains(frames, f => f.Src == s.ClientMac);
+        Assert.Contains(frames, f => f.Dst == s.ClientMac);
+        Assert.True(t.Lab.AcSessionProcessAlive(s.SessionId), t.Diagnostics());
+        Assert.False(server.HasLog("PADT sent"), server.ToString());
+        Assert.False(client.HasLog("PADT sent"), client.ToString());
+        Assert.False(client.HasLog("tunnel to .* lost"), client.ToString());
+    }
 }

@@ -48,6 +48,16 @@ public class TransportOptionsTests
     }
 
     [Fact]
+    public void RekeyIsForUdpOnlyAndDefaultsToAnHour()
+    {
+        Assert.Equal(TimeSpan.FromHours(1), ProxyOptionsBuilder.Client(Insecure with { Server = "h:1", Transport = "udp" }).RekeyInterval);
+        Assert.Equal(TimeSpan.FromSeconds(90), ProxyOptionsBuilder.Client(Insecure with { Server = "h:1", Transport = "udp", Rekey = "90" }).RekeyInterval);
+        var error = Assert.Throws<ProxyOptionsException>(() => ProxyOptionsBuilder.Client(Insecure with { Server = "h:1", Rekey = "90" }));
+        Assert.Equal("rekey", error.Option);
+        Assert.Contains("--transport udp", error.Describe(name => "--" + name));
+    }
+
+    [Fact]
     public void TheCliFlagAndTheConfigKeyAreAccepted()
     {
         var path = Path.Combine(Path.GetTempPath(), $"ppx-{Guid.NewGuid():N}.conf");
