@@ -8,12 +8,15 @@ namespace PppoeProxy.Engine.Tunnel.Datagram;
 /// consumer. Fixed slots allocated once, so a flood can fill it but never grow it: when full the
 /// datagram is dropped and the caller counts it. Each slot keeps the datagram's source address, so
 /// the association can follow a client that moved once a datagram from there authenticates.
+/// A slot's buffer is allocated when a datagram first needs it: an association that carries little
+/// (most of them) holds a few slots, never the whole 512 KiB.
 /// </summary>
 internal sealed class DatagramQueue
 {
     public const int DefaultSlots = 256;
 
-    private readonly byte[][] _slots;
+    private readonly byte[]?[] _slots;
+    private readonly int _slotBytes;
     private readonly int[] _lengths;
     private readonly SocketAddress[] _sources;
     private readonly int _mask;
@@ -28,17 +31,16 @@ internal sealed class DatagramQueue
         while (size < slots) size <<= 1;
         _mask = size - 1;
         _slots = new byte[size][];
+        _slotBytes = slotBytes;
         _lengths = new int[size];
         _sources = new SocketAddress[size];
-        for (int i = 0; i < size; i++)
-        {
-            _slots[i] = new byte[slotBytes];
-            _sources[i] = new SocketAddress(family);
-        }
+        for (int i = 0; i < size; i++) _sources[i] = new SocketAddress(family);
     }
 
     public bool IsClosed => Volatile.Read(ref _closed) == 1;
     public int Capacity => _slots.Length;
+    /// <summary>Slots holding a buffer now (tests: a quiet association must not hold them all).</summary>
+    public int AllocatedSlots => _slots.Count(s => s is not null);
 
     /// <summary>Producer: copies one datagram in; false when full or closed (nothing written).</summary>
     public bool TryEnqueue(ReadOnlySpan<byte> datagram, SocketAddress source)
@@ -47,8 +49,9 @@ internal sealed class DatagramQueue
         long tail = _tail;
         if (tail - Volatile.Read(ref _head) >= _slots.Length) return false;
         int slot = (int)(tail & _mask);
-        if (datagram.Length > _slots[slot].Length) return false;
-        datagram.CopyTo(_slots[slot]);
+        if (datagram.Length > _slotBytes) return false;
+        // Published with the tail below: the consumer reads a slot only after seeing the tail cover it.
+        datagram.CopyTo(_slots[slot] ??= new byte[_slotBytes]);
         _lengths[slot] = datagram.Length;
         CopyAddress(source, _sources[slot]);
         Volatile.Write(ref _tail, tail + 1);
@@ -72,7 +75,7 @@ internal sealed class DatagramQueue
             {
                 int slot = (int)(head & _mask);
                 int length = Math.Min(_lengths[slot], buffer.Length);
-                _slots[slot].AsSpan(0, length).CopyTo(buffer);
+                _slots[slot]!.AsSpan(0, length).CopyTo(buffer);
                 CopyAddress(_sources[slot], source);
                 Volatile.Write(ref _head, head + 1);
                 return length;
