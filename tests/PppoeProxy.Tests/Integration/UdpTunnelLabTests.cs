@@ -179,4 +179,38 @@ public sealed class UdpTunnelLabTests(ITestOutputHelper output)
         Assert.False(client.HasLog("PADT sent"), client.ToString());
         Assert.False(client.HasLog("tunnel to .* lost"), client.ToString());
     }
+
+    private const string SendRaw = "import socket, sys\ns = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\ns.bind((sys.argv[1], 0))\n" +
+                                   "for h in sys.argv[2:]: s.send(bytes.fromhex(h))\n";
+
+    [RootFact]
+    public void AFullSizeFrameIsSplitIntoDatagramsThatFitAndArrivesWhole()
+    {
+        using var t = new TunnelLab();
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        t.ConnectClient(Wire.Tls, extra: Udp);
+        var s = t.Lab.Dial();
+        server.WaitForLog($"session up: id {s.SessionId}", LogWait);
+        var onLo = t.Capture(null, "lo", $"udp port {t.Port}");
+        var atAc = t.CaptureAtAc();
+
+        // A 1514-byte session frame (PPP IPv4) from the home client to the AC: larger than one 1400-byte datagram.
+        var data = new byte[1492];
+        for (int i = 0; i < data.Length; i++) data[i] = (byte)"big-frame-"[i % 10];
+        var frame = new List<byte>();
+        frame.AddRange(Convert.FromHexString(s.AcMac.Replace(":", "")));
+        frame.AddRange(Convert.FromHexString(s.ClientMac.Replace(":", "")));
+        frame.AddRange(new byte[] { 0x88, 0x64, 0x11, 0x00, (byte)(s.SessionId >> 8), (byte)s.SessionId, (byte)((data.Length + 2) >> 8), (byte)(data.Length + 2), 0x00, 0x21 });
+        frame.AddRange(data);
+        Assert.Equal(1514, frame.Count);
+        var r = NetnsLab.RunIn(t.Lab.HomeNs, TimeSpan.FromSeconds(15), "/usr/bin/python3", "-c", SendRaw, t.Lab.HomeIf, Convert.ToHexString(frame.ToArray()));
+        Assert.True(r.Ok, r.ToString());
+        Thread.Sleep(1000);
+
+        Assert.True(atAc.Contains(frame.ToArray()), "the 1514-byte frame did not reach the AC whole\n" + t.Diagnostics());
+        var datagrams = PcapUdpPayloads.Read(onLo.Bytes());
+        Assert.NotEmpty(datagrams);
+        Assert.All(datagrams, d => Assert.True(d.Payload.Length <= 1400, $"a {d.Payload.Length}-byte datagram"));
+        Assert.Contains(datagrams, d => d.Payload.Length > 1300); // the first fragment, filled to the budget
+    }
 }
