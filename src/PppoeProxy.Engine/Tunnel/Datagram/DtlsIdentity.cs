@@ -29,7 +29,7 @@ internal sealed class DtlsIdentity
 
     public DtlsIdentity(TunnelSecurity security)
     {
-        Crypto = new BcTlsCrypto(new SecureRandom());
+        Crypto = new TunnelTlsCrypto(new SecureRandom());
         Certificate = new Certificate(new TlsCertificate[] { Crypto.CreateCertificate(security.Certificate.RawData) });
         using var ecdsa = security.Certificate.GetECDsaPrivateKey();
         using var rsa = ecdsa is null ? security.Certificate.GetRSAPrivateKey() : null;
