@@ -19,6 +19,7 @@ internal sealed class DatagramTunnelTransport : ITunnelTransport
     private byte[]? _overflow; // records of one payload that did not fit the reader's span
     private int _overflowOffset, _overflowLength;
     private int _shut;
+    private long _tooLargeCounted;
 
     public DatagramTunnelTransport(IDatagramSession session, ReadOnlySpan<byte> handshakeReply = default)
     {
@@ -115,7 +116,17 @@ internal sealed class DatagramTunnelTransport : ITunnelTransport
 
     public void Flush()
     {
-        try { _packer.Flush(); }
+        try
+        {
+            _packer.Flush();
+            // A datagram the path refused (EMSGSIZE with Don't Fragment) is a frame lost: counted, never hidden.
+            long tooLarge = Volatile.Read(ref _session.Channel.TooLarge);
+            if (tooLarge != _tooLargeCounted)
+            {
+                Counters?.Drop(DropReason.Lost, tooLarge - _tooLargeCounted);
+                _tooLargeCounted = tooLarge;
+            }
+        }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException) { throw new TunnelTransportException($"write failed: {OneLine(e)}", e); }
     }
 

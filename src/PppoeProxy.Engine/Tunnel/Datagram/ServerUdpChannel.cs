@@ -23,7 +23,9 @@ internal sealed class ServerUdpChannel : UdpChannel
     }
 
     public DatagramQueue Queue { get; }
-    /// <summary>Datagrams the dispatcher dropped because the queue was full (written by the dispatcher only).</summary>
+    /// <summary>The link's counters once it exists: the dispatcher counts datagrams it could not queue there (QueueFull).</summary>
+    public TunnelCounters? Counters { get; set; }
+    /// <summary>Datagrams dropped for a full queue before the link existed (written by the dispatcher only).</summary>
     public long QueueFull;
     public SocketAddress Peer => Volatile.Read(ref _peer);
     public IPEndPoint PeerEndPoint => (IPEndPoint)new IPEndPoint(Socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(Peer);

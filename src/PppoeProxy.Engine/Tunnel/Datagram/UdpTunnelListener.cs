@@ -121,7 +121,11 @@ internal sealed class UdpTunnelListener : IDisposable
                 _refusals.Count("udp-foreign-source");
                 return;
             }
-            if (!known.Queue.TryEnqueue(datagram, source)) known.QueueFull++;
+            if (!known.Queue.TryEnqueue(datagram, source))
+            {
+                if (known.Counters is { } counters) counters.Drop(DropReason.QueueFull);
+                else known.QueueFull++;
+            }
             return;
         }
         if (_stopping) return;
@@ -207,6 +211,7 @@ internal sealed class UdpTunnelListener : IDisposable
                 _log.LogInformation("tunnel {Peer} moved to {Address} (an authenticated record came from there)", link.PeerName, moved);
             };
         }
+        channel.Counters = link.Counters;
         link.Closed += (closed, reason) =>
         {
             _associations.TryRemove(channel.ConnectionId, out _);
