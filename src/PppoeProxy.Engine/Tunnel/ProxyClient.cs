@@ -104,9 +104,9 @@ public sealed class ProxyClient : ProxyEnd
         {
             await Task.WhenAny(closed.Task, PauseAsync(TimeSpan.FromMilliseconds(250), stop));
             Tick();
-            if (renewal.Due(link, Environment.TickCount64))
+            if (renewal.Due(link, Environment.TickCount64) is { } why)
             {
-                Log.LogInformation("renewing the tunnel's keys: a fresh DTLS handshake (DTLS 1.2 has no key update)");
+                Log.LogInformation("{Why}", why);
                 renewal.Pending = Connect(stop);
             }
             if (renewal.Pending is { IsCompleted: true } pending)
@@ -121,16 +121,17 @@ public sealed class ProxyClient : ProxyEnd
                     Attach(fresh, FromTunnel);
                     SendClaims(fresh);
                     _link = fresh;
-                    link.Close("keys renewed", goodbye: "keys renewed", flushTimeout: TimeSpan.FromSeconds(1));
+                    link.Close(renewal.Goodbye, goodbye: renewal.Goodbye, flushTimeout: TimeSpan.FromSeconds(1));
                     link = fresh;
                     renewal.Renewed(Environment.TickCount64);
-                    Log.LogInformation("tunnel keys renewed: {Server}, server certificate {Fingerprint}", fresh.PeerName, fresh.PeerFingerprint);
+                    Log.LogInformation("tunnel moved to a fresh association: {Server}{Identity}", fresh.PeerName,
+                        fresh.PeerFingerprint is null ? " (plain text)" : $", keys renewed, server certificate {fresh.PeerFingerprint}");
                 }
                 else
                 {
                     if (pending.IsCompletedSuccessfully) pending.Result.Close("not needed");
                     renewal.Failed(Environment.TickCount64);
-                    Log.LogWarning("key renewal failed ({Reason}); the tunnel keeps its keys and tries again in a minute",
+                    Log.LogWarning("no fresh association ({Reason}); the tunnel goes on as it is and tries again in a minute",
                         pending.Exception?.InnerException?.Message ?? "tunnel closed meanwhile");
                 }
             }

@@ -164,8 +164,8 @@ public sealed class UdpTunnelLabTests(ITestOutputHelper output)
         var s = t.Lab.Dial();
         server.WaitForLog($"session up: id {s.SessionId}", LogWait);
         var deadline = DateTime.UtcNow + LogWait;
-        while (client.CountLog("tunnel keys renewed") < 2 && DateTime.UtcNow < deadline) Thread.Sleep(200);
-        Assert.True(client.CountLog("tunnel keys renewed") >= 2, client.ToString());
+        while (client.CountLog("keys renewed") < 2 && DateTime.UtcNow < deadline) Thread.Sleep(200);
+        Assert.True(client.CountLog("keys renewed") >= 2, client.ToString());
         server.WaitForLog("tunnel disconnected: .*keys renewed", LogWait);
         Assert.True(server.CountLog("tunnel connected: .*authenticated by pinned certificate " + t.ClientId.Fingerprint) >= 3, server.ToString());
         // Make before break: nothing was held or ended, and LCP echoes still cross both ways.
@@ -179,6 +179,34 @@ public sealed class UdpTunnelLabTests(ITestOutputHelper output)
         Assert.False(client.HasLog("PADT sent"), client.ToString());
         Assert.False(client.HasLog("tunnel to .* lost"), client.ToString());
     }
+
+    [RootFact]
+    public void AfterAServerRestartTheClientMovesToAFreshAssociationAndTheSessionCarriesOn()
+    {
+        using var t = new TunnelLab { Grace = 20 };
+        var server = t.StartServer(Wire.Tls, extra: Udp);
+        // Pings every 3 s: silent after 6 s, well before 3 unanswered keepalives (10 s) would drop the tunnel.
+        var client = t.Run("client", "client", "--interface", t.Lab.ClientSideIf, "--server", t.Endpoint, "--grace", "20",
+            "--keepalive", "3", "--transport", "udp", "--cert", t.ClientId.Cert, "--key", t.ClientId.Key, "--trust", t.ServerId.Fingerprint);
+        client.WaitForLog("tunnel connected to", LogWait);
+        var s = t.Lab.Dial();
+        server.WaitForLog($"session up: id {s.SessionId}", LogWait);
+        server.Kill(); // no goodbye: the client's association dies with it, silently (UDP)
+        server = t.StartServer(Wire.Tls, extra: Udp);
+        int before = EchoesAtHome(t.Lab);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        client.WaitForLog("the server is silent", LogWait);
+        client.WaitForLog("tunnel moved to a fresh association", LogWait);
+        client.WaitForLog("told .* about 1 live session", LogWait);
+        Assert.False(client.HasLog("lost: server did not answer"), client.ToString());
+        Assert.True(NetnsLab.WaitUntil(() => EchoesAtHome(t.Lab) >= before + 2, LogWait), "echoes did not resume\n" + t.Diagnostics());
+        output.WriteLine($"echoes reach home again {sw.Elapsed.TotalSeconds:0.0} s after the restarted server listens");
+        Assert.True(t.Lab.AcSessionProcessAlive(s.SessionId), t.Diagnostics());
+        Assert.False(client.HasLog("PADT sent"), client.ToString());
+    }
+
+    private static int EchoesAtHome(NetnsLab lab) => Regex.Matches(
+        string.Join('\n', Directory.GetFiles(lab.StateDir, "client-*.log").Select(File.ReadAllText)), "LCP RX Echo-Req").Count;
 
     private const string SendRaw = "import socket, sys\ns = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\ns.bind((sys.argv[1], 0))\n" +
                                    "for h in sys.argv[2:]: s.send(bytes.fromhex(h))\n";
