@@ -3,9 +3,6 @@ using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel.Datagram;
 
-/// <summary>Sends one inner payload as one datagram.</summary>
-internal delegate void PayloadSink(ReadOnlySpan<byte> payload);
-
 /// <summary>
 /// Sending side of the UDP transport: takes the link's v1 record stream (which may end in the middle
 /// of a record: the ring hands its bytes in two pieces when it wraps) and packs whole records into

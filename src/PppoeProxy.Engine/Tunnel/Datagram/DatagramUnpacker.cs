@@ -3,17 +3,6 @@ using PppoeProxy.Engine.Tunnel.Wire;
 
 namespace PppoeProxy.Engine.Tunnel.Datagram;
 
-/// <summary>What one received payload held.</summary>
-internal enum UnpackResult
-{
-    /// <summary>Whole v1 records to hand to the link.</summary>
-    Records,
-    /// <summary>A hello or reply (kind 2).</summary>
-    Handshake,
-    /// <summary>Nothing to deliver yet (a fragment of a record still incomplete) or a broken payload (counted).</summary>
-    Nothing,
-}
-
 /// <summary>
 /// Receiving side of the UDP transport: unwraps payloads in arrival order, rejoins fragments (in
 /// order only: a gap drops that frame) and counts the peer's datagrams that never came from the

@@ -46,7 +46,7 @@ public static class UdpHandshake
             {
                 var identity = new DtlsIdentity(security);
                 dtlsClient = new PinnedDtlsClient(identity, security.TrustedFingerprints.First(), timeoutMillis);
-                var watch = new DtlsDatagramSession.WatchingChannel(channel);
+                var watch = new DtlsReplayWatch(channel);
                 var dtls = new DtlsClientProtocol().Connect(dtlsClient, watch);
                 session = new DtlsDatagramSession(dtls, channel, watch);
                 watch.Established = true;
@@ -126,7 +126,7 @@ public static class UdpHandshake
             if (identity is not null)
             {
                 dtlsServer = new PinnedDtlsServer(identity, timeoutMillis);
-                var watch = new DtlsDatagramSession.WatchingChannel(channel);
+                var watch = new DtlsReplayWatch(channel);
                 var dtls = new DtlsServerProtocol().Accept(dtlsServer, watch, request);
                 session = new DtlsDatagramSession(dtls, channel, watch);
                 watch.Established = true;
