@@ -208,7 +208,8 @@ internal sealed class UdpTunnelListener : IDisposable
             transport.Session.Moved = moved =>
             {
                 Interlocked.Increment(ref _addressChanges);
-                _log.LogInformation("tunnel {Peer} moved to {Address} (an authenticated record came from there)", link.PeerName, moved);
+                // Rate-limited: an on-path attacker forwarding fresh records could make it flip back and forth.
+                _limitedLog.Information("udp-moved", "tunnel {Peer} moved to {Address} (an authenticated record came from there)", link.PeerName, moved);
             };
         }
         channel.Counters = link.Counters;
