@@ -218,8 +218,7 @@ internal sealed class UdpTunnelListener : IDisposable
             _associations.TryRemove(channel.ConnectionId, out _);
             if (channel.QueueFull > 0) closed.Counters.Drop(DropReason.QueueFull, channel.QueueFull);
         };
-        if (_stopping) link.Close("server stopping");
-        _onLink(link, from.Address);
+        _onLink(link, from.Address); // closes it again at once if the server is stopping, with its handlers in place
     }
 
     private void Refuse(string cause, SocketAddress source, string why)
