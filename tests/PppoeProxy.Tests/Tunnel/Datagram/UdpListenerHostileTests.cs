@@ -24,13 +24,14 @@ public class UdpListenerHostileTests(TunnelIdentities ids) : IClassFixture<Tunne
 
     private sealed class Server : IDisposable
     {
-        public readonly ConnectionLimiter Limits = new(HandshakeLimit.Default, 4, 32, 4);
+        public readonly ConnectionLimiter Limits;
         public readonly RefusalCounters Refusals = new();
         public readonly List<TunnelLink> Links = new();
         public readonly UdpTunnelListener Listener;
 
-        public Server(TunnelSecurity security)
+        public Server(TunnelSecurity security, int tunnelsPerSource = 4)
         {
+            Limits = new(HandshakeLimit.Default, 4, 32, tunnelsPerSource);
             Listener = new UdpTunnelListener(new IPEndPoint(IPAddress.Loopback, 0), security, CidrAllowList.LoopbackOnly, Limits,
                 TimeSpan.FromSeconds(5), NullLogger.Instance, new RateLimitedLog(NullLogger.Instance), Refusals,
                 (link, _) => { lock (Links) Links.Add(link); });
@@ -179,5 +180,22 @@ public class UdpListenerHostileTests(TunnelIdentities ids) : IClassFixture<Tunne
         Assert.Contains("no answer", error.Message);
         Assert.True(server.Refused("udp-wrong-security") >= 1);
         Assert.Equal(0, server.Listener.Associations);
+    }
+
+    [Fact]
+    public void TheTunnelLimitsOfIssue12ApplyToUdpAndARefusedClientHearsServerBusy()
+    {
+        using var server = new Server(ServerSecurity, tunnelsPerSource: 1);
+        using var first = UdpHandshake.ConnectAsync("127.0.0.1", server.EndPoint.Port, ClientSecurity, "first", NullLogger.Instance, Timeout, CancellationToken.None)
+            .WaitAsync(Timeout).GetAwaiter().GetResult();
+        WaitFor(() => { lock (server.Links) return server.Links.Count == 1; }, "the first client was never registered");
+        var refused = Assert.Throws<TunnelHandshakeException>(() =>
+            UdpHandshake.Connect("127.0.0.1", server.EndPoint.Port, ClientSecurity, "second", NullLogger.Instance, Timeout, CancellationToken.None, false));
+        Assert.Contains("server busy", refused.Message);
+        Assert.Contains("--max-tunnels-per-source", refused.Message);
+        WaitFor(() => server.Refused("refused-tunnels-per-source") == 1, "the refusal was not counted");
+        WaitFor(() => server.Listener.Associations == 1, "the refused association was kept");
+        Assert.Equal(1, server.Limits.EstablishedTunnels);
+        Assert.Equal(0, server.Limits.PendingHandshakes);
     }
 }
