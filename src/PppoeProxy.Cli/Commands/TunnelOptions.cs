@@ -16,6 +16,11 @@ public sealed class TunnelOptions
         HelpName = "FP[,FP...]",
         AllowMultipleArgumentsPerToken = true,
     };
+    public Option<string?> Transport { get; } = new("--transport")
+    {
+        Description = "tcp (TLS 1.3, the default) or udp (DTLS 1.2: no head-of-line blocking on a lossy path; same certificates and pins)",
+        HelpName = "tcp|udp",
+    };
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "Plain text, no TLS: PPP credentials cross the tunnel in clear" };
     public Option<string?> Stats { get; } = CliOptions.SecondsText("--stats", "Print counters every S seconds (always printed on exit)");
     public Option<string?> Grace { get; } = CliOptions.SecondsText("--grace", $"Hold sessions of a dropped tunnel this long before PADT (default {ProxyEndOptions.DefaultGrace.TotalSeconds:0})");
@@ -43,7 +48,7 @@ public sealed class TunnelOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel, Grace, GhostGuard }) command.Options.Add(option);
+        foreach (var option in new Option[] { Transport, Cert, Key, Trust, Insecure, Stats, StatusSocket, LogLevel, Grace, GhostGuard }) command.Options.Add(option);
         // issue 12 (ops)
         command.Options.Add(Metrics);
         // issue 14
@@ -73,6 +78,7 @@ public sealed class TunnelOptions
         Key = parsed.GetValue(Key),
         Trust = parsed.GetValue(Trust),
         Insecure = parsed.GetValue(Insecure),
+        Transport = parsed.GetValue(Transport),
         Grace = parsed.GetValue(Grace),
         Stats = parsed.GetValue(Stats),
         GhostGuard = parsed.GetValue(GhostGuard),

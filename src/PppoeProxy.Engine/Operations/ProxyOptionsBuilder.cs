@@ -77,8 +77,15 @@ public static class ProxyOptionsBuilder
     {
         var serverText = Required(typed.Server, "server");
         if (!Endpoints.TrySplit(serverText, out var host, out int port, out var serverError)) throw new ProxyOptionsException("server", serverError);
-        var keepAlive = Seconds(typed.KeepAlive, "keepalive") ?? ClientOptions.DefaultKeepAlive;
-        return WithShared(new ClientOptions { Interface = Required(typed.Interface, "interface"), ServerHost = host, ServerPort = port, KeepAlive = keepAlive }, typed);
+        var keepAlive = Seconds(typed.KeepAlive, "keepalive")
+            ?? (TransportOf(typed) == TunnelTransportKind.Udp ? ClientOptions.DefaultUdpKeepAlive : ClientOptions.DefaultKeepAlive);
+        var rekey = Seconds(typed.Rekey, "rekey") ?? ClientOptions.DefaultRekeyInterval;
+        if (typed.Rekey is not null && TransportOf(typed) != TunnelTransportKind.Udp)
+            throw new ProxyOptionsException("rekey", "renews DTLS keys: it needs {transport} udp (TLS 1.3 renews its own)");
+        return WithShared(new ClientOptions
+        {
+            Interface = Required(typed.Interface, "interface"), ServerHost = host, ServerPort = port, KeepAlive = keepAlive, RekeyInterval = rekey,
+        }, typed);
     }
 
     // Last, after the end's own checks: only the certificate files are read here, and every usage error must come first.
@@ -91,7 +98,19 @@ public static class ProxyOptionsBuilder
         if (typed.ClampMss is { } clampText && !MssClampSetting.TryParse(clampText, out clampMss, out var clampProblem))
             throw new ProxyOptionsException("clamp-mss", clampProblem);
         // A record's copy keeps its runtime type: the cast only restores what the compiler forgot.
-        return (T)(options with { Mode = typed.Mode, Grace = grace, StatsInterval = stats, GhostGuard = guard, ClampMss = clampMss, Security = Security(typed) });
+        var transport = TransportOf(typed);
+        return (T)(options with { Mode = typed.Mode, Transport = transport, Grace = grace, StatsInterval = stats, GhostGuard = guard, ClampMss = clampMss, Security = Security(typed) });
+    }
+
+    /// <summary>tcp (the default) or udp; the Go-compatible legacy protocol is TCP only.</summary>
+    public static TunnelTransportKind TransportOf(ProxySettings typed)
+    {
+        var transport = TunnelTransportKind.Tcp;
+        if (typed.Transport is { } text && (!Enum.TryParse(text, ignoreCase: true, out transport) || !Enum.IsDefined(transport) || text.Trim() != text || char.IsDigit(text.FirstOrDefault())))
+            throw new ProxyOptionsException("transport", $"'{text}' is not tcp or udp");
+        if (transport == TunnelTransportKind.Udp && typed.Mode == TunnelMode.Legacy)
+            throw new ProxyOptionsException("transport", "the legacy Go protocol runs over TCP only");
+        return transport;
     }
 
     /// <summary>"on" or "off" (any case); null when not given.</summary>
@@ -110,9 +129,11 @@ public static class ProxyOptionsBuilder
     /// <summary>
     /// The MSS clamp when none is given, for both ends: the one place to change it. Off over the TCP (TLS or
     /// plain) tunnel, which carries any frame size, so the PPPoE client's own clamp (or PMTU discovery) is
-    /// all a session needs; a UDP transport, whose datagrams must fit the path, should default to auto.
+    /// all a session needs; over UDP, whose datagrams must fit the path, auto (full-size frames are split in two
+    /// datagrams otherwise). A bad --transport is reported by its own check, not here.
     /// </summary>
-    public static MssClampSetting DefaultClampMss(ProxySettings typed) => MssClampSetting.Off;
+    public static MssClampSetting DefaultClampMss(ProxySettings typed) =>
+        string.Equals(typed.Transport, "udp", StringComparison.OrdinalIgnoreCase) ? MssClampSetting.Auto : MssClampSetting.Off;
 
     /// <summary>A positive, finite number of seconds (fractions allowed, invariant culture) up to <see cref="MaxSeconds"/>.</summary>
     /// <param name="allowZero">For a grace period, 0 means "end held sessions at once".</param>

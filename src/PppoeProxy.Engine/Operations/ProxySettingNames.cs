@@ -15,5 +15,7 @@ public static class ProxySettingNames
         "ghost-guard",
         // issue 14
         "clamp-mss",
+        // issue 14, UDP
+        "transport", "rekey",
     };
 }

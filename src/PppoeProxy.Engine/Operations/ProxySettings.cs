@@ -21,10 +21,14 @@ public sealed record ProxySettings
     public IReadOnlyList<string>? Trust { get; init; }
     public bool Insecure { get; init; }
     public TunnelMode Mode { get; init; } = TunnelMode.V1;
+    /// <summary>"tcp" or "udp" (any case); null: tcp.</summary>
+    public string? Transport { get; init; }
     /// <summary>Seconds, as text ("30", "0.5").</summary>
     public string? Grace { get; init; }
     public string? Stats { get; init; }
     public string? KeepAlive { get; init; }
+    /// <summary>Client, UDP: seconds between key renewals, as text.</summary>
+    public string? Rekey { get; init; }
     /// <summary>Server: live sessions and discoveries per tunnel, as text.</summary>
     public string? MaxSessionsPerTunnel { get; init; }
     /// <summary>Server: sessions at the AC all tunnels together may hold, as text (null: unlimited).</summary>

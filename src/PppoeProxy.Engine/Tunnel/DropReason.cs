@@ -30,4 +30,10 @@ public enum DropReason
     ForbiddenSource,
     /// <summary>A tunnel's PADI or PADR while the server's sessions at the AC, with discoveries in flight, filled --max-sessions.</summary>
     SessionBudget,
+    /// <summary>UDP: datagrams the peer sent that never arrived (gaps in its sequence), or frames whose fragments did not all arrive.</summary>
+    Lost,
+    /// <summary>UDP with DTLS: a datagram whose record was already received (a replay), discarded by the replay window.</summary>
+    Replayed,
+    /// <summary>UDP: a datagram for this tunnel that failed authentication (DTLS) or did not parse; discarded.</summary>
+    Unauthenticated,
 }

@@ -51,9 +51,7 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
             TunnelLink? link = null;
             try
             {
-                link = await TickWhile(TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
-                    _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop,
-                    offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims), stop);
+                link = await TickWhile(Connect(stop), stop);
             }
             catch (TunnelHandshakeException failed) when (failed.RejectedFlags && _offerClaims)
             {
@@ -80,22 +78,67 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
         }
     }
 
+    private Task<TunnelLink> Connect(CancellationToken stop) => _options.Transport == TunnelTransportKind.Udp
+        ? Datagram.UdpHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Security, _options.ClientName, Log,
+            _options.ConnectTimeout, stop, offerClaims: _offerClaims)
+        : TunnelHandshake.ConnectAsync(_options.ServerHost, _options.ServerPort, _options.Mode,
+            _options.Mode == TunnelMode.V1 ? _options.Security : null, _options.ClientName, Log, _options.ConnectTimeout, stop,
+            offerClaims: _options.Mode == TunnelMode.V1 && _offerClaims);
+
+    private static TaskCompletionSource<string> ClosedOf(TunnelLink link)
+    {
+        var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        link.Closed += (_, reason) => closed.TrySetResult(reason);
+        return closed;
+    }
+
     private async Task ServeLinkAsync(TunnelLink link, CancellationToken stop)
     {
         Log.LogInformation("tunnel connected to {Server}{Identity}", link.PeerName,
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated: server certificate {link.PeerFingerprint}");
-        var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        link.Closed += (_, reason) => closed.TrySetResult(reason);
+        var closed = ClosedOf(link);
         Attach(link, FromTunnel, ClampScratchBytes);
         SendClaims(link);
         HangUpAtAcWhatEndedWhileDown(link);
         _link = link;
         _lanToldAfterDisconnect = false;
         long lastPing = Environment.TickCount64;
+        var renewal = new KeyRenewal(_options, Environment.TickCount64);
         while (link.IsOpen && !stop.IsCancellationRequested)
         {
             await Task.WhenAny(closed.Task, PauseAsync(TimeSpan.FromMilliseconds(250), stop));
             Tick();
+            if (renewal.Due(link, Environment.TickCount64) is { } why)
+            {
+                Log.LogInformation("{Why}", why);
+                renewal.Pending = Connect(stop);
+            }
+            if (renewal.Pending is { IsCompleted: true } pending)
+            {
+                renewal.Pending = null;
+                if (pending.IsCompletedSuccessfully && link.IsOpen)
+                {
+                    // Make before break: the new association carries the claims, so the server moves the MACs to it
+                    // (same certificate) before the old one says goodbye; no session is held or ended.
+                    var fresh = pending.Result;
+                    closed = ClosedOf(fresh);
+                    Attach(fresh, FromTunnel);
+                    SendClaims(fresh);
+                    _link = fresh;
+                    link.Close(renewal.Goodbye, goodbye: renewal.Goodbye, flushTimeout: TimeSpan.FromSeconds(1));
+                    link = fresh;
+                    renewal.Renewed(Environment.TickCount64);
+                    Log.LogInformation("tunnel moved to a fresh association: {Server}{Identity}", fresh.PeerName,
+                        fresh.PeerFingerprint is null ? " (plain text)" : $", keys renewed, server certificate {fresh.PeerFingerprint}");
+                }
+                else
+                {
+                    if (pending.IsCompletedSuccessfully) pending.Result.Close("not needed");
+                    renewal.Failed(Environment.TickCount64);
+                    Log.LogWarning("no fresh association ({Reason}); the tunnel goes on as it is and tries again in a minute",
+                        pending.Exception?.InnerException?.Message ?? "tunnel closed meanwhile");
+                }
+            }
             if (Environment.TickCount64 - lastPing >= _options.KeepAlive.TotalMilliseconds)
             {
                 lastPing = Environment.TickCount64;
@@ -105,6 +148,7 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
             if (link.SinceLastPong > 3 * _options.KeepAlive + TimeSpan.FromSeconds(1) && link.SinceLastReceived > 3 * _options.KeepAlive)
                 link.Close($"server did not answer {3} keepalives");
         }
+        renewal.Abandon();
         _link = null;
         Volatile.Write(ref _disconnectedSinceTicks, Environment.TickCount64);
         if (!stop.IsCancellationRequested)
@@ -278,7 +322,9 @@ public sealed class ProxyClient : ProxyEnd, IGuardActions
         {
             new(link.Id, link.PeerName, link.PeerFingerprint, link.ConnectedAt, link.IsOpen, link.Counters.Snapshot(), Array.Empty<string>()),
         };
-        return new ProxyStatus(Role, Interface, Endpoint, SecurityText(_options.Mode, _options.Security, "TLS 1.3, pinned server certificate"),
+        return new ProxyStatus(Role, Interface, Endpoint, SecurityText(_options.Mode, _options.Security,
+            _options.Transport == TunnelTransportKind.Udp ? "DTLS 1.2 over UDP, pinned server certificate" : "TLS 1.3, pinned server certificate")
+            + (_options.Transport == TunnelTransportKind.Udp && _options.Security is null ? " over UDP" : ""),
             "transparent", peers, _tracker.Snapshot(), totals, Array.Empty<string>());
     }
 

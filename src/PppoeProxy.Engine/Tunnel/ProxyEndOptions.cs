@@ -9,6 +9,8 @@ public abstract record ProxyEndOptions
     /// <summary>Null: plain text (--insecure, or legacy mode).</summary>
     public TunnelSecurity? Security { get; init; }
     public TunnelMode Mode { get; init; } = TunnelMode.V1;
+    /// <summary>TCP (TLS) or UDP (DTLS); UDP needs <see cref="TunnelMode.V1"/>.</summary>
+    public TunnelTransportKind Transport { get; init; } = TunnelTransportKind.Tcp;
     /// <summary>Server: how long a dropped tunnel's sessions are held. Client: disconnected longer than this,
     /// the LAN's PPPoE client is told its sessions are gone.</summary>
     public TimeSpan Grace { get; init; } = DefaultGrace;

@@ -28,6 +28,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
     private long _lastMacSweepTicks = Environment.TickCount64;
     private readonly RefusalCounters _refusals = new();
     private Socket? _listener;
+    private Datagram.UdpTunnelListener? _udp;
 
     public ProxyServer(ServerOptions options, ILogger logger) : base("server", options, logger)
     {
@@ -54,12 +55,21 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             Budget = _options.MaxSessions is int max ? new SessionBudget(max) : null,
             DeferOwnSessionsToGuard = _options.GhostGuard.Enabled,
         };
-        _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
-        _listener.Bind(_options.Listen);
-        _listener.Listen(64);
-        // Kept: the socket is gone after Stop, but status and stats still name it.
-        LocalEndpoint = (IPEndPoint?)_listener.LocalEndPoint;
+        if (_options.Transport == TunnelTransportKind.Udp)
+        {
+            _udp = new Datagram.UdpTunnelListener(_options.Listen, _options.Security, _options.Allow, _limits, _options.HandshakeTimeout,
+                Log, LimitedLog, _refusals, (link, address) => Register(link, address, _stopToken));
+            LocalEndpoint = _udp.LocalEndpoint;
+        }
+        else
+        {
+            _listener = new Socket(_options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (_options.Listen.Address.Equals(IPAddress.IPv6Any)) _listener.DualMode = true;
+            _listener.Bind(_options.Listen);
+            _listener.Listen(64);
+            // Kept: the socket is gone after Stop, but status and stats still name it.
+            LocalEndpoint = (IPEndPoint?)_listener.LocalEndPoint;
+        }
         _sessionSweeper = new SessionSweeper(_router.Tracker, LimitedLog, _options.MaxSessionsPerTunnel);
         Guard = new GhostGuard(_router.Tracker, _options.GhostGuard, this, Log, LimitedLog);
     }
@@ -73,11 +83,16 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
     }
 
     private string Security => SecurityText(_options.Mode, _options.Security,
-        $"TLS 1.3, {_options.Security?.TrustedFingerprints.Count} pinned client certificate(s)");
+        $"{(_options.Transport == TunnelTransportKind.Udp ? "DTLS 1.2 over UDP" : "TLS 1.3")}, {_options.Security?.TrustedFingerprints.Count} pinned client certificate(s)")
+        + (_options.Transport == TunnelTransportKind.Udp && _options.Security is null ? " over UDP" : "");
+
+    private CancellationToken _stopToken;
 
     private protected override async Task ServeAsync(CancellationToken stop)
     {
-        var accepting = AcceptLoopAsync(stop);
+        _stopToken = stop;
+        _udp?.Start();
+        var accepting = _udp is null ? AcceptLoopAsync(stop) : Task.CompletedTask;
         while (!stop.IsCancellationRequested)
         {
             await PauseAsync(TimeSpan.FromMilliseconds(250), stop);
@@ -135,14 +150,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
         else socket.Dispose();
     }
 
-    private static string CauseOf(AdmissionVerdict verdict) => "refused-" + verdict switch
-    {
-        AdmissionVerdict.HandshakesPerSource => "handshakes-per-source",
-        AdmissionVerdict.HandshakesEarlyDrop => "handshakes",
-        AdmissionVerdict.TunnelsTotal => "tunnels",
-        AdmissionVerdict.TunnelsPerSource => "tunnels-per-source",
-        _ => "other",
-    };
+    private static string CauseOf(AdmissionVerdict verdict) => ProxyLimitCauses.Of(verdict);
 
     private async Task HandleAsync(Socket socket, IPEndPoint remote, CancellationToken stop)
     {
@@ -181,10 +189,16 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             return;
         }
         finally { EndHandshake(); }
+        Register(link, remote.Address, stop);
+    }
+
+    /// <summary>A tunnel through its handshake and admitted (TCP or UDP): routed from now on.</summary>
+    private void Register(TunnelLink link, IPAddress source, CancellationToken stop)
+    {
         LogTunnelEvent(link, "tunnel-connected", "tunnel connected: {Peer}{Identity}", link.PeerName,
             link.PeerFingerprint is null ? " (plain text, not authenticated)" : $", authenticated by pinned certificate {link.PeerFingerprint}");
         _links[link.Id] = link;
-        link.Closed += (closed, _) => _limits.RemoveTunnel(remote.Address);
+        link.Closed += (closed, _) => _limits.RemoveTunnel(source);
         link.Closed += OnLinkClosed;
         link.ClaimsHandler = OnClaims;
         // Rewrite mode edits each frame into a scratch buffer of the reader thread's own.
@@ -350,6 +364,7 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
     private protected override void OnStopRequested()
     {
         try { _listener?.Dispose(); } catch (SocketException) { }
+        _udp?.StopAccepting();
     }
 
     /// <summary>PADT both ways for every tunnelled session, goodbye to every tunnel.</summary>
@@ -369,5 +384,6 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             }
         }
         Parallel.ForEach(_links.Values, link => link.Close("server stopping", goodbye: "server stopping", flushTimeout: TimeSpan.FromSeconds(1)));
+        _udp?.Dispose(); // the tunnels' shared socket: only after their goodbyes
     }
 }

@@ -25,6 +25,9 @@ public sealed class TunnelCounters
 
     public void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
+    /// <summary>Several at once, or a correction (-1: a UDP datagram counted lost arrived late).</summary>
+    public void Drop(DropReason reason, long count) => Interlocked.Add(ref _drops[(int)reason], count);
+
     /// <summary>For counts kept elsewhere (the kernel's capture drops): sets the running total.</summary>
     public void SetDrops(DropReason reason, long total) => Volatile.Write(ref _drops[(int)reason], total);
 

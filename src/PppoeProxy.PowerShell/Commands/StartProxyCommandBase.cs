@@ -16,6 +16,10 @@ namespace PppoeProxy.PowerShell.Commands;
 /// </summary>
 public abstract class StartProxyCommandBase : StartEngineCommandBase
 {
+    /// <summary>Tcp (TLS 1.3, the default) or Udp (DTLS 1.2: no head-of-line blocking on a lossy path).</summary>
+    [Parameter]
+    public TunnelTransportKind Transport { get; set; } = TunnelTransportKind.Tcp;
+
     // No parameter sets for TLS vs -Insecure: PowerShell would reject a mix with a generic
     // "parameter set cannot be resolved" (or a file check first); CheckSecurityParameters names the conflict.
     [Parameter]
@@ -89,6 +93,7 @@ public abstract class StartProxyCommandBase : StartEngineCommandBase
     {
         Interface = Interface,
         Insecure = Insecure.IsPresent,
+        Transport = MyInvocation.BoundParameters.ContainsKey(nameof(Transport)) ? Transport.ToString() : null,
         // CheckSecurityParameters made sure both paths are given unless -Insecure.
         Certificate = Insecure.IsPresent ? null : ResolvePath(CertificatePath!),
         Key = Insecure.IsPresent ? null : ResolvePath(KeyPath!),

@@ -87,7 +87,7 @@ public sealed class TunnelRefusalTests(ITestOutputHelper output)
     }
 
     /// <summary>A bounded dial attempt (PADIs from the home LAN for 3 s) gets no offer and the AC sees no frame.</summary>
-    private static void AssertNothingGetsThrough(TunnelLab t, ProxyProcess server, ProxyProcess client)
+    internal static void AssertNothingGetsThrough(TunnelLab t, ProxyProcess server, ProxyProcess client)
     {
         using var atAc = t.CaptureAtAc();
         var probe = CliInNamespace.Run(t.Lab.HomeNs, TimeSpan.FromSeconds(30), "discover", "--interface", t.Lab.HomeIf, "--timeout", "3");

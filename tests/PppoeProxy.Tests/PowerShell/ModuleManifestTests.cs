@@ -12,7 +12,7 @@ public sealed class ModuleManifestTests(ModuleHost host) : IClassFixture<ModuleH
     private static readonly string[] IssueCmdlets =
     {
         "Export-PppoeFrame", "Find-PppoeServer", "Get-PppoeFrame", "Get-PppoeSession",
-        "New-PppoeProxyCertificate", "Send-PppoePadt", "Start-PppoeProxyClient", "Start-PppoeProxyServer",
+        "New-PppoeProxyCertificate", "Send-PppoePadt", "Start-PppoeGuard", "Start-PppoeProxyClient", "Start-PppoeProxyServer",
     };
 
     [Fact]

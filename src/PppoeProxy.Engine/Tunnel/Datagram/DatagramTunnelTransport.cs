@@ -1,0 +1,152 @@
+using PppoeProxy.Engine.Tunnel.Wire;
+
+namespace PppoeProxy.Engine.Tunnel.Datagram;
+
+/// <summary>
+/// v1 records over datagrams (issue 14): the link writes its record stream as with TCP, the packer
+/// turns it into datagrams of at most the session's payload size (fragmenting what is larger), and
+/// the reader gets whole records back in arrival order. Losses are counted, never retransmitted:
+/// PPP and what it carries (TCP) recover on their own, without TCP-over-TCP's stalls.
+/// </summary>
+internal sealed class DatagramTunnelTransport : ITunnelTransport
+{
+    private readonly IDatagramSession _session;
+    private readonly TunnelCodec _codec = TunnelCodec.For(TunnelMode.V1);
+    private readonly DatagramPacker _packer;
+    private readonly DatagramUnpacker _unpacker = new();
+    private readonly byte[] _payload;
+    private readonly byte[]? _handshakeReply; // server: answers a hello sent again because our reply was lost
+    private byte[]? _overflow; // records of one payload that did not fit the reader's span
+    private int _overflowOffset, _overflowLength;
+    private int _shut;
+    private long _tooLargeCounted;
+
+    public DatagramTunnelTransport(IDatagramSession session, ReadOnlySpan<byte> handshakeReply = default)
+    {
+        _session = session;
+        _packer = new DatagramPacker(session.MaxPayload, session.Send);
+        _payload = new byte[DatagramFormat.MaxReceiveDatagram];
+        if (!handshakeReply.IsEmpty) _handshakeReply = handshakeReply.ToArray();
+    }
+
+    internal IDatagramSession Session => _session;
+    internal DatagramPacker Packer => _packer;
+    internal DatagramUnpacker Unpacker => _unpacker;
+
+    /// <summary>The link's counters, for losses, replays and unauthenticated datagrams.</summary>
+    public TunnelCounters? Counters
+    {
+        get => _unpacker.Counters;
+        set
+        {
+            _unpacker.Counters = value;
+            _session.Counters = value;
+        }
+    }
+
+    public int MaxRecordSize => _codec.MaxRecordSize;
+    public int MaxFrameLength => _codec.MaxFrameLength;
+    public int MaxControlRecordSize => WireCodec.MaxGoodbyeRecordSize + 16;
+
+    public int WriteFrame(Span<byte> destination, ReadOnlySpan<byte> frame, ushort etherType) => _codec.WriteFrame(destination, frame, etherType);
+    public int WritePing(Span<byte> destination, ulong token) => _codec.WritePing(destination, token);
+    public int WritePong(Span<byte> destination, ulong token) => _codec.WritePong(destination, token);
+    public int WriteGoodbye(Span<byte> destination, string text) => _codec.WriteGoodbye(destination, text);
+
+    public RecordStatus TryReadRecord(ReadOnlySpan<byte> buffer, out TunnelRecordKind kind, out ReadOnlySpan<byte> payload, out int consumed) =>
+        _codec.TryRead(buffer, out kind, out payload, out consumed);
+
+    public ulong ReadPingToken(ReadOnlySpan<byte> payload) => payload.Length == 8 ? WireCodec.ReadToken(payload) : 0;
+
+    public string ReadGoodbyeText(ReadOnlySpan<byte> payload)
+    {
+        WireCodec.ReadGoodbye(payload, out var text);
+        return text;
+    }
+
+    public int Receive(Span<byte> buffer)
+    {
+        try
+        {
+            while (true)
+            {
+                if (_overflowLength > 0) return FromOverflow(buffer);
+                int length = _session.Receive(_payload, 0);
+                if (length < 0) continue;
+                switch (_unpacker.Accept(_payload.AsSpan(0, length), out var content))
+                {
+                    case UnpackResult.Records:
+                        if (content.Length <= buffer.Length)
+                        {
+                            content.CopyTo(buffer);
+                            return content.Length;
+                        }
+                        _overflow ??= new byte[WireCodec.MaxRecordSize];
+                        content.CopyTo(_overflow);
+                        _overflowOffset = 0;
+                        _overflowLength = content.Length;
+                        return FromOverflow(buffer);
+                    case UnpackResult.Handshake when _handshakeReply is not null && content.Length > 0 && content[0] == (byte)'P':
+                        SendHandshake(_session, _handshakeReply);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            if (Volatile.Read(ref _shut) == 1) return 0;
+            throw new TunnelTransportException($"connection lost: {OneLine(e)}", e);
+        }
+    }
+
+    private int FromOverflow(Span<byte> buffer)
+    {
+        int take = Math.Min(buffer.Length, _overflowLength);
+        _overflow.AsSpan(_overflowOffset, take).CopyTo(buffer);
+        _overflowOffset += take;
+        _overflowLength -= take;
+        return take;
+    }
+
+    public void Send(ReadOnlySpan<byte> records)
+    {
+        try { _packer.Write(records); }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException) { throw new TunnelTransportException($"write failed: {OneLine(e)}", e); }
+    }
+
+    public void Flush()
+    {
+        try
+        {
+            _packer.Flush();
+            // A datagram the path refused (EMSGSIZE with Don't Fragment) is a frame lost: counted, never hidden.
+            long tooLarge = Volatile.Read(ref _session.Channel.TooLarge);
+            if (tooLarge != _tooLargeCounted)
+            {
+                Counters?.Drop(DropReason.Lost, tooLarge - _tooLargeCounted);
+                _tooLargeCounted = tooLarge;
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException) { throw new TunnelTransportException($"write failed: {OneLine(e)}", e); }
+    }
+
+    // sendto on UDP does not wait for the peer: the socket buffer is the only limit, and it is large.
+    public bool CanSendNow => Volatile.Read(ref _shut) == 0;
+
+    public void Shutdown()
+    {
+        if (Interlocked.Exchange(ref _shut, 1) == 1) return;
+        _session.Close();
+    }
+
+    public void Dispose() => Shutdown();
+
+    /// <summary>A hello or reply as one datagram (kind 2).</summary>
+    internal static void SendHandshake(IDatagramSession session, ReadOnlySpan<byte> message)
+    {
+        Span<byte> payload = stackalloc byte[DatagramFormat.InnerHeaderSize + message.Length];
+        session.Send(payload[..DatagramPacker.WriteHandshake(payload, message)]);
+    }
+
+    internal static string OneLine(Exception e) => (e.InnerException is { } inner && e is not TunnelTransportException ? $"{e.Message} ({inner.Message})" : e.Message).ReplaceLineEndings(" ");
+}
