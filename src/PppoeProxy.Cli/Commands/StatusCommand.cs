@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using PppoeProxy.Engine.Guard;
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel;
@@ -72,6 +73,7 @@ public static class StatusCommand
             (status.HeldClientMacs.Count > 0 ? $"; held clients: {string.Join(", ", status.HeldClientMacs)}" : ""));
         if (status.SessionBudget is { } budget)
             output.WriteLine($"  {new SessionBudgetStatus(budget.Max, budget.Sessions, budget.Discoveries)}");
+        if (status.Guard is { } guard) output.WriteLine($"  {guard}");
         if (status.MssClamp is { Setting: not "off" } mss) output.WriteLine($"  {mss}");
         foreach (var peer in status.Peers)
             output.WriteLine($"  tunnel {peer.Name}{(peer.Fingerprint is null ? "" : $" [{peer.Fingerprint[..16]}…]")}: " +
@@ -93,6 +95,7 @@ public static class StatusCommand
         public CountersView Counters { get; set; } = new();
         public List<string> HeldClientMacs { get; set; } = new();
         public MssClampStatus? MssClamp { get; set; }
+        public GhostGuardStats? Guard { get; set; }
         public BudgetView? SessionBudget { get; set; }
     }
 
