@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using PppoeProxy.Engine.Guard;
 using PppoeProxy.Engine.Operations;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel;
@@ -68,13 +69,14 @@ public static class StatusCommand
         var status = JsonSerializer.Deserialize<StatusView>(json, EngineJson.Options)
             ?? throw new IOException($"{path}: unreadable status");
         // A guard has no tunnel: its security and MAC mode say nothing, its counters say what it did.
-        output.WriteLine(status.Guard is { } guard
-            ? $"{status.Role} on {status.Interface}, {status.Endpoint} [{path}]\n  guard: {string.Join(" ", guard.Select(g => $"{g.Key}={g.Value}"))}"
+        output.WriteLine(status.Role == "guard"
+            ? $"{status.Role} on {status.Interface}, {status.Endpoint} [{path}]"
             : $"{status.Role} on {status.Interface}, {status.Endpoint} ({status.Security}, {status.MacMode} mode) [{path}]");
         output.WriteLine($"  drops: {(status.Counters.Drops.Count == 0 ? "0" : string.Join(" ", status.Counters.Drops.Select(d => $"{d.Key}={d.Value}")))}" +
             (status.HeldClientMacs.Count > 0 ? $"; held clients: {string.Join(", ", status.HeldClientMacs)}" : ""));
         if (status.SessionBudget is { } budget)
             output.WriteLine($"  {new SessionBudgetStatus(budget.Max, budget.Sessions, budget.Discoveries)}");
+        if (status.Guard is { } guard) output.WriteLine($"  {guard}");
         if (status.MssClamp is { Setting: not "off" } mss) output.WriteLine($"  {mss}");
         foreach (var peer in status.Peers)
             output.WriteLine($"  tunnel {peer.Name}{(peer.Fingerprint is null ? "" : $" [{peer.Fingerprint[..16]}…]")}: " +
@@ -95,8 +97,8 @@ public static class StatusCommand
         public List<PppoeSession> Sessions { get; set; } = new();
         public CountersView Counters { get; set; } = new();
         public List<string> HeldClientMacs { get; set; } = new();
-        public Dictionary<string, JsonElement>? Guard { get; set; }
         public MssClampStatus? MssClamp { get; set; }
+        public GhostGuardStats? Guard { get; set; }
         public BudgetView? SessionBudget { get; set; }
     }
 

@@ -12,4 +12,10 @@ public sealed record GhostGuardStats(
     long Held,
     long Overflow,
     long SendFailures,
-    int Pending);
+    int Pending)
+{
+    /// <summary>The stats line's and `pppoeproxy status`'s wording: "ghost guard: 2 restart(s) checked, ...".</summary>
+    public override string ToString() => Enabled
+        ? $"ghost guard: {Checked} restart(s) checked, {GhostsEnded} ghost(s) ended{(DryRun ? $" ({WouldEnd} in dry run)" : "")}, {HealthyKept} live session(s) kept, {Probes} probe(s), {Overflow} unchecked (busy), {SendFailures} send failure(s)"
+        : "ghost guard: off";
+}

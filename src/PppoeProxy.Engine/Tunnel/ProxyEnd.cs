@@ -89,6 +89,7 @@ public abstract class ProxyEnd : IProxyEnd
         if (MssClamp.IsOn)
             Log.LogInformation("clamping the MSS of TCP SYNs both ways: {Setting}", MssClamp.Setting.IsAuto
                 ? "auto (the session's LCP MTU - 40, IPv6 - 60)" : $"{MssClamp.Setting.FixedMss} (IPv6 {Math.Max(MssClampSetting.MinMss, MssClamp.Setting.FixedMss!.Value - 20)})");
+        if (Guard is { Enabled: false }) Log.LogInformation("ghost guard off: a client's ghost session lives until the AC times it out (--ghost-guard)");
     }
 
     /// <summary>Serves until cancelled, then stops gracefully; a fatal capture failure stops it too and is thrown after the stop.</summary>

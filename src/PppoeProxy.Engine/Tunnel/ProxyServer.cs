@@ -80,6 +80,9 @@ public sealed class ProxyServer : ProxyEnd, IGuardActions
             LocalEndpoint, Security, _options.Interface, _options.MacMode.ToString().ToLowerInvariant(), _options.Allow);
         if (_options.Security is null)
             Log.LogWarning("the tunnel is NOT encrypted: PPP credentials cross it in clear text");
+        // The admin's only sign at start that the budget took; not worded "session budget ...", the refusal line others count.
+        if (_router?.Budget is { } budget)
+            Log.LogInformation("at most {Max} session(s) at the AC through all tunnels, discoveries included (--max-sessions)", budget.Max);
     }
 
     private string Security => SecurityText(_options.Mode, _options.Security,

@@ -33,13 +33,13 @@ public sealed record ProxyStatus(string Role, string Interface, string Endpoint,
         {
             // The standalone watcher has no tunnel and holds no client: what it did is the news, every time.
             yield return $"stats {Role} {Interface}: {Sessions.Count(s => s.State == SessionState.Established)} session(s); drops {Counters.DropsText}";
-            yield return $"  ghost guard: {watcher.Checked} restart(s) checked, {watcher.GhostsEnded} ghost(s) ended{(watcher.DryRun ? $" ({watcher.WouldEnd} in dry run)" : "")}, {watcher.HealthyKept} live session(s) kept, {watcher.Probes} probe(s), {watcher.Overflow} unchecked (busy), {watcher.SendFailures} send failure(s)";
+            yield return $"  {watcher}";
         }
         else
         {
             yield return $"stats {Role} {Interface}: {Peers.Count(p => p.Connected)} tunnel(s), {Sessions.Count(s => s.State == SessionState.Established)} session(s), {HeldClientMacs.Count} held client(s); {(SessionBudget is { } budget ? budget + "; " : "")}drops {Counters.DropsText}";
             if (Guard is { Enabled: true } g && (g.Checked > 0 || g.Overflow > 0))
-                yield return $"  ghost guard: {g.Checked} restart(s) checked, {g.GhostsEnded} ghost(s) ended{(g.DryRun ? $" ({g.WouldEnd} in dry run)" : "")}, {g.HealthyKept} live session(s) kept, {g.Probes} probe(s), {g.Overflow} unchecked (busy), {g.SendFailures} send failure(s)";
+                yield return $"  {g}";
             if (MssClamp.Setting != MssClampStatus.Off.Setting) yield return $"  {MssClamp}";
         }
         foreach (var peer in Peers.OrderByDescending(p => p.Counters.BytesToTunnel + p.Counters.BytesFromTunnel).Take(StatsTopCount))

@@ -153,7 +153,11 @@ public sealed partial class ServerRouter
             RelayMarker.CopyTo(tag);
             frame.Source.Write(tag[2..]);
             length = FrameEditing.AppendTag(frame, scratch, (ushort)PppoeTagType.RelaySessionId, tag);
-            if (length < 0) return DropOn(link, DropReason.Malformed);
+            if (length < 0)
+            {
+                if (reserved) UnreserveBudget(frame); // not forwarded: its new slot must not wait out the discovery timeout
+                return DropOn(link, DropReason.Malformed);
+            }
         }
         else
         {
