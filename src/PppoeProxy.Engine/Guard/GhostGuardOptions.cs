@@ -6,10 +6,14 @@ public sealed class GhostGuardOptions
     public bool Enabled { get; init; } = true;
     /// <summary>Decide and log as usual, but send no PADT and re-send no discovery (the harmless echo probes still go out).</summary>
     public bool DryRun { get; init; }
-    /// <summary>How long a client has to answer the probes before its old session counts as a ghost.</summary>
-    public TimeSpan ProbeWindow { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>LCP Echo-Requests sent, evenly over the window: one lost frame must not end a live session.</summary>
-    public int ProbeCount { get; init; } = 3;
+    /// <summary>
+    /// How long a client has to answer the probes before its old session counts as a ghost. Two seconds: a live
+    /// client that stalls for one (a busy router, a hostile host delaying it) still answers in time, and a
+    /// restarted one still redials well within 5 s (the hostile probe ended a client paused 1.5 s with 1 s).
+    /// </summary>
+    public TimeSpan ProbeWindow { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>LCP Echo-Requests sent, evenly over the window: lost frames must not end a live session.</summary>
+    public int ProbeCount { get; init; } = 4;
     /// <summary>
     /// The AC's Echo-Requests left unanswered since the client's last frame that end the session without
     /// probing: pppd's own lcp-echo-failure default is 4 and a live client answers every one.
