@@ -40,7 +40,7 @@ public sealed class GuardWatcherLabTests(ITestOutputHelper output) : IDisposable
         // `pppoeproxy status` reads what the watcher did without stopping it.
         var status = PppoeProxy.Tests.Cli.CliRunner.Run("status", "--socket", socket);
         Assert.Contains($"guard on {lab.BridgeIf}, watching", status.Out);
-        Assert.Contains("ghostsEnded=1", status.Out);
+        Assert.Contains("1 ghost(s) ended", status.Out);
     }
 
     [RootFact]
