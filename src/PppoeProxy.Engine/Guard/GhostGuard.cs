@@ -37,6 +37,8 @@ public sealed class GhostGuard
     // Refreshed once a second, so a discovery from a MAC with no session (nearly all of them) takes no lock.
     private volatile HashSet<(ulong Mac, uint Vlan)> _clientsWithSessions = new();
     private long _nextIndexMs;
+    // Once a second: a ghost is an old session, and the rebuild allocates (it must never run per frame).
+    private const long IndexRefreshMs = 1000;
     private int _pending;
     private byte _probeId;
     private long _checked, _probes, _ghostsEnded, _wouldEnd, _healthyKept, _held, _overflow, _sendFailures;
@@ -283,7 +285,7 @@ public sealed class GhostGuard
 
     private void RefreshIndex(long now)
     {
-        Volatile.Write(ref _nextIndexMs, now);
+        Volatile.Write(ref _nextIndexMs, now + IndexRefreshMs);
         _clientsWithSessions = _tracker.ClientsWithSessions();
         lock (_gate)
         {

@@ -243,6 +243,18 @@ public class GhostGuardTests
     }
 
     [Fact]
+    public void PollingWithNothingPendingAllocatesNothing()
+    {
+        // Poll runs on every capture-loop turn: the index of clients with sessions is rebuilt once a second, not per turn.
+        for (int i = 0; i < 50; i++) Established(MacAddress.Parse($"02:00:00:00:02:{i:x2}"), Ac, sid: (ushort)(0x200 + i));
+        var guard = NewGuard();
+        guard.Poll();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++) guard.Poll();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void TurnedOffItForwardsEverything()
     {
         Established(Client, Ac);
