@@ -17,7 +17,7 @@ namespace PppoeProxy.Tests.Integration;
 public sealed class FaultMatrixTests(ITestOutputHelper output)
 {
     private const double Grace = 3;
-    private static readonly TimeSpan LogWait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan LogWait = TimeSpan.FromSeconds(30); // a restarted server under load, plus the client's backoff
 
     public static TheoryData<string> Faults => new()
     {
