@@ -24,8 +24,10 @@ def median(values):
 
 def parse(path):
     out = {"meta": {}, "rates": [], "sustained": [], "latency": {}, "rss": {}, "rss_all": [], "overload": {}}
-    for line in open(path):
-        f = line.rstrip("\n").split("\t")
+    with open(path) as fh:
+        lines = fh.read().splitlines()
+    for line in lines:
+        f = line.split("\t")
         kind = f[0]
         if kind == "meta":
             out["meta"] = {"host": f[1], "cpus": int(f[2]), "load_average_at_start": f[3], "quick": f[4] == "1", "commit": f[5]}
