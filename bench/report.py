@@ -101,7 +101,7 @@ def done_when(r):
         if x:
             return x["sustained_fps"], f"{x['trial_s']}-s"
         y = three.get((path, size))
-        return (y["loss_free_fps"], "3-s (no sustained search)") if y else (None, "")
+        return (y["loss_free_fps"], "3-s (no sustained search)") if y else (None, "not measured")
 
     tls, kind = sustained_or_3s("tls", 1476)
     checks.append(("TLS 1476 B sustained >= 167,000 fps", f"{tls:,} fps ({kind})" if tls is not None else kind or "not measured",
