@@ -216,8 +216,8 @@ search() {
 }
 
 record() {  # record KIND NAME LOSS RTT: one impaired-path row from the last trial
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$RATE" "$SENT" "$UNIQ" \
-    "$(kv lat_p50_us "$SINK")" "$(kv lat_p99_us "$SINK")" "$(kv stall_ms "$SINK")" "$(kv lat_max_us "$SINK")" "$(nft_drops)" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$RATE" "$SENT" "$UNIQ" \
+    "$(kv lat_p50_us "$SINK")" "$(kv lat_p99_us "$SINK")" "$(kv stall_ms "$SINK")" "$(kv lat_max_us "$SINK")" "$(nft_drops)" "$(kv ontime_stall_ms "$SINK")" >>"$RESULTS"
 }
 
 stage_check() {  # the WAN alone: pxbench ping across it and back, echoed by a reflecting sink
