@@ -31,8 +31,8 @@ for t in gcc nft ethtool; do command -v $t >/dev/null || { echo "run.sh: needs $
 
 P=${PXW_PREFIX:-pxw}; [[ -n $CHECK ]] && P=${PXW_PREFIX:-pxwt}  # the smoke test never meets a bench run
 RATE=${PXW_RATE:-5000} LEN=${PXW_LEN:-1514} CC=${PXW_CC:-cubic}
-TRIAL_S=8 SEARCH_S=3 STEPS=6 REPEAT=${PXW_REPEAT:-2} WARM_S=1.5
-((QUICK)) && { TRIAL_S=3; SEARCH_S=2; STEPS=3; REPEAT=${PXW_REPEAT:-1}; WARM_S=1; }
+TRIAL_S=8 SEARCH_S=3 STEPS=6 REPEAT=${PXW_REPEAT:-2} WARM_S=1.5 IDLE_MS=1500
+((QUICK)) && { TRIAL_S=3; SEARCH_S=2; STEPS=2; REPEAT=${PXW_REPEAT:-0}; WARM_S=0.5; IDLE_MS=1000; }
 PORT=${PXW_PORT:-39481}
 # The WAN stage, generator and sink run SCHED_FIFO (they sleep in poll/nanosleep between batches) so
 # that on a busy VM a stall or a late frame is the tunnel's, not the measuring tools'. Not during the
@@ -186,7 +186,7 @@ trial() {
   ((rate <= 20000)) && rt=("${RT[@]}")
   if [[ $path == proxy ]]; then gns=${P}home gif=${P}h gsrc=$HMAC gdst=$AMAC sns=${P}ac sif=${P}a
   else gns=${P}cli gif=${P}c2 gsrc=$C2MAC gdst=$S2MAC sns=${P}srv sif=${P}s2; fi
-  ip netns exec "$sns" timeout $((secs + 20)) "${rt[@]}" "$WORK/pxwan" sink "$sif" $((secs + 5)) 1500 "$rate" "$secs" >"$WORK/sink.out" &
+  ip netns exec "$sns" timeout $((secs + 20)) "${rt[@]}" "$WORK/pxwan" sink "$sif" $((secs + 5)) $IDLE_MS "$rate" "$secs" >"$WORK/sink.out" &
   spid=$!
   for _ in $(seq 50); do grep -q ready "$WORK/sink.out" && break; sleep 0.05; done
   out=$(ip netns exec "$gns" timeout $((secs + 10)) "${rt[@]}" "$WORK/pxbench" gen "$gif" "$gsrc" "$gdst" "$len" "$rate" "$secs")
