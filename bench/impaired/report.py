@@ -23,7 +23,8 @@ def main(tsv, out):
             achieved = int(f[4]) if len(f) > 4 and f[4] else 0
             # generator-limited: the generator fell short of the rate tried, so the figure is what it offered
             rates.setdefault(f[1], {})[int(f[2])] = {"loss_free_fps": int(f[3]), "achieved_fps": achieved,
-                                                     "generator_limited": 0 < achieved < int(f[3]) * 0.95}
+                                                     "generator_limited": 0 < achieved < int(f[3]) * 0.95,
+                                                     "lower_bound": len(f) > 5 and f[5] == "1"}
         elif f[0] in ("wan", "cell", "repeat"):
             sent, uniq = int(f[5] or 0), int(f[6] or 0)
             row = {"kind": f[0], "transport": f[1], "loss_pct": float(f[2]), "rtt_ms": int(f[3]), "sent": sent,
@@ -53,11 +54,13 @@ def main(tsv, out):
     def fig(r):
         if r is None:
             return "-"
-        return f"{r['achieved_fps']}*" if r["generator_limited"] else str(r["loss_free_fps"])
+        if r["generator_limited"]:
+            return f"{r['achieved_fps']}*"
+        return ("≥" if r.get("lower_bound") else "") + str(r["loss_free_fps"])
     for k in ("direct", "tcp", "udp"):
         if k in rates:
             lines.append(f"  {names[k]:<22}{fig(rates[k].get(1514)):>10}{fig(rates[k].get(64)):>10}")
-    lines.append("  (* the generator could offer no more on this machine: a lower bound)")
+    lines.append("  (* the generator could offer no more on this machine; ≥ loss-free at the highest rate tried: lower bounds)")
     ratio = None
     eff = lambda r: r["achieved_fps"] if r["generator_limited"] else r["loss_free_fps"]
     if rates.get("tcp", {}).get(1514) and rates.get("udp", {}).get(1514):
