@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PppoeProxy's tests and demo use, if any is missing:
 # libpcap (capture), rp-pppoe (the real AC and client peers), tshark/tcpdump (independent
-# decoders), scapy (frame crafting), iproute2 (namespaces).
+# decoders), scapy (frame crafting), iproute2 (namespaces), nftables and ethtool (the impaired-path
+# bench's WAN and its smoke test).
 set -euo pipefail
-packages=(libpcap0.8 pppoe tshark tcpdump python3-scapy iproute2 procps)
+packages=(libpcap0.8 pppoe tshark tcpdump python3-scapy iproute2 procps nftables ethtool)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
