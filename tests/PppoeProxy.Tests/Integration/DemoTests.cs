@@ -25,8 +25,15 @@ public class DemoTests
         var links = NetnsLab.Run("ip", new[] { "-o", "link", "show" }, TimeSpan.FromSeconds(5)).Stdout;
         Assert.DoesNotContain(lab + "-", links);
         Assert.False(Directory.Exists($"/tmp/ppx-lab/{lab}"), "lab state left behind");
-        Assert.True(NetnsLab.WaitUntil(() => ProcessesNamed("pppoeproxy.dll").Except(before).Count() == 0, TimeSpan.FromSeconds(5)),
-            "a pppoeproxy process outlived the demo");
+        // The demo's own proxies name its lab's links: other tests' proxies (a parallel run) must not count.
+        Assert.True(NetnsLab.WaitUntil(() => ProcessesNamed("pppoeproxy.dll").Except(before).Count(pid => CommandLine(pid).Contains(lab)) == 0,
+            TimeSpan.FromSeconds(5)), "a pppoeproxy process outlived the demo");
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (IOException) { return ""; }
     }
 
     private static IReadOnlySet<int> ProcessesNamed(string fragment)
