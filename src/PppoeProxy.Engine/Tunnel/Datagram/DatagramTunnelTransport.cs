@@ -8,10 +8,9 @@ namespace PppoeProxy.Engine.Tunnel.Datagram;
 /// the reader gets whole records back in arrival order. Losses are counted, never retransmitted:
 /// PPP and what it carries (TCP) recover on their own, without TCP-over-TCP's stalls.
 /// </summary>
-internal sealed class DatagramTunnelTransport : ITunnelTransport
+internal sealed class DatagramTunnelTransport : CodecTunnelTransport
 {
     private readonly IDatagramSession _session;
-    private readonly TunnelCodec _codec = TunnelCodec.For(TunnelMode.V1);
     private readonly DatagramPacker _packer;
     private readonly DatagramUnpacker _unpacker = new();
     private readonly byte[] _payload;
@@ -21,7 +20,7 @@ internal sealed class DatagramTunnelTransport : ITunnelTransport
     private int _shut;
     private long _tooLargeCounted;
 
-    public DatagramTunnelTransport(IDatagramSession session, ReadOnlySpan<byte> handshakeReply = default)
+    public DatagramTunnelTransport(IDatagramSession session, ReadOnlySpan<byte> handshakeReply = default) : base(TunnelCodec.For(TunnelMode.V1))
     {
         _session = session;
         _packer = new DatagramPacker(session.MaxPayload, session.Send);
@@ -44,27 +43,8 @@ internal sealed class DatagramTunnelTransport : ITunnelTransport
         }
     }
 
-    public int MaxRecordSize => _codec.MaxRecordSize;
-    public int MaxFrameLength => _codec.MaxFrameLength;
-    public int MaxControlRecordSize => WireCodec.MaxGoodbyeRecordSize + 16;
 
-    public int WriteFrame(Span<byte> destination, ReadOnlySpan<byte> frame, ushort etherType) => _codec.WriteFrame(destination, frame, etherType);
-    public int WritePing(Span<byte> destination, ulong token) => _codec.WritePing(destination, token);
-    public int WritePong(Span<byte> destination, ulong token) => _codec.WritePong(destination, token);
-    public int WriteGoodbye(Span<byte> destination, string text) => _codec.WriteGoodbye(destination, text);
-
-    public RecordStatus TryReadRecord(ReadOnlySpan<byte> buffer, out TunnelRecordKind kind, out ReadOnlySpan<byte> payload, out int consumed) =>
-        _codec.TryRead(buffer, out kind, out payload, out consumed);
-
-    public ulong ReadPingToken(ReadOnlySpan<byte> payload) => payload.Length == 8 ? WireCodec.ReadToken(payload) : 0;
-
-    public string ReadGoodbyeText(ReadOnlySpan<byte> payload)
-    {
-        WireCodec.ReadGoodbye(payload, out var text);
-        return text;
-    }
-
-    public int Receive(Span<byte> buffer)
+    public override int Receive(Span<byte> buffer)
     {
         try
         {
@@ -108,13 +88,13 @@ internal sealed class DatagramTunnelTransport : ITunnelTransport
         return take;
     }
 
-    public void Send(ReadOnlySpan<byte> records)
+    public override void Send(ReadOnlySpan<byte> records)
     {
         try { _packer.Write(records); }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException) { throw new TunnelTransportException($"write failed: {OneLine(e)}", e); }
     }
 
-    public void Flush()
+    public override void Flush()
     {
         try
         {
@@ -131,15 +111,15 @@ internal sealed class DatagramTunnelTransport : ITunnelTransport
     }
 
     // sendto on UDP does not wait for the peer: the socket buffer is the only limit, and it is large.
-    public bool CanSendNow => Volatile.Read(ref _shut) == 0;
+    public override bool CanSendNow => Volatile.Read(ref _shut) == 0;
 
-    public void Shutdown()
+    public override void Shutdown()
     {
         if (Interlocked.Exchange(ref _shut, 1) == 1) return;
         _session.Close();
     }
 
-    public void Dispose() => Shutdown();
+    public override void Dispose() => Shutdown();
 
     /// <summary>A hello or reply as one datagram (kind 2).</summary>
     internal static void SendHandshake(IDatagramSession session, ReadOnlySpan<byte> message)
