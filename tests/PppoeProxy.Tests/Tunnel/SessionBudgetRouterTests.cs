@@ -147,6 +147,8 @@ public class SessionBudgetRouterTests
         var router = Router(1, with: budget);
         var a = Link("A");
         Assert.True(FromTunnel(router, a, Padi(Mac(1, 1))));
+        // As far as its PADR (one that stops at the PADI leaves sooner: SessionBudgetPadiOnlyTests).
+        Assert.True(FromTunnel(router, a, Disc(PppoeCode.PADR, Mac(1, 1), Ac, 0)));
         Assert.False(FromTunnel(router, a, Padi(Mac(1, 2))));
         now += (long)SessionTracker.DiscoveryTimeout.TotalMilliseconds - 1;
         router.SweepBudget();

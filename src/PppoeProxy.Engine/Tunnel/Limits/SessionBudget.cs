@@ -21,11 +21,19 @@ public sealed class SessionBudget
     /// </summary>
     public static readonly TimeSpan PadrWait = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// A discovery that never got as far as a PADR gives its slot back after this much silence, not after the
+    /// tracker's 30 s: one stray PADI (any MAC on a remote LAN) held a one-slot line for 30 s (hostile probe).
+    /// A live client repeats its PADI within 5 s (rp-pppoe, pppd: 3-5 s) and keeps the slot.
+    /// </summary>
+    public static readonly TimeSpan PadiOnlyTimeout = TimeSpan.FromSeconds(6);
+
     private sealed class Slot
     {
         public long LastSeenMs;
         public long PadrUntilMs;
         public int ExtraPadrs;
+        public bool SawPadr;
     }
 
     private readonly object _gate = new();
@@ -68,6 +76,7 @@ public sealed class SessionBudget
                 // The client's own discovery, repeated: its slot is already counted (the "other MACs" rule).
                 slot.LastSeenMs = now;
                 if (!padr) return true;
+                slot.SawPadr = true;
                 if (now >= slot.PadrUntilMs)
                 {
                     // The earlier PADRs went unanswered: this one starts afresh, their extra slots are free.
@@ -82,7 +91,7 @@ public sealed class SessionBudget
                 return true;
             }
             if (InUse >= Max) return false;
-            _discoveries[key] = new Slot { LastSeenMs = now, PadrUntilMs = padr ? now + (long)PadrWait.TotalMilliseconds : 0 };
+            _discoveries[key] = new Slot { LastSeenMs = now, PadrUntilMs = padr ? now + (long)PadrWait.TotalMilliseconds : 0, SawPadr = padr };
             _reserved++;
             added = true;
             return true;
@@ -153,13 +162,13 @@ public sealed class SessionBudget
     /// </summary>
     public void Sweep(SessionTracker tracker)
     {
-        long now = _clockMs(), timeout = (long)SessionTracker.DiscoveryTimeout.TotalMilliseconds;
+        long now = _clockMs(), timeout = (long)SessionTracker.DiscoveryTimeout.TotalMilliseconds, padiOnly = (long)PadiOnlyTimeout.TotalMilliseconds;
         lock (_gate)
         {
             List<(ulong, uint)>? gone = null;
             foreach (var (key, slot) in _discoveries)
             {
-                if (now - slot.LastSeenMs >= timeout) (gone ??= new()).Add(key);
+                if (now - slot.LastSeenMs >= (slot.SawPadr ? timeout : padiOnly)) (gone ??= new()).Add(key);
                 else if (slot.ExtraPadrs > 0 && now >= slot.PadrUntilMs)
                 {
                     _reserved -= slot.ExtraPadrs;
