@@ -25,20 +25,11 @@ public class SessionBudgetGuardTests
     private static ServerRouter Router(MacMode mode = MacMode.Transparent, bool guard = true) =>
         new(mode, Ours, "wan0", new SessionTracker(), NullLogger.Instance) { Budget = new SessionBudget(1), DeferOwnSessionsToGuard = guard };
 
-    private static byte[] Disc(PppoeCode code, MacAddress from, MacAddress to, ushort sid, MacAddress? relayFor = null)
-    {
-        var tags = new List<PppoeTag> { new(PppoeTagType.ServiceName, "") };
-        if (relayFor is { } client)
-        {
-            var value = new byte[8];
-            "PX"u8.CopyTo(value);
-            client.Write(value.AsSpan(2));
-            tags.Add(new PppoeTag((ushort)PppoeTagType.RelaySessionId, value));
-        }
-        return PppoeFrame.Discovery(code, from, to, sid, tags).ToBytes();
-    }
+    // The frames the router tests build, with the same Relay-Session-Id the server adds in rewrite mode.
+    private static byte[] Disc(PppoeCode code, MacAddress from, MacAddress to, ushort sid, MacAddress? relayFor = null) =>
+        SessionBudgetRouterTests.Disc(code, from, to, sid, relayFor);
 
-    private static byte[] Padi(MacAddress from) => Disc(PppoeCode.PADI, from, MacAddress.Broadcast, 0);
+    private static byte[] Padi(MacAddress from) => SessionBudgetRouterTests.Padi(from);
 
     /// <summary>Routes a tunnel's frame; returns the bytes that would go to the AC (null when dropped).</summary>
     private static byte[]? FromTunnel(ServerRouter router, TunnelLink link, byte[] frame, out bool overBudget)

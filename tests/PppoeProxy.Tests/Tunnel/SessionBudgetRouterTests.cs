@@ -29,7 +29,7 @@ public class SessionBudgetRouterTests
         { Budget = with ?? new SessionBudget(budget) };
     }
 
-    private static byte[] Disc(PppoeCode code, MacAddress from, MacAddress to, ushort sid, MacAddress? relayFor = null)
+    internal static byte[] Disc(PppoeCode code, MacAddress from, MacAddress to, ushort sid, MacAddress? relayFor = null)
     {
         var tags = new List<PppoeTag> { new(PppoeTagType.ServiceName, "") };
         if (relayFor is { } client)
@@ -43,7 +43,7 @@ public class SessionBudgetRouterTests
         return PppoeFrame.Discovery(code, from, to, sid, tags).ToBytes();
     }
 
-    private static byte[] Padi(MacAddress from) => Disc(PppoeCode.PADI, from, MacAddress.Broadcast, 0);
+    internal static byte[] Padi(MacAddress from) => Disc(PppoeCode.PADI, from, MacAddress.Broadcast, 0);
     private static byte[] Echo(MacAddress from, MacAddress to, ushort sid) =>
         PppoeFrame.Session(from, to, sid, new byte[] { 0xc0, 0x21, 9, 1, 0, 8, 0, 0, 0, 1 }).ToBytes();
 
