@@ -13,13 +13,15 @@ public static class CliApp
         if (LegacyArgs.IsLegacy(args)) return RunLegacy(args, io);
         var root = BuildRoot(io);
         ParseResult parsed;
+        var origins = new Dictionary<string, string>();
+        FileOrigins.Value = origins;
         // Parsing runs our validators and parsers: whatever they throw is still one line, not a stack trace.
-        try { parsed = root.Parse(ConfigFile.Expand(args, root)); }
+        try { parsed = root.Parse(ConfigFile.Expand(args, root, origins)); }
         catch (Exception error) { return Report(error, stderr); }
         if (parsed.Errors.Count > 0)
         {
             // One line, so a service log or a script sees the whole error in one place.
-            stderr.WriteLine($"pppoeproxy: {OneLine(parsed.Errors[0].Message)} (see 'pppoeproxy --help')");
+            stderr.WriteLine($"pppoeproxy: {PointAtFile(OneLine(parsed.Errors[0].Message))} (see 'pppoeproxy --help')");
             return ExitCodes.UsageError;
         }
         // Our own signal handling: Ctrl+C and SIGTERM cancel the token and the command stops
@@ -57,7 +59,7 @@ public static class CliApp
                 return ExitCodes.UsageError;
             case ProxyOptionsException bad:
                 // A bad flag value reads like a parser error, hint included: --grace abc and --metrics abc differed.
-                stderr.WriteLine($"pppoeproxy: {bad.Describe(name => "--" + name)} (see 'pppoeproxy --help')");
+                stderr.WriteLine($"pppoeproxy: {bad.Describe(SpellSetting)} (see 'pppoeproxy --help')");
                 return ExitCodes.UsageError;
             case OperationCanceledException:
                 return ExitCodes.Success;
@@ -71,6 +73,24 @@ public static class CliApp
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].TrimEnd();
+
+    // Flags that came from --config, as "FILE:LINE"; async-local because tests run the CLI in parallel.
+    private static readonly AsyncLocal<IReadOnlyDictionary<string, string>?> FileOrigins = new();
+
+    // A bad value from the config file names the file and line to fix, not a flag the user never typed.
+    private static string SpellSetting(string name) =>
+        FileOrigins.Value?.TryGetValue("--" + name, out var at) == true ? $"{at}: {name}" : "--" + name;
+
+    private static string PointAtFile(string message)
+    {
+        if (FileOrigins.Value is not { Count: > 0 } origins) return message;
+        foreach (var (flag, at) in origins)
+        {
+            var named = System.Text.RegularExpressions.Regex.Match(message, $"(?<![\\w-]){System.Text.RegularExpressions.Regex.Escape(flag)}(?![\\w-])");
+            if (named.Success) return $"{at}: {message.Remove(named.Index, 2)}";
+        }
+        return message;
+    }
 
     // System.CommandLine lists suggestions on lines of their own ("Did you mean one of the
     // following?\nRewrite\nTransparent"); errors are one line, so fold them in.

@@ -20,8 +20,12 @@ public static class ConfigFile
     /// </summary>
     public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(3);
 
-    /// <summary>Returns the arguments with the file's settings merged in; throws UsageException with FILE:LINE.</summary>
-    public static string[] Expand(string[] args, RootCommand root)
+    /// <summary>
+    /// Returns the arguments with the file's settings merged in; throws UsageException with FILE:LINE.
+    /// <paramref name="origins"/>, when given, gets "FILE:LINE" for every flag the file supplied, so a
+    /// bad value found later (by the parser or the options builder) can point at the line to fix.
+    /// </summary>
+    public static string[] Expand(string[] args, RootCommand root, IDictionary<string, string>? origins = null)
     {
         int at = Array.FindIndex(args, a => a == Flag || a.StartsWith(Flag + "="));
         if (at < 0) return args;
@@ -65,6 +69,7 @@ public static class ConfigFile
             }
             fromFile.Add(name);
             fromFile.Add(value);
+            if (origins is not null) origins[name] = $"{path}:{number}";
         }
         rest.InsertRange(1, fromFile);
         return rest.ToArray();

@@ -48,16 +48,25 @@ public sealed class CliHostileInputTests
         Assert.DoesNotContain("   at ", r.Error);
     }
 
-    [Fact]
-    public void ABadValueInTheConfigFileIsAUsageError()
+    // A bad value from the file names the file and line to fix, not a flag the user never typed;
+    // one the options builder refuses (grace) and one the parser refuses (metrics) alike.
+    [Theory]
+    [InlineData("grace = abc", "grace: 'abc'")]
+    [InlineData("metrics = abc", "metrics: 'abc'")]
+    public void ABadValueInTheConfigFileIsAUsageErrorNamingItsLine(string setting, string expected)
     {
         var path = Path.Combine(Path.GetTempPath(), $"ppx-conf-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, "interface = nosuch0\nlisten = 127.0.0.1:4000\ninsecure = true\ngrace = abc\n");
+        File.WriteAllText(path, $"interface = nosuch0\nlisten = 127.0.0.1:4000\n# a comment\ninsecure = true\n{setting}\n");
         try
         {
             var r = CliRunner.Run("server", "--config", path, "--status-socket", "none");
             Assert.Equal(ExitCodes.UsageError, r.ExitCode);
-            Assert.Contains("--grace: 'abc'", Assert.Single(ErrorLines(r)));
+            var line = Assert.Single(ErrorLines(r));
+            Assert.StartsWith($"pppoeproxy: {path}:5: {expected}", line);
+            Assert.DoesNotContain("--", line.Replace("'pppoeproxy --help'", ""));
+            // The same value typed on the command line still names the flag.
+            var typed = CliRunner.Run("server", "--config", path, "--status-socket", "none", "--" + setting.Split(' ')[0], "abc");
+            Assert.Contains($"--{expected}", Assert.Single(ErrorLines(typed)));
         }
         finally { File.Delete(path); }
     }
