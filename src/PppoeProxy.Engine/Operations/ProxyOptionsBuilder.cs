@@ -185,12 +185,12 @@ public static class ProxyOptionsBuilder
         CheckSecurity(typed);
         if (typed.Mode == TunnelMode.Legacy || typed.Insecure) return null;
         var pins = new List<string>();
-        foreach (var text in typed.Trust.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        foreach (var text in typed.Trust!.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
             if (!Fingerprint.TryParse(text, out var pin)) throw new ProxyOptionsException("trust", $"'{text}' is not a SHA-256 fingerprint (64 hex digits)");
             pins.Add(pin);
         }
         if (pins.Count == 0) throw new ProxyOptionsException("trust", "no fingerprint given");
-        return TunnelSecurity.Load(typed.Certificate, typed.Key, pins);
+        return TunnelSecurity.Load(typed.Certificate!, typed.Key!, pins); // CheckSecurity made sure all three are given
     }
 }
