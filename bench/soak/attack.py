@@ -15,6 +15,8 @@ import json, os, random, socket, struct, sys, threading, time
 HOST, PORT = sys.argv[1], int(sys.argv[2])
 AC_MAC = bytes.fromhex(sys.argv[3].replace(":", ""))
 MODES = [(sys.argv[i], int(sys.argv[i + 1])) for i in range(4, len(sys.argv), 2)]
+MODE_INDEX = {"churn": 0, "idle": 1, "slow": 2}
+SENDER_SOURCES = {"sessions": "127.30.0.1", "padi": "127.30.0.2", "garbage": "127.30.0.3"}
 stats = {"connects": 0, "accepted": 0, "refused": 0, "errors": 0, "frames": 0}
 lock = threading.Lock()
 
@@ -28,8 +30,17 @@ def hello(name=b"soak"):
     return b"PPXY" + struct.pack(">HBB", 1, 0, len(name)) + name
 
 
-def connect(send_hello=True):
-    s = socket.create_connection((HOST, PORT), timeout=5)
+def source(mode):
+    """A 127.x address per connection: from one address the per-source limit (4 tunnels) kept most modes,
+    the frame senders included, from ever getting a tunnel. The senders keep one address each."""
+    if mode in SENDER_SOURCES:
+        return SENDER_SOURCES[mode]
+    return f"127.{20 + MODE_INDEX[mode]}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+def connect(send_hello=True, mode="churn"):
+    src = source(mode) if HOST.startswith("127.") else None
+    s = socket.create_connection((HOST, PORT), timeout=5, source_address=(src, 0) if src else None)
     count("connects")
     if not send_hello:
         return s
@@ -51,7 +62,7 @@ def churn(rate):
     while True:
         t = time.monotonic()
         try:
-            s = connect()
+            s = connect(mode="churn")
             if s: s.close()
         except OSError:
             count("errors")
@@ -64,7 +75,7 @@ def keep(n, send_hello):
         held = [s for s in held if alive(s)]
         while len(held) < n:
             try:
-                s = connect(send_hello)
+                s = connect(send_hello, mode="idle" if send_hello else "slow")
             except OSError:
                 count("errors"); break
             if s is None: break
@@ -85,14 +96,14 @@ def alive(s):
         s.close(); return False
 
 
-def sender(rate, make, mac_byte):
+def sender(rate, make, mac_byte, mode):
     src = bytes([0x02, 0x50, 0x58, 0x59, 0x00, mac_byte])  # each sending tunnel speaks for its own MAC
     s = None
     i = 0
     while True:
         if s is None:
             try:
-                s = connect()
+                s = connect(mode=mode)
             except OSError:
                 count("errors")
             if s is None:
@@ -132,10 +143,12 @@ def garbage_frame(src, i):
 
 
 workers = {"churn": churn, "idle": lambda n: keep(n, True), "slow": lambda n: keep(n, False),
-           "sessions": lambda n: sender(n, session_frame, 1), "padi": lambda n: sender(n, padi_frame, 2),
-           "garbage": lambda n: sender(n, garbage_frame, 3)}
-for mode, n in MODES:
+           "sessions": lambda n: sender(n, session_frame, 1, "sessions"), "padi": lambda n: sender(n, padi_frame, 2, "padi"),
+           "garbage": lambda n: sender(n, garbage_frame, 3, "garbage")}
+# The frame senders first: once the floods hold every tunnel slot (--max-tunnels) they would get none.
+for mode, n in sorted(MODES, key=lambda m: m[0] not in SENDER_SOURCES):
     threading.Thread(target=workers[mode], args=(n,), daemon=True).start()
+    if mode in SENDER_SOURCES: time.sleep(0.5)
 while True:
     time.sleep(10)
     with lock:

@@ -4,8 +4,9 @@
 # (default 600), while a legitimate client stays connected. Prints, per minute: the server's RSS,
 # threads and log lines, the client's RSS, whether the legitimate tunnel is up, and the attacker's
 # counters. Run as root:  bench/soak/run.sh [SECONDS]
-# Lab (own namespaces, nothing leaves them): sd-home[sd-h] <-> sd-c (root, client)
-#                                            sd-s (root, server) <-> sd-ac[sd-a]
+# Lab (own namespaces, nothing leaves them; X is PPX_LAB_PREFIX, default px, so runs sharing a machine
+# never touch each other's): X-sdhome[X-sdh] <-> X-sdc (root, client)
+#                            X-sds (root, server) <-> X-sdac[X-sda]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$(dirname "$HERE")")"
@@ -13,6 +14,7 @@ DURATION=${1:-600}
 [[ $DURATION =~ ^[0-9]+$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
 [[ $(id -u) -eq 0 ]] || { echo "soak: needs root (namespaces, AF_PACKET)" >&2; exit 1; }
 PORT=${SOAK_PORT:-39571}
+X=${PPX_LAB_PREFIX:-px}
 PROXY=${SOAK_PROXY:-$REPO/src/PppoeProxy.Cli/bin/Release/net8.0/pppoeproxy}
 ATTACK=${SOAK_ATTACK:-"churn 50 idle 300 slow 200 sessions 2000 padi 100 garbage 200"}
 WORK=$(mktemp -d /tmp/pxsoak.XXXXXX)
@@ -24,26 +26,26 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
   sleep 1
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-  ip netns del sd-home 2>/dev/null; ip netns del sd-ac 2>/dev/null
-  ip link del sd-c 2>/dev/null; ip link del sd-s 2>/dev/null
+  ip netns del $X-sdhome 2>/dev/null; ip netns del $X-sdac 2>/dev/null
+  ip link del $X-sdc 2>/dev/null; ip link del $X-sds 2>/dev/null
   [[ ${SOAK_KEEP:-0} == 1 ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 dotnet build "$REPO/src/PppoeProxy.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
-ip netns del sd-home 2>/dev/null || true; ip netns del sd-ac 2>/dev/null || true
-ip netns add sd-home; ip netns add sd-ac
-ip link add sd-h netns sd-home type veth peer name sd-c
-ip link add sd-a netns sd-ac type veth peer name sd-s
-for ns in sd-home sd-ac; do ip -n $ns link set lo up; done
-ip -n sd-home link set sd-h up; ip -n sd-ac link set sd-a up; ip link set sd-c up; ip link set sd-s up
-AMAC=$(ip -n sd-ac -o link show sd-a | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+ip netns del $X-sdhome 2>/dev/null || true; ip netns del $X-sdac 2>/dev/null || true
+ip netns add $X-sdhome; ip netns add $X-sdac
+ip link add $X-sdh netns $X-sdhome type veth peer name $X-sdc
+ip link add $X-sda netns $X-sdac type veth peer name $X-sds
+for ns in $X-sdhome $X-sdac; do ip -n $ns link set lo up; done
+ip -n $X-sdhome link set $X-sdh up; ip -n $X-sdac link set $X-sda up; ip link set $X-sdc up; ip link set $X-sds up
+AMAC=$(ip -n $X-sdac -o link show $X-sda | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 
-"$PROXY" server -i sd-s --listen 127.0.0.1:$PORT --insecure --stats 10 --status-socket "$WORK/server.sock" >"$WORK/server.log" 2>&1 &
+"$PROXY" server -i $X-sds --listen 127.0.0.1:$PORT --insecure --stats 10 --status-socket "$WORK/server.sock" >"$WORK/server.log" 2>&1 &
 SERVER=$!; PIDS+=($SERVER)
 for _ in $(seq 50); do grep -q "server listening" "$WORK/server.log" && break; sleep 0.1; done
-"$PROXY" client -i sd-c --server 127.0.0.1:$PORT --insecure --status-socket "$WORK/client.sock" >"$WORK/client.log" 2>&1 &
+"$PROXY" client -i $X-sdc --server 127.0.0.1:$PORT --insecure --status-socket "$WORK/client.sock" >"$WORK/client.log" 2>&1 &
 CLIENT=$!; PIDS+=($CLIENT)
 for _ in $(seq 100); do grep -q "tunnel connected" "$WORK/client.log" && break; sleep 0.1; done
 grep -q "tunnel connected" "$WORK/client.log" || { cat "$WORK"/*.log >&2; echo "soak: the legitimate tunnel did not come up" >&2; exit 1; }

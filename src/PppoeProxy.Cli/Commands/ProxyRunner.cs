@@ -18,7 +18,14 @@ public static class ProxyRunner
         // Bound before the start too, so a port in use fails before the interface is touched; scrapes wait for the start.
         using var metricsEndpoint = metrics is null ? null : StartMetrics(metrics, () => Volatile.Read(ref started) == 1 ? end.Status() : null, log);
         using var systemd = SystemdNotifier.FromEnvironment();
-        end.Start();
+        try { end.Start(); }
+        // The socket's own text ("Address already in use") names no address: beside other proxies the admin must know which.
+        catch (System.Net.Sockets.SocketException e) when (end is ProxyServer
+            && e.SocketErrorCode is System.Net.Sockets.SocketError.AddressAlreadyInUse or System.Net.Sockets.SocketError.AddressNotAvailable
+                or System.Net.Sockets.SocketError.AccessDenied)
+        {
+            throw new IOException($"--listen {end.Endpoint}: {e.Message}", e);
+        }
         Volatile.Write(ref started, 1);
         status?.Serve(end.Status, log);
         if (systemd is not null)

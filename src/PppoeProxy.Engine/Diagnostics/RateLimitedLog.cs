@@ -20,11 +20,12 @@ public sealed class RateLimitedLog
     private readonly Func<long> _clockMs;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
+    // Lock-free: Due runs on the frame path, once per refused frame of a flood.
     private sealed class Slot
     {
         public long NextAllowedMs = long.MinValue;
         public long Suppressed;
-        public LogLevel Level;
+        public int Level = (int)LogLevel.Information;
     }
 
     public RateLimitedLog(ILogger log, TimeSpan? interval = null, Func<long>? clockMs = null)
@@ -47,32 +48,40 @@ public sealed class RateLimitedLog
     /// <summary>Writes the line unless its cause already wrote one this interval; returns whether it was written.</summary>
     public bool Write(LogLevel level, string cause, string message, params object?[] args)
     {
+        if (!Due(cause, level)) return false;
+        WriteDue(level, cause, message, args);
+        return true;
+    }
+
+    /// <summary>
+    /// True when a line of <paramref name="cause"/> may be written now, and the caller must then write it with
+    /// <see cref="WriteDue"/>; otherwise one more line is counted as held back. No allocation and no lock: a
+    /// caller on the frame path asks this first, so a flood formats nothing and boxes no argument.
+    /// </summary>
+    public bool Due(string cause, LogLevel level = LogLevel.Warning)
+    {
         var slot = SlotFor(cause);
-        long now = _clockMs();
-        long suppressed;
-        lock (slot)
-        {
-            if (now < slot.NextAllowedMs)
-            {
-                slot.Suppressed++;
-                slot.Level = level;
-                Interlocked.Increment(ref _totalSuppressed);
-                return false;
-            }
-            slot.NextAllowedMs = now + _intervalMs;
-            suppressed = slot.Suppressed;
-            slot.Suppressed = 0;
-        }
+        long now = _clockMs(), next = Volatile.Read(ref slot.NextAllowedMs);
+        if (now >= next && Interlocked.CompareExchange(ref slot.NextAllowedMs, now + _intervalMs, next) == next) return true;
+        Interlocked.Increment(ref slot.Suppressed);
+        Volatile.Write(ref slot.Level, (int)level);
+        Interlocked.Increment(ref _totalSuppressed);
+        return false;
+    }
+
+    /// <summary>The line a <see cref="Due"/> of the same cause allowed, with the count of those held back before it.</summary>
+    public void WriteDue(LogLevel level, string cause, string message, params object?[] args)
+    {
+        long suppressed = Interlocked.Exchange(ref SlotFor(cause).Suppressed, 0);
         if (suppressed == 0)
         {
             _log.Log(level, message, args);
-            return true;
+            return;
         }
         var withCount = new object?[args.Length + 1];
         args.CopyTo(withCount, 0);
         withCount[^1] = suppressed;
         _log.Log(level, message + " (and {Suppressed} more like it, not logged)", withCount);
-        return true;
     }
 
     /// <summary>Reports held-back lines whose interval is over and that no new line carried out.</summary>
@@ -81,17 +90,13 @@ public sealed class RateLimitedLog
         long now = _clockMs();
         foreach (var (cause, slot) in _slots)
         {
-            long suppressed;
-            LogLevel level;
-            lock (slot)
-            {
-                if (slot.Suppressed == 0 || now < slot.NextAllowedMs) continue;
-                suppressed = slot.Suppressed;
-                level = slot.Level;
-                slot.Suppressed = 0;
-                slot.NextAllowedMs = now + _intervalMs;
-            }
-            _log.Log(level, "{Suppressed} more lines of kind {Cause} not logged", suppressed, cause);
+            long next = Volatile.Read(ref slot.NextAllowedMs);
+            if (Volatile.Read(ref slot.Suppressed) == 0 || now < next) continue;
+            // The report takes the cause's turn, so a line racing it waits for the next interval.
+            if (Interlocked.CompareExchange(ref slot.NextAllowedMs, now + _intervalMs, next) != next) continue;
+            long suppressed = Interlocked.Exchange(ref slot.Suppressed, 0);
+            if (suppressed > 0)
+                _log.Log((LogLevel)Volatile.Read(ref slot.Level), "{Suppressed} more lines of kind {Cause} not logged", suppressed, cause);
         }
     }
 

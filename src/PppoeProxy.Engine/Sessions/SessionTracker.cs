@@ -64,7 +64,8 @@ public sealed partial class SessionTracker
     /// Observes a frame of known <paramref name="direction"/> on behalf of <paramref name="owner"/> (a tunnel's id; 0 for none).
     /// False when the frame would open a new session or discovery and the table is full or the owner already has
     /// <paramref name="ownerLimit"/> live ones: nothing was recorded, and a proxy should not forward it.
-    /// A PADT is always admitted (recorded only if there is room): ending a session is never refused.
+    /// A PADT is always admitted (recorded only if there is room, and never on an owner's behalf when its session is
+    /// unknown): ending a session is never refused.
     /// </summary>
     public bool TryObserve(in FrameView frame, DateTimeOffset time, string? interfaceName, FrameDirection direction, long owner, int ownerLimit)
     {
@@ -112,6 +113,9 @@ public sealed partial class SessionTracker
         uint vlan = VlanKey(vlanTags);
         return _sessions.ContainsKey(SessionKey.Of(client, ac, sessionId, vlan));
     }
+
+    /// <summary>True when the tracker holds the session of this frame (either direction) in any state.</summary>
+    public bool Knows(in FrameView frame) => _sessions.ContainsKey(SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, VlanKey(frame)));
 
     /// <summary>True when the tracker holds this session as established.</summary>
     public bool IsLive(MacAddress client, MacAddress ac, ushort sessionId, VlanTag[] vlanTags)
@@ -301,7 +305,10 @@ public sealed partial class SessionTracker
                 var key = SessionKey.Of(frame.Source, frame.Destination, frame.SessionId, vlan);
                 if (!_sessions.TryGetValue(key, out var session))
                 {
-                    // A PADT for a session we never saw still tells us it existed and is over (when there is room).
+                    // On a proxy's server end (an owner) every session it carries was seen set up, claimed or heard:
+                    // a PADT for any other is no history worth a slot (a flood of guessed ids filled half the table).
+                    if (admission.Owner != 0) return true;
+                    // A sniffer started late: a PADT for a session never seen still tells it existed and is over (when there is room).
                     if (!MayAdd(admission, live: false)) return true;
                     session = NewSession(frame, time, interfaceName, SessionState.Terminated, admission.Owner);
                     SetRoles(session, frame, direction);

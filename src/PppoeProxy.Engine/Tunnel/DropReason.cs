@@ -9,7 +9,7 @@ public enum DropReason
     Disconnected,
     /// <summary>A frame from the AC to a MAC no tunnel owns.</summary>
     UnknownDestination,
-    /// <summary>A tunnel sent a frame whose source MAC another live tunnel owns.</summary>
+    /// <summary>A tunnel sent a frame whose source MAC another live tunnel owns (rewrite mode: or for a session id that maps to another client).</summary>
     SpoofedSource,
     /// <summary>The source MAC's sessions are held for a tunnel with another certificate.</summary>
     HeldForOtherPeer,

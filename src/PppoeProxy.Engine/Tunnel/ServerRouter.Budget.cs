@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using PppoeProxy.Engine.Protocol;
 using PppoeProxy.Engine.Sessions;
 using PppoeProxy.Engine.Tunnel.Limits;
@@ -7,8 +8,6 @@ namespace PppoeProxy.Engine.Tunnel;
 /// <summary>The router's side of the session budget (--max-sessions): which frames reserve, take and free its slots.</summary>
 public sealed partial class ServerRouter
 {
-    private const int BudgetLogKind = 8;
-
     /// <summary>Sessions at the AC all tunnels together may hold (see <see cref="SessionBudget"/>); null: unlimited.</summary>
     public SessionBudget? Budget { get; init; }
 
@@ -51,8 +50,8 @@ public sealed partial class ServerRouter
     public void RefuseOverBudget(TunnelLink? link, in FrameView frame, MacAddress? client = null)
     {
         (link?.Counters ?? Counters).Drop(DropReason.SessionBudget);
-        if (LogDue(BudgetLogKind))
-            _limitedLog.Warning("session-budget", "session budget {Max} reached: {Code} from {Mac} via tunnel {Peer} not forwarded (--max-sessions)",
+        if (_limitedLog.Due("session-budget"))
+            _limitedLog.WriteDue(LogLevel.Warning, "session-budget", "session budget {Max} reached: {Code} from {Mac} via tunnel {Peer} not forwarded (--max-sessions)",
                 Budget?.Max, PppoeCodes.Name(frame.Code, true), client ?? frame.Source, link?.PeerName ?? "(gone)");
     }
 

@@ -15,19 +15,10 @@ namespace PppoeProxy.Engine.Tunnel;
 /// </summary>
 public sealed partial class ServerRouter
 {
-    /// <summary>Relay-Session-Id value prefix marking tags we added (then the client MAC).</summary>
-    private static ReadOnlySpan<byte> RelayMarker => "PX"u8;
-    private const int RelayTagLength = 8;
-
     private readonly ConcurrentDictionary<(ulong Ac, ushort Session), ulong> _relayedSessions = new();
     private readonly ConcurrentDictionary<long, int> _claimsByLink = new();
     private readonly ILogger _log;
     private readonly RateLimitedLog _limitedLog;
-    // When each kind of refusal or move may log again (ms ticks), checked before anything is formatted: a
-    // flood of refused frames then costs no allocation or lock per frame; the drop counters count them all.
-    private readonly long[] _nextOwnershipLogMs = new long[9];
-    private int _warnedNoRelayTag;
-    private long _lastAlreadyRelayedWarning;
 
     /// <param name="counters">Where drops that belong to no tunnel are counted (the end's own counters).</param>
     /// <param name="limitedLog">For lines a peer can cause (refused MACs); by default one of its own over <paramref name="logger"/>.</param>
@@ -93,7 +84,7 @@ public sealed partial class ServerRouter
         if (routed.IsDiscovery)
         {
             if (routed.Code == (byte)PppoeCode.PADS && routed.SessionId != 0) Owners.MarkSession(routed.Destination);
-            LogDiscovery(routed, "from AC");
+            LogDiscovery(routed, null);
         }
         return link;
     }
@@ -126,6 +117,15 @@ public sealed partial class ServerRouter
         if (Mode == MacMode.Rewrite && frame.IsSessionStage
             && (!_relayedSessions.TryGetValue((frame.Destination.Value, frame.SessionId), out var owner) || owner != frame.Source.Value))
             return DropOn(link, DropReason.SpoofedSource);
+        // A PADT for a session this server never carried is still forwarded: the client may end a session the server
+        // lost in a restart (its PADT for a session that ended while the tunnel was down), and the AC only ends that
+        // client's own session. Rewrite mode is the exception: the AC hears it from our MAC, so an id that maps to
+        // another client is that client's session, not this one's to end.
+        bool padt = frame.IsDiscovery && frame.Code == (byte)PppoeCode.PADT;
+        if (padt && Mode == MacMode.Rewrite && _relayedSessions.TryGetValue((frame.Destination.Value, frame.SessionId), out var mapped)
+            && mapped != frame.Source.Value)
+            return DropOn(link, DropReason.SpoofedSource);
+        bool unknownPadt = padt && !Tracker.Knows(frame);
         bool reserved = false;
         if (discovery && !AdmitToBudget(link, frame, isPadi, out reserved, out overBudget)) return -1;
         // A tunnel at its session limit (or a full table) opens nothing more: no PADI, PADR or unknown session.
@@ -135,7 +135,8 @@ public sealed partial class ServerRouter
             return DropOn(link, DropReason.SessionLimit);
         }
         BudgetSees(frame, fromAc: false);
-        if (frame.IsDiscovery) LogDiscovery(frame, $"from {link.PeerName}");
+        if (unknownPadt) LogUnknownPadt(frame, link);
+        else if (frame.IsDiscovery) LogDiscovery(frame, link);
         if (Mode == MacMode.Transparent) return frame.Bytes.Length;
 
         inScratch = true;
@@ -170,127 +171,6 @@ public sealed partial class ServerRouter
         return length;
     }
 
-    // Counts and logs (one line per cause per second) a claim that was not simply "already owned";
-    // false when refused. The tunnel counted is always the claimer, never the owner.
-    private bool Accepted(TunnelLink link, MacAddress mac, ClaimResult claim, TunnelLink? holder, string what)
-    {
-        switch (claim)
-        {
-            case ClaimResult.ForbiddenSource:
-                link.Counters.Drop(DropReason.ForbiddenSource);
-                if (LogDue(0)) _limitedLog.Warning("mac-forbidden", "refused {What} from {Mac} through tunnel {Peer}: not a client MAC (multicast, zero, this server's or an AC's)",
-                    what, mac, link.PeerName);
-                return false;
-            case ClaimResult.SpoofedSource:
-                link.Counters.Drop(DropReason.SpoofedSource);
-                if (LogDue(1)) _limitedLog.Warning("mac-conflict", "refused {What} from {Mac} through tunnel {Peer}: {Mac} belongs to tunnel {Owner}",
-                    what, mac, link.PeerName, mac, holder?.PeerName);
-                return false;
-            case ClaimResult.HeldForOtherPeer:
-                link.Counters.Drop(DropReason.HeldForOtherPeer);
-                if (LogDue(2)) _limitedLog.Warning("mac-held", "refused {What} from {Mac} through tunnel {Peer}: its sessions are held for another certificate",
-                    what, mac, link.PeerName);
-                return false;
-            case ClaimResult.MacLimit:
-                link.Counters.Drop(DropReason.SessionLimit);
-                if (LogDue(6)) _limitedLog.Warning("mac-limit", "refused {What} from {Mac} through tunnel {Peer}: it already speaks for {Max} client MACs",
-                    what, mac, link.PeerName, MacOwnership.MaxMacsPerTunnel);
-                return false;
-            case ClaimResult.Adopted:
-                if (LogDue(3)) _limitedLog.Information("mac-adopted", "tunnel {Peer} resumed the held sessions of {Mac}", link.PeerName, mac);
-                return true;
-            case ClaimResult.TakenOver:
-                if (LogDue(4)) _limitedLog.Information("mac-taken-over", "tunnel {Peer} took {Mac} over from tunnel {Owner} (same certificate)", link.PeerName, mac, holder?.PeerName);
-                return true;
-            case ClaimResult.Claimed when holder is not null:
-                if (LogDue(5)) _limitedLog.Information("mac-moved", "tunnel {Peer} took {Mac}, which had no session yet, from tunnel {Owner}", link.PeerName, mac, holder.PeerName);
-                return true;
-            default:
-                return true;
-        }
-    }
-
-    private bool LogDue(int kind)
-    {
-        long now = Environment.TickCount64, next = Volatile.Read(ref _nextOwnershipLogMs[kind]);
-        return now >= next && Interlocked.CompareExchange(ref _nextOwnershipLogMs[kind], now + 1000, next) == next;
-    }
-
-    /// <summary>
-    /// A Claims record from a reconnected client: each MAC goes through the ownership rules (as a
-    /// discovery frame would); each live session of an accepted MAC is tracked with certain roles,
-    /// its MAC's ownership becomes firm, and the AC's frames are routed to the tunnel at once.
-    /// Refused entries are counted on the tunnel. A claimed session this server already ended (its hold
-    /// expired and it sent the AC a PADT) is not brought back: <paramref name="endedHere"/> gets it, so
-    /// the caller can tell the client's LAN. Returns (MACs accepted, sessions adopted, refused).
-    /// </summary>
-    public (int Macs, int Sessions, int Refused) ApplyClaims(TunnelLink link, ReadOnlySpan<byte> payload, DateTimeOffset time,
-        Action<SessionClaim>? endedHere = null)
-    {
-        int macs = 0, sessions = 0, refused = 0;
-        int count = payload.Length / WireCodec.ClaimEntrySize;
-        int used = _claimsByLink.AddOrUpdate(link.Id, count, (_, before) => before + count);
-        for (int i = 0; i < count; i++)
-        {
-            if (used - count + i >= MaxClaimsPerTunnel || !WireCodec.TryReadClaim(payload, i, out var entry))
-            {
-                link.Counters.Drop(DropReason.Malformed);
-                refused++;
-                continue;
-            }
-            if (entry.HasSession && !IsAcCandidate(entry.Ac, entry.Client))
-            {
-                link.Counters.Drop(DropReason.ForbiddenSource);
-                refused++;
-                continue;
-            }
-            var claim = Owners.Claim(link, entry.Client, discovery: true, out var holder);
-            if (claim != ClaimResult.Owned && !Accepted(link, entry.Client, claim, holder, "a claim")) { refused++; continue; }
-            macs++;
-            if (!entry.HasSession) continue;
-            if (Mode == MacMode.Rewrite)
-            {
-                // The AC knows the session by our MAC: route it back to this client unless another owns it.
-                var key = (entry.Ac.Value, entry.SessionId);
-                if (_relayedSessions.GetOrAdd(key, entry.Client.Value) != entry.Client.Value)
-                {
-                    link.Counters.Drop(DropReason.SpoofedSource);
-                    refused++;
-                    continue;
-                }
-            }
-            if (!Tracker.Adopt(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags, time, InterfaceName,
-                    $"claimed by tunnel {link.PeerName} on reconnect", link.Id, MaxSessionsPerTunnel)
-                && !Tracker.IsLive(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags))
-            {
-                // Known but ended here: the LAN is told. Unknown: no room (the tunnel's share or the table is full);
-                // the AC's frames still reach the client by its MAC, so nothing is ended, only not tracked.
-                if (Tracker.Knows(entry.Client, entry.Ac, entry.SessionId, entry.VlanTags)) endedHere?.Invoke(entry);
-                else link.Counters.Drop(DropReason.SessionLimit);
-                refused++;
-                continue;
-            }
-            Owners.MarkSession(entry.Client);
-            sessions++;
-        }
-        return (macs, sessions, refused);
-    }
-
-    /// <summary>
-    /// Forgets client MACs that never got a session once the tracker has let their discovery go, so a
-    /// long-lived tunnel's share of <see cref="MacOwnership.MaxMacsPerTunnel"/> is not used up by old
-    /// attempts. Every few seconds from the server's loop.
-    /// </summary>
-    public int ForgetUnusedMacs()
-    {
-        var known = Tracker.ClientMacs();
-        return Owners.ForgetUnused(known.Contains, SessionTracker.DiscoveryTimeout);
-    }
-
-    // An AC a claimed session may name: a unicast, non-zero MAC that is no client's and not ours.
-    private bool IsAcCandidate(MacAddress ac, MacAddress client) =>
-        !ac.IsGroup && ac.Value != 0 && ac != client && ac != InterfaceMac && Owners.LinkFor(ac, out bool held) is null && !held;
-
     /// <summary>
     /// True when a forged PADT for this session would be a sane frame: both MACs unicast and
     /// non-zero, and different. Sessions never pass here unless roles went wrong; the check keeps a
@@ -299,68 +179,6 @@ public sealed partial class ServerRouter
     public static bool CanForgePadt(PppoeSession session) =>
         !session.ClientMac.IsGroup && session.ClientMac.Value != 0 && !session.ServerMac.IsGroup && session.ServerMac.Value != 0
         && session.ClientMac != session.ServerMac && session.SessionId is > 0 and < 0xFFFF;
-
-    // Rewrite mode, AC → client: find the client the frame is really for and put its MAC back.
-    // False when dropped (counted); otherwise restored is the view of the edited copy in scratch.
-    private bool TryRestoreClient(FrameView frame, Span<byte> scratch, out FrameView restored)
-    {
-        restored = default;
-        int length = RestoreClient(frame, scratch, out var client);
-        if (length < 0) return false;
-        // The edit wrote the new PPPoE length: the payload changed by exactly that much.
-        int payloadDelta = BinaryPrimitives.ReadUInt16BigEndian(scratch[(frame.PppoeOffset + 4)..]) - frame.LengthField;
-        restored = frame.Rewritten(scratch[..length], client, payloadDelta);
-        return true;
-    }
-
-    private int RestoreClient(in FrameView frame, Span<byte> scratch, out MacAddress client)
-    {
-        client = default;
-        if (frame.Destination != InterfaceMac) { Drop(DropReason.UnknownDestination); return -1; }
-        int length;
-        if (frame.IsDiscovery)
-        {
-            if (TagEnumerator.TryFind(frame.Payload, (ushort)PppoeTagType.RelaySessionId, out var relay)
-                && relay.Length == RelayTagLength && relay.StartsWith(RelayMarker))
-            {
-                client = MacAddress.Read(relay[2..]);
-                length = FrameEditing.RemoveTag(frame, scratch, (ushort)PppoeTagType.RelaySessionId, relay);
-                // Before any mapping is stored: a frame that cannot be edited is dropped, and counted.
-                if (length < 0) { Drop(DropReason.Malformed); return -1; }
-            }
-            else if (_relayedSessions.TryGetValue((frame.Source.Value, frame.SessionId), out var known) && frame.SessionId != 0)
-            {
-                client = new MacAddress(known);
-                length = frame.Bytes.Length;
-                frame.Bytes.CopyTo(scratch);
-            }
-            else
-            {
-                if (Interlocked.Exchange(ref _warnedNoRelayTag, 1) == 0)
-                    _log.LogWarning("AC {Ac} answered without our Relay-Session-Id tag: rewrite mode cannot route its {Code}; use --mac-mode transparent",
-                        frame.Source, PppoeCodes.Name(frame.Code, true));
-                Drop(DropReason.NotRelayed);
-                return -1;
-            }
-            if (frame.Code == (byte)PppoeCode.PADS && frame.SessionId != 0)
-                _relayedSessions[(frame.Source.Value, frame.SessionId)] = client.Value;
-            else if (frame.Code == (byte)PppoeCode.PADT)
-                _relayedSessions.TryRemove((frame.Source.Value, frame.SessionId), out _);
-        }
-        else
-        {
-            if (!_relayedSessions.TryGetValue((frame.Source.Value, frame.SessionId), out var known))
-            {
-                Drop(DropReason.NotRelayed);
-                return -1;
-            }
-            client = new MacAddress(known);
-            length = frame.Bytes.Length;
-            frame.Bytes.CopyTo(scratch);
-        }
-        FrameEditing.SetDestination(scratch, client);
-        return length;
-    }
 
     private const int MaxHeldMacsLogged = 4;
 
@@ -395,9 +213,6 @@ public sealed partial class ServerRouter
         Message = message,
     };
 
-    /// <summary>Rewrite mode: the AC's session id no longer maps to a client (we sent its PADT).</summary>
-    public void ForgetRelayed(MacAddress ac, ushort sessionId) => _relayedSessions.TryRemove((ac.Value, sessionId), out _);
-
     /// <summary>Forgets a session we ended ourselves.</summary>
     public void Ended(PppoeSession session)
     {
@@ -406,24 +221,26 @@ public sealed partial class ServerRouter
         _relayedSessions.TryRemove((session.ServerMac.Value, (ushort)session.SessionId), out _);
     }
 
-    private void LogDiscovery(in FrameView frame, string from)
+    // from: the tunnel the frame came through; null for the AC.
+    private void LogDiscovery(in FrameView frame, TunnelLink? from)
     {
         if (frame.Code == (byte)PppoeCode.PADS && frame.SessionId != 0)
-            _log.LogInformation("session up: id {Session} client {Client} AC {Ac} ({From})", frame.SessionId, frame.Destination, frame.Source, from);
+            _log.LogInformation("session up: id {Session} client {Client} AC {Ac} (from {From})", frame.SessionId, frame.Destination, frame.Source,
+                from?.PeerName ?? "AC");
         // A PADT needs no AC to answer it, so a tunnel can send them as fast as it likes: rate-limited (the
         // gate first, so a flood formats nothing); "session up" needs the AC's PADS and stays one line each.
-        else if (frame.Code == (byte)PppoeCode.PADT && LogDue(7))
-            _limitedLog.Information("session-down", "session down: PADT for id {Session} {Src} -> {Dst} ({From})", frame.SessionId, frame.Source, frame.Destination, from);
+        else if (frame.Code == (byte)PppoeCode.PADT && _limitedLog.Due("session-down", LogLevel.Information))
+            _limitedLog.WriteDue(LogLevel.Information, "session-down", "session down: PADT for id {Session} {Src} -> {Dst} (from {From})",
+                frame.SessionId, frame.Source, frame.Destination, from?.PeerName ?? "AC");
     }
 
-    // One line a minute at most: a client repeating the PADI must not flood the log.
-    private void WarnAlreadyRelayed(TunnelLink link, in FrameView frame)
+    // Not "session down": nothing this server knew of ended. Not recorded either (a flood of guessed ids would fill the table).
+    private void LogUnknownPadt(in FrameView frame, TunnelLink link)
     {
-        long now = Environment.TickCount64, last = Volatile.Read(ref _lastAlreadyRelayedWarning);
-        if (last != 0 && now - last < 60_000) return;
-        if (Interlocked.CompareExchange(ref _lastAlreadyRelayedWarning, now, last) != last) return;
-        _log.LogWarning("dropped a {Code} from {Client} through {Peer}: it already carries a Relay-Session-Id (relayed twice?)",
-            PppoeCodes.Name(frame.Code, true), frame.Source, link.PeerName);
+        if (_limitedLog.Due("padt-unknown", LogLevel.Information))
+            _limitedLog.WriteDue(LogLevel.Information, "padt-unknown",
+                "forwarded a PADT for session id {Session} from {Mac} through tunnel {Peer}: a session this server never carried (ended while it was down, or a guess), not recorded",
+                frame.SessionId, frame.Source, link.PeerName);
     }
 
     private TunnelLink? Drop(DropReason reason)

@@ -15,9 +15,12 @@ internal sealed class VethPair : IDisposable
     public VethPair(bool up = true)
     {
         var suffix = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
-        Namespace = "ppxcap-" + suffix;
-        Local = "pxl" + suffix;
-        Peer = "pxp" + suffix;
+        // The lab prefix (PPX_LAB_PREFIX) first, so runs sharing a machine never touch each other's links:
+        // "pxp" + suffix was another run's whole prefix.
+        string prefix = Integration.NetnsLab.LabPrefix;
+        Namespace = $"{prefix}cap-{suffix}";
+        Local = $"{prefix}l{suffix}";
+        Peer = $"{prefix}r{suffix}";
         try
         {
             ExternalTool.Run("ip", "netns", "add", Namespace);

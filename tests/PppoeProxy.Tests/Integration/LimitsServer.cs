@@ -11,7 +11,8 @@ namespace PppoeProxy.Tests.Integration;
 /// </summary>
 public sealed class LimitsServer : IDisposable
 {
-    private readonly string _veth = "ppxb" + Guid.NewGuid().ToString("N")[..8];
+    // Under the lab prefix (PPX_LAB_PREFIX), as every lab link: at most 4 + 1 + 8 + "p" = 14 characters.
+    private readonly string _veth = NetnsLab.LabPrefix + "b" + Guid.NewGuid().ToString("N")[..8];
     private readonly string _statusSocket = Path.Combine(Path.GetTempPath(), $"ppxb-{Guid.NewGuid():N}.sock");
 
     public LimitsServer(bool legacy = false, params string[] extra)

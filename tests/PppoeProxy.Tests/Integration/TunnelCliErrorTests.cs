@@ -65,5 +65,17 @@ public sealed class TunnelCliErrorTests
         Assert.DoesNotContain("   at ", r.Error);
     }
 
+    [RootFact]
+    public void AListenPortInUseIsARuntimeErrorNamingTheAddress()
+    {
+        // The socket's text alone ("Address already in use") left an admin with several proxies guessing which port.
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        int port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var r = CliRunner.Run("server", "--interface", "lo", "--listen", $"127.0.0.1:{port}", "--insecure", "--status-socket", "none");
+        Assert.Equal(ExitCodes.RuntimeError, r.ExitCode);
+        Assert.Equal($"pppoeproxy: --listen 127.0.0.1:{port}: Address already in use", Assert.Single(ErrorLines(r)));
+    }
+
     private static string[] ErrorLines(CliResult r) => r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -41,7 +41,7 @@ public sealed class TunnelEndTotalsTests
     public void DeletingTheInterfaceUnderARunningEndExits1WithOneLine(string role)
     {
         using var t = new TunnelLab();
-        var name = "ppxd" + Guid.NewGuid().ToString("N")[..8];
+        var name = NetnsLab.LabPrefix + "d" + Guid.NewGuid().ToString("N")[..8]; // under the lab prefix, as every lab link
         t.OwnLink(name);
         Assert.True(NetnsLab.Run("ip", new[] { "link", "add", name, "type", "veth", "peer", "name", name + "p" }, LogWait).Ok);
         foreach (var end in new[] { name, name + "p" })

@@ -59,6 +59,7 @@ public class SessionLimitRouterTests
         Assert.Equal(8, forwarded);
         Assert.Equal(992, a.Counters.Drops(DropReason.SessionLimit));
         Assert.Equal(8, router.Tracker.Entries);
+        Assert.True(FromTunnel(router, a, Disc(PppoeCode.PADT, Mac(1, 1), Ac, 1)) > 0);  // at its limit, ending one is never refused
     }
 
     [Fact]
