@@ -13,6 +13,7 @@
 # Results: table on stdout, JSON in bench/results/impaired-latest.json. Not part of run-tests.sh.
 #   --quick           shorter trials and searches (under 3 min); the full run is under ~10 min
 #   --transports L    comma list of tcp,udp (default both; udp needs a pppoeproxy with --transport)
+#   --clean-only      the clean-path rates only (no WAN latency, no cells, no JSON): for iterating
 # Env: PXW_PROXY=path (another pppoeproxy build), PXW_RATE (offered frames/s, default 20000),
 #      PXW_LEN (offered frame bytes, default 1514), PXW_REPEAT (extra 2 %/20 ms trials per transport),
 #      PXW_CC (the tunnel TCP's congestion control in both ends' namespaces, default cubic).
@@ -20,12 +21,13 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BENCH="$(dirname "$HERE")"
 REPO="$(dirname "$BENCH")"
-QUICK=0 TRANSPORTS="tcp,udp" CHECK=""
+QUICK=0 CLEAN=0 TRANSPORTS="tcp,udp" CHECK=""
 while (($#)); do case $1 in
   --quick) QUICK=1 ;;
+  --clean-only) CLEAN=1 ;;
   --transports) TRANSPORTS=$2; shift ;;
   --stage-check) CHECK="$2 $3"; shift 2 ;;
-  *) echo "usage: $0 [--quick] [--transports tcp,udp] | --stage-check LOSS_PCT DELAY_MS" >&2; exit 2 ;; esac; shift; done
+  *) echo "usage: $0 [--quick] [--clean-only] [--transports tcp,udp] | --stage-check LOSS_PCT DELAY_MS" >&2; exit 2 ;; esac; shift; done
 [[ $(id -u) -eq 0 ]] || { echo "run.sh: needs root (namespaces, AF_PACKET, nftables)" >&2; exit 1; }
 for t in gcc nft ethtool; do command -v $t >/dev/null || { echo "run.sh: needs $t (apt-get install gcc nftables ethtool)" >&2; exit 1; }; done
 
@@ -247,7 +249,7 @@ LOSSES="0 0.5 2" RTTS="20 60"
 # own one-way latency at each RTT under the offered load (what "added latency" is measured against).
 wan 0 0
 search direct 1514 $HI1514; printf 'rate\tdirect\t1514\t%s\t%s\t%s\n' "$BEST" "$BEST_SENT" "$CAPPED" >>"$RESULTS"
-for rtt in $RTTS; do
+((CLEAN)) || for rtt in $RTTS; do
   wan 0 $((rtt / 2)); trial direct "$LEN" "$RATE" "$TRIAL_S"; record wan direct 0 "$rtt"
 done
 
@@ -267,7 +269,9 @@ for t in "${TRS[@]}"; do
   start_proxies "$t"
   search proxy 1514 $HI1514; printf 'rate\t%s\t1514\t%s\t%s\t%s\n' "$t" "$BEST" "$BEST_SENT" "$CAPPED" >>"$RESULTS"
   search proxy 64 $HI64; printf 'rate\t%s\t64\t%s\t%s\t%s\n' "$t" "$BEST" "$BEST_SENT" "$CAPPED" >>"$RESULTS"
+  log "  drops: client [$(drops_of "$WORK/client-$t.log")] server [$(drops_of "$WORK/server-$t.log")]"
   stop_proxies
+  ((CLEAN)) && continue
   for rtt in $RTTS; do
     for loss in $LOSSES; do
       cell "$t" "$loss" "$rtt" cell
@@ -277,5 +281,6 @@ for t in "${TRS[@]}"; do
   done
 done
 stage_stop
+if ((CLEAN)); then grep '^rate' "$RESULTS"; exit 0; fi
 mkdir -p "$BENCH/results"
 python3 "$HERE/report.py" "$RESULTS" "$BENCH/results/impaired-latest.json"
