@@ -11,10 +11,12 @@ namespace PppoeProxy.Engine.Capture;
 public sealed unsafe class FrameBatch : IDisposable
 {
     public const int DefaultCapacity = 64;
+    private const int NameBytes = 128; // sizeof(struct sockaddr_storage)
     private readonly int _slotBytes;
     private byte* _frames;
     private IoVec* _iov;
     private MMsgHdr* _msgs;
+    private byte* _name; // the destination (sockaddr) of every frame, for an unconnected UDP socket; null: none
 
     public FrameBatch(int capacity = DefaultCapacity, int slotBytes = 2048)
     {
@@ -49,6 +51,19 @@ public sealed unsafe class FrameBatch : IDisposable
 
     public void Clear() => Count = 0;
 
+    /// <summary>Every frame goes to this socket address (raw sockaddr bytes, as <c>SocketAddress.Buffer</c> holds them).</summary>
+    public void SetDestination(ReadOnlySpan<byte> sockaddr)
+    {
+        if (sockaddr.Length > NameBytes || _msgs == null) throw new ArgumentOutOfRangeException(nameof(sockaddr));
+        if (_name == null) _name = (byte*)NativeMemory.AllocZeroed(NameBytes);
+        sockaddr.CopyTo(new Span<byte>(_name, NameBytes));
+        for (int i = 0; i < Capacity; i++)
+        {
+            _msgs[i].Header.Name = _name;
+            _msgs[i].Header.NameLength = (uint)sockaddr.Length;
+        }
+    }
+
     /// <summary>sendmmsg on <paramref name="fd"/> from <paramref name="start"/>: frames sent, or -1 (errno is kept).</summary>
     internal int Send(int fd, int start) => SendMmsg(fd, _msgs + start, (uint)(Count - start), 0);
 
@@ -63,6 +78,7 @@ public sealed unsafe class FrameBatch : IDisposable
         NativeMemory.Free(_frames); _frames = null;
         NativeMemory.Free(_iov); _iov = null;
         NativeMemory.Free(_msgs); _msgs = null;
+        NativeMemory.Free(_name); _name = null;
         Count = 0;
     }
 

@@ -51,6 +51,8 @@ internal sealed class ClientUdpChannel : UdpChannel
 
     protected override void SendDatagram(ReadOnlySpan<byte> datagram) => Socket.Send(datagram, SocketFlags.None);
 
+    protected override ReadOnlySpan<byte> BatchDestination => default; // connected
+
     public override void Close()
     {
         base.Close();

@@ -13,13 +13,20 @@ namespace PppoeProxy.Engine.Tunnel.Datagram;
  * has authenticated and is the newest seen (RFC 9146's rule for its own connection ids).
  *
  * Inner payload (inside one DTLS record, or after the outer header when plain):
- *   0  1  kind: 0 whole v1 records, 1 one fragment of a v1 record, 2 handshake (hello or reply)
- *   1  4  sender's datagram sequence (kinds 0 and 1): gaps are counted as losses, never waited on
+ *   0  1  kind: 0 whole v1 records, 1 one fragment of a v1 record, 2 handshake (hello or reply),
+ *           3 a slice of the record stream
+ *   1  4  sender's datagram sequence (kinds 0, 1, 3): gaps are counted as losses, never waited on
  *   kind 0:  5  v1 records back to back (WireCodec), each whole
  *   kind 1:  5  2 message id, 7 1 fragment index, 8 1 fragment count, 9.. bytes of the record
+ *            (still accepted; senders now use kind 3)
  *   kind 2:  5  the v1 hello or reply (WireHandshake)
- * A record larger than one datagram is split into fragments sent in order and rejoined only in
- * order: a missing or late fragment drops that one frame (counted as Lost); nothing is reordered.
+ *   kind 3:  5  2 offset in the data of the first record that starts here (0xFFFF: none does),
+ *            7.. the next bytes of the record stream: before that offset the end (or middle) of a
+ *            record an earlier datagram began, from it records, the last one possibly continuing
+ *            in the next datagram.
+ * A record larger than what is left of a datagram continues in the next one, and is rejoined only
+ * from datagrams that follow each other in sequence: a missing or late one drops the frames it
+ * carried a piece of (counted as Lost); nothing is reordered or waited for.
  */
 
 /// <summary>Layout constants and the outer header of the UDP transport's datagrams.</summary>
@@ -34,6 +41,9 @@ internal static class DatagramFormat
     public const byte KindHandshake = 2;
     public const int InnerHeaderSize = 5;
     public const int FragmentHeaderSize = 9;
+    public const byte KindSpan = 3;
+    public const int SpanHeaderSize = 7;
+    public const ushort NoRecordStart = 0xFFFF;
 
     /// <summary>
     /// Largest UDP payload we send: fits a 1454-byte FLET'S PPPoE path (and any IPv6 path of 1280+

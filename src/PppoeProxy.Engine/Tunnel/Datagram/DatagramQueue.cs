@@ -9,17 +9,26 @@ namespace PppoeProxy.Engine.Tunnel.Datagram;
 /// datagram is dropped and the caller counts it. Each slot keeps the datagram's source address, so
 /// the association can follow a client that moved once a datagram from there authenticates.
 /// A slot's buffer is allocated when a datagram first needs it: an association that carries little
-/// (most of them) holds a few slots, never the whole 512 KiB.
+/// (most of them) holds a few slots, never the whole 4 MiB. Until <see cref="Widen"/> (the handshake
+/// done) it takes only <see cref="HandshakeSlots"/>: a peer that is not yet authenticated cannot make
+/// the server hold megabytes for it.
 /// </summary>
 internal sealed class DatagramQueue
 {
-    public const int DefaultSlots = 256;
+    // As deep as the TCP transport's 4 MiB of socket buffer and ring: the reader on a busy 2-core box
+    // can be off its CPU for 10-100 ms, and at 30 k datagrams/s the old 256 slots held 9 ms of them
+    // (the bench's 1514-B rate was the dispatcher dropping them here, QueueFull, not the socket).
+    public const int DefaultSlots = 2048;
+    /// <summary>Slots usable before <see cref="Widen"/>: a handshake's flights are a few datagrams.</summary>
+    public const int HandshakeSlots = 64;
 
     private readonly byte[]?[] _slots;
     private readonly int _slotBytes;
     private readonly int[] _lengths;
-    private readonly SocketAddress[] _sources;
+    private readonly SocketAddress?[] _sources;
+    private readonly System.Net.Sockets.AddressFamily _family;
     private readonly int _mask;
+    private int _limit;
     private long _head, _tail;
     private int _closed;
     private int _consumerWaiting;
@@ -34,11 +43,17 @@ internal sealed class DatagramQueue
         _slotBytes = slotBytes;
         _lengths = new int[size];
         _sources = new SocketAddress[size];
-        for (int i = 0; i < size; i++) _sources[i] = new SocketAddress(family);
+        _family = family;
+        _limit = Math.Min(size, HandshakeSlots);
     }
 
     public bool IsClosed => Volatile.Read(ref _closed) == 1;
     public int Capacity => _slots.Length;
+    /// <summary>Slots usable now: <see cref="HandshakeSlots"/> until <see cref="Widen"/>, then all.</summary>
+    public int Limit => Volatile.Read(ref _limit);
+
+    /// <summary>The peer authenticated: its datagrams may use every slot from now on.</summary>
+    public void Widen() => Volatile.Write(ref _limit, _slots.Length);
     /// <summary>Slots holding a buffer now (tests: a quiet association must not hold them all).</summary>
     public int AllocatedSlots => _slots.Count(s => s is not null);
 
@@ -47,14 +62,17 @@ internal sealed class DatagramQueue
     {
         if (IsClosed) return false;
         long tail = _tail;
-        if (tail - Volatile.Read(ref _head) >= _slots.Length) return false;
+        if (tail - Volatile.Read(ref _head) >= Volatile.Read(ref _limit)) return false;
         int slot = (int)(tail & _mask);
         if (datagram.Length > _slotBytes) return false;
         // Published with the tail below: the consumer reads a slot only after seeing the tail cover it.
         datagram.CopyTo(_slots[slot] ??= new byte[_slotBytes]);
         _lengths[slot] = datagram.Length;
-        CopyAddress(source, _sources[slot]);
-        Volatile.Write(ref _tail, tail + 1);
+        CopyAddress(source, _sources[slot] ??= new SocketAddress(_family));
+        // A full fence between publishing the tail and reading the consumer's flag (and the mirror one in
+        // Dequeue): with plain volatile accesses both sides may read the other's old value (x86 reorders a
+        // store with a later load), and the consumer sleeps on a datagram nobody wakes it for.
+        Interlocked.Exchange(ref _tail, tail + 1);
         if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1) _signal.Set();
         return true;
     }
@@ -76,13 +94,13 @@ internal sealed class DatagramQueue
                 int slot = (int)(head & _mask);
                 int length = Math.Min(_lengths[slot], buffer.Length);
                 _slots[slot]!.AsSpan(0, length).CopyTo(buffer);
-                CopyAddress(_sources[slot], source);
+                CopyAddress(_sources[slot]!, source);
                 Volatile.Write(ref _head, head + 1);
                 return length;
             }
             long left = deadline - Environment.TickCount64;
             if (left <= 0) return -1;
-            Volatile.Write(ref _consumerWaiting, 1);
+            Interlocked.Exchange(ref _consumerWaiting, 1);
             if (Volatile.Read(ref _tail) != head || IsClosed)
             {
                 Volatile.Write(ref _consumerWaiting, 0);

@@ -90,7 +90,11 @@ internal sealed class DatagramTunnelTransport : CodecTunnelTransport
 
     public override void Send(ReadOnlySpan<byte> records)
     {
-        try { _packer.Write(records); }
+        try
+        {
+            _session.Channel.BeginBatch();
+            _packer.Write(records);
+        }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException) { throw new TunnelTransportException($"write failed: {OneLine(e)}", e); }
     }
 
@@ -99,8 +103,10 @@ internal sealed class DatagramTunnelTransport : CodecTunnelTransport
         try
         {
             _packer.Flush();
-            // A datagram the path refused (EMSGSIZE with Don't Fragment) is a frame lost: counted, never hidden.
-            long tooLarge = Volatile.Read(ref _session.Channel.TooLarge);
+            _session.Channel.EndBatch();
+            // A datagram the path refused (EMSGSIZE with Don't Fragment) or the kernel had no buffer for
+            // (ENOBUFS) is a frame lost: counted, never hidden.
+            long tooLarge = Volatile.Read(ref _session.Channel.TooLarge) + Volatile.Read(ref _session.Channel.NoBuffers);
             if (tooLarge != _tooLargeCounted)
             {
                 Counters?.Drop(DropReason.Lost, tooLarge - _tooLargeCounted);

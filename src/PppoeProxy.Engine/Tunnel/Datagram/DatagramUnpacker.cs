@@ -4,9 +4,10 @@ using PppoeProxy.Engine.Tunnel.Wire;
 namespace PppoeProxy.Engine.Tunnel.Datagram;
 
 /// <summary>
-/// Receiving side of the UDP transport: unwraps payloads in arrival order, rejoins fragments (in
-/// order only: a gap drops that frame) and counts the peer's datagrams that never came from the
-/// gaps in its sequence. Nothing is held back to reorder. One thread (the link's reader).
+/// Receiving side of the UDP transport: unwraps payloads in arrival order, rejoins records split
+/// across datagrams (kind 3 slices, or kind 1 fragments of older senders; in order only: a gap drops
+/// that frame) and counts the peer's datagrams that never came from the gaps in its sequence.
+/// Nothing is held back to reorder. One thread (the link's reader).
 /// </summary>
 internal sealed class DatagramUnpacker
 {
@@ -17,6 +18,9 @@ internal sealed class DatagramUnpacker
     private int _count;
     private uint _lastSequence;
     private bool _seenAny;
+    private byte[]? _span;   // kind 3: the record begun in earlier datagrams (allocated by the first one)
+    private int _spanLength; // its bytes so far; 0: none pending
+    private byte[]? _joined; // kind 3: that record completed, then the whole ones after it, handed out together
 
     /// <summary>Where losses and broken payloads are counted; set once the link exists.</summary>
     public TunnelCounters? Counters { get; set; }
@@ -33,8 +37,17 @@ internal sealed class DatagramUnpacker
             content = payload[DatagramFormat.InnerHeaderSize..];
             return UnpackResult.Handshake;
         }
-        if (kind != DatagramFormat.KindRecords && kind != DatagramFormat.KindFragment) return Broken();
-        CountSequence(BinaryPrimitives.ReadUInt32BigEndian(payload[1..]));
+        if (kind != DatagramFormat.KindRecords && kind != DatagramFormat.KindFragment && kind != DatagramFormat.KindSpan) return Broken();
+        if (kind == DatagramFormat.KindSpan && payload.Length < DatagramFormat.SpanHeaderSize) return Broken();
+        var order = CountSequence(BinaryPrimitives.ReadUInt32BigEndian(payload[1..]));
+        // A record begun earlier continues only in the very next datagram; after a gap it is lost.
+        // A record begun in a lost datagram is counted with that datagram, not again here.
+        if (_spanLength > 0 && (order == Order.Gap || (order == Order.Next && kind != DatagramFormat.KindSpan)))
+        {
+            _spanLength = 0;
+            Counters?.Drop(DropReason.Lost);
+        }
+        if (kind == DatagramFormat.KindSpan) return AcceptSpan(payload, order, out content);
         if (kind == DatagramFormat.KindRecords)
         {
             content = payload[DatagramFormat.InnerHeaderSize..];
@@ -73,26 +86,101 @@ internal sealed class DatagramUnpacker
         return UnpackResult.Records;
     }
 
-    private void CountSequence(uint sequence)
+    private UnpackResult AcceptSpan(ReadOnlySpan<byte> payload, Order order, out ReadOnlySpan<byte> content)
+    {
+        content = default;
+        var data = payload[DatagramFormat.SpanHeaderSize..];
+        int first = BinaryPrimitives.ReadUInt16BigEndian(payload[5..]);
+        if (first == DatagramFormat.NoRecordStart) first = data.Length;
+        else if (first > data.Length) return Broken();
+        int completed = 0;
+        if (order == Order.Next && _spanLength > 0)
+        {
+            // The bytes before the first record start finish (or continue) the pending record.
+            if (!Continue(data[..first], endsThere: first < data.Length))
+            {
+                _spanLength = 0;
+                Counters?.Drop(DropReason.Lost);
+            }
+            else if (_spanLength >= WireCodec.RecordHeaderSize && _spanLength == RecordLength(_span))
+            {
+                // Out of the way before this datagram's own last record takes its place.
+                _span.AsSpan(0, _spanLength).CopyTo(_joined ??= new byte[WireCodec.MaxRecordSize + DatagramFormat.MaxReceiveDatagram]);
+                completed = _spanLength;
+                _spanLength = 0;
+            }
+        }
+        // Whole records from the first start; the last may go on in the next datagram. A late datagram
+        // gives its whole records only: what is pending now is not its business.
+        int end = first;
+        while (end < data.Length && data.Length - end >= WireCodec.RecordHeaderSize && end + RecordLength(data[end..]) <= data.Length)
+            end += RecordLength(data[end..]);
+        // A late datagram's last record went on in one already handled, which could not finish it.
+        if (order == Order.Late && end < data.Length) Counters?.Drop(DropReason.Lost);
+        else if (end < data.Length)
+        {
+            data[end..].CopyTo(_span ??= new byte[WireCodec.MaxRecordSize]);
+            _spanLength = data.Length - end;
+        }
+        var whole = data[first..end];
+        if (completed == 0)
+        {
+            content = whole;
+            return whole.IsEmpty ? UnpackResult.Nothing : UnpackResult.Records;
+        }
+        whole.CopyTo(_joined.AsSpan(completed));
+        content = _joined.AsSpan(0, completed + whole.Length);
+        return UnpackResult.Records;
+    }
+
+    // Appends the next bytes of the pending record; false when they do not fit what its header says
+    // (or another record starts before it is complete): a broken stream, that record is dropped.
+    private bool Continue(ReadOnlySpan<byte> head, bool endsThere)
+    {
+        var span = _span!;
+        if (_spanLength < WireCodec.RecordHeaderSize)
+        {
+            int take = Math.Min(WireCodec.RecordHeaderSize - _spanLength, head.Length);
+            head[..take].CopyTo(span.AsSpan(_spanLength));
+            _spanLength += take;
+            head = head[take..];
+            if (_spanLength < WireCodec.RecordHeaderSize) return !endsThere;
+        }
+        int length = RecordLength(span);
+        int need = length - _spanLength;
+        if (length > span.Length || head.Length > need || (endsThere && head.Length != need)) return false;
+        head.CopyTo(span.AsSpan(_spanLength));
+        _spanLength += head.Length;
+        return true;
+    }
+
+    private static int RecordLength(ReadOnlySpan<byte> header) =>
+        WireCodec.RecordHeaderSize + BinaryPrimitives.ReadUInt16BigEndian(header[2..]);
+
+    private enum Order { First, Next, Gap, Late }
+
+    private Order CountSequence(uint sequence)
     {
         if (!_seenAny)
         {
             _seenAny = true;
             _lastSequence = sequence;
-            return;
+            return Order.First;
         }
         int gap = (int)(sequence - _lastSequence); // wraps correctly
         if (gap > 0)
         {
             if (gap > 1) Count(gap - 1);
             _lastSequence = sequence;
+            return gap == 1 ? Order.Next : Order.Gap;
         }
-        else if (Lost > 0)
+        if (Lost > 0)
         {
             // Late, not lost: UDP reordered it, and it is delivered as it comes.
             Late++;
             Count(-1);
         }
+        return Order.Late;
     }
 
     private void Count(long lost)

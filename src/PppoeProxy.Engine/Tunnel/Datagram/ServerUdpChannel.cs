@@ -54,6 +54,15 @@ internal sealed class ServerUdpChannel : UdpChannel
 
     protected override void SendDatagram(ReadOnlySpan<byte> datagram) => Socket.SendTo(datagram, SocketFlags.None, Peer);
 
+    protected override ReadOnlySpan<byte> BatchDestination
+    {
+        get
+        {
+            var peer = Peer;
+            return peer.Buffer.Span[..peer.Size];
+        }
+    }
+
     public override void Close()
     {
         base.Close();

@@ -213,6 +213,7 @@ internal sealed class UdpTunnelListener : IDisposable
             };
         }
         channel.Counters = link.Counters;
+        channel.Queue.Widen();
         link.Closed += (closed, reason) =>
         {
             _associations.TryRemove(channel.ConnectionId, out _);

@@ -34,4 +34,17 @@ public class DatagramQueueTests
         Assert.Throws<ObjectDisposedException>(() => queue.Dequeue(buffer, source, 50));
         Assert.False(queue.TryEnqueue(new byte[] { 1 }, From(1)));
     }
+
+    [Fact]
+    public void BeforeTheHandshakeEndsAnAssociationGetsAFewSlotsThenAllOfThem()
+    {
+        var queue = new DatagramQueue(DatagramQueue.DefaultSlots, 2048, AddressFamily.InterNetwork);
+        int taken = 0;
+        while (queue.TryEnqueue(new byte[] { 1 }, From(1))) taken++;
+        Assert.Equal(DatagramQueue.HandshakeSlots, taken);
+        queue.Widen();
+        while (queue.TryEnqueue(new byte[] { 1 }, From(1))) taken++;
+        Assert.Equal(DatagramQueue.DefaultSlots, taken);
+        Assert.True(DatagramQueue.DefaultSlots >= 2048); // bursts of 10-100 ms at 20 k datagrams/s
+    }
 }
