@@ -52,6 +52,28 @@ public sealed class RecordRing
         return true;
     }
 
+    /// <summary>
+    /// Room for one record of up to <paramref name="size"/> bytes, contiguous at the tail, for the producer
+    /// to encode into in place (no staging copy); empty when the free space is short or wraps (then
+    /// encode elsewhere and use <see cref="TryWrite"/>, which splits). Publish with <see cref="Commit"/>.
+    /// </summary>
+    public Span<byte> TryReserve(int size)
+    {
+        long tail = _tail;
+        if (size > _capacity - (tail - Volatile.Read(ref _head))) return default;
+        int start = (int)(tail & _mask);
+        if (size > _capacity - start) return default;
+        var buffer = _buffer ?? Allocate();
+        return buffer is null ? default : buffer.AsSpan(start, size);
+    }
+
+    /// <summary>Publishes the first <paramref name="length"/> bytes of the span <see cref="TryReserve"/> gave.</summary>
+    public void Commit(int length)
+    {
+        Volatile.Write(ref _tail, _tail + length);
+        WakeConsumer();
+    }
+
     // Once per link at most (until released): the producer's first queued record.
     private byte[]? Allocate()
     {
