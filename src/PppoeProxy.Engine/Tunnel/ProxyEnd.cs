@@ -130,7 +130,9 @@ public abstract class ProxyEnd : IProxyEnd
             {
                 Guard?.Poll();
                 // Frames are read where libpcap's ring holds them, a batch at a time (see LiveCapture.Dispatch).
-                capture.Dispatch(onFrame, CaptureBatchFrames);
+                TunnelSender.BeginBatch();
+                try { capture.Dispatch(onFrame, CaptureBatchFrames); }
+                finally { TunnelSender.EndBatch(); }
             }
         }
         catch (CaptureException error) when (!_stopCapture.IsCancellationRequested)

@@ -35,8 +35,8 @@ public sealed class RecordRing
     public bool IsAllocated => Volatile.Read(ref _buffer) is not null;
     public long QueuedBytes => Volatile.Read(ref _tail) - Volatile.Read(ref _head);
 
-    /// <summary>Copies one encoded record in; false (and nothing written) when it does not fit.</summary>
-    public bool TryWrite(ReadOnlySpan<byte> record)
+    /// <summary>Copies one encoded record in; false (and nothing written) when it does not fit. <paramref name="wake"/> as for <see cref="Commit"/>.</summary>
+    public bool TryWrite(ReadOnlySpan<byte> record, bool wake = true)
     {
         long tail = _tail;
         long free = _capacity - (tail - Volatile.Read(ref _head));
@@ -48,7 +48,7 @@ public sealed class RecordRing
         record[..first].CopyTo(buffer.AsSpan(start));
         record[first..].CopyTo(buffer);
         Volatile.Write(ref _tail, tail + record.Length);
-        WakeConsumer();
+        if (wake) WakeConsumer();
         return true;
     }
 
@@ -67,11 +67,14 @@ public sealed class RecordRing
         return buffer is null ? default : buffer.AsSpan(start, size);
     }
 
-    /// <summary>Publishes the first <paramref name="length"/> bytes of the span <see cref="TryReserve"/> gave.</summary>
-    public void Commit(int length)
+    /// <summary>
+    /// Publishes the first <paramref name="length"/> bytes of the span <see cref="TryReserve"/> gave; without
+    /// <paramref name="wake"/> a waiting consumer is not woken (the producer drains or wakes it at the end of its batch).
+    /// </summary>
+    public void Commit(int length, bool wake = true)
     {
         Volatile.Write(ref _tail, _tail + length);
-        WakeConsumer();
+        if (wake) WakeConsumer();
     }
 
     // Once per link at most (until released): the producer's first queued record.
@@ -92,7 +95,8 @@ public sealed class RecordRing
         Volatile.Write(ref _buffer, null);
     }
 
-    private void WakeConsumer()
+    /// <summary>Wakes the consumer if it waits (after commits that did not).</summary>
+    public void WakeConsumer()
     {
         if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1)
             _signal.Set();

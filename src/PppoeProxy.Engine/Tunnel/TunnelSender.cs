@@ -16,6 +16,10 @@ internal sealed class TunnelSender
     // A frame that follows the previous one by more than this is "light load": see TrySend.
     private static readonly long DirectWriteGapTicks = Stopwatch.Frequency / 10_000; // 100 µs
 
+    // The most the producer writes itself at the end of a batch: a batch of full-size frames (64 x 1518 B)
+    // with room to spare, well under the socket's send buffer, so a writable socket takes it without blocking.
+    private const int BatchWriteLimitBytes = 256 * 1024;
+
     private readonly ITunnelTransport _transport;
     private readonly RecordRing _ring;
     private readonly Action<TunnelTransportException> _failed;
@@ -71,8 +75,14 @@ internal sealed class TunnelSender
         return Send(record, IsLight());
     }
 
-    private bool Send(ReadOnlySpan<byte> record, bool light) =>
-        (light && TryWriteDirect(record)) || (_ring.TryWrite(record) && EnsureThread());
+    private bool Send(ReadOnlySpan<byte> record, bool light)
+    {
+        if (light && TryWriteDirect(record)) return true;
+        bool batched = t_batching; // in the capture thread's batch: EndBatch writes or hands over the lot
+        if (!_ring.TryWrite(record, wake: !batched)) return false;
+        if (batched) Pending();
+        return batched || EnsureThread();
+    }
 
     /// <summary>
     /// The same for a frame not yet encoded: under load it is encoded straight into the ring (one copy
@@ -87,11 +97,81 @@ internal sealed class TunnelSender
             var room = _ring.TryReserve(frame.Length + _recordOverhead);
             if (!room.IsEmpty)
             {
-                _ring.Commit(_transport.WriteFrame(room, frame, etherType));
-                return EnsureThread();
+                bool batched = t_batching;
+                _ring.Commit(_transport.WriteFrame(room, frame, etherType), wake: !batched);
+                if (batched) Pending();
+                return batched || EnsureThread();
             }
         }
         return Send(scratch[.._transport.WriteFrame(scratch, frame, etherType)], light);
+    }
+
+    // The producer's batch (see BeginBatch): senders with frames committed but not yet written or handed over.
+    [ThreadStatic] private static bool t_batching;
+    [ThreadStatic] private static TunnelSender?[]? t_pending;
+    [ThreadStatic] private static int t_pendingCount;
+    private bool _isPending; // the producer's
+
+    /// <summary>
+    /// On the producer's thread, around a batch of captured frames: frames queued meanwhile wake no writer
+    /// thread; <see cref="EndBatch"/> writes them on this thread when the transport can take them now, else
+    /// hands them to the writer thread. Why: under load every hand-off was a futex wake-up and a thread
+    /// switch on each end (a quarter of the time at 1514 B), and the C relay, one thread, pays none; with
+    /// TLS it also makes one write, so full TLS records, of each batch.
+    /// </summary>
+    public static void BeginBatch() => t_batching = true;
+
+    public static void EndBatch()
+    {
+        t_batching = false;
+        var pending = t_pending;
+        for (int i = 0; i < t_pendingCount; i++)
+        {
+            var sender = pending![i]!;
+            pending[i] = null;
+            sender._isPending = false;
+            sender.WriteBatch();
+        }
+        t_pendingCount = 0;
+    }
+
+    private void Pending()
+    {
+        if (_isPending) return;
+        var pending = t_pending ??= new TunnelSender?[8];
+        if (t_pendingCount == pending.Length) Array.Resize(ref t_pending, pending.Length * 2); // once per new high of links in a batch
+        t_pending![t_pendingCount++] = this;
+        _isPending = true;
+    }
+
+    // The batch's records go out on this thread unless the writer thread holds the transport or the socket is full.
+    private void WriteBatch()
+    {
+        long queued = _ring.QueuedBytes;
+        if (queued == 0) return;
+        // A backlog the writer thread left is its to write: the capture thread must not block on it.
+        if (queued <= BatchWriteLimitBytes && !_stop.IsCancellationRequested && Interlocked.CompareExchange(ref _writeOwner, 1, 0) == 0)
+        {
+            bool written = false;
+            try
+            {
+                if (_transport.CanSendNow)
+                {
+                    _ring.Drain(_writePiece);
+                    _transport.Flush();
+                    written = true;
+                }
+            }
+            catch (TunnelTransportException error)
+            {
+                _failed(error);
+                return;
+            }
+            finally { Volatile.Write(ref _writeOwner, 0); }
+            if (written) return;
+        }
+        EnsureThread();
+        _ring.WakeConsumer();
     }
 
     // Stamps this frame's time; true when the ring is empty and the previous frame was long ago.

@@ -74,6 +74,46 @@ public class TunnelLinkWriteTests
     }
 
     [Fact]
+    public async Task FramesOfACaptureBatchAreWrittenByTheProducerAtItsEndWithoutTheWriterThread()
+    {
+        // A small ring so records also wrap it; ~3.6 MB in all, which the sockets' buffers hold even if the reader stalls
+        // (a socket too full to write now would rightly hand the batch to the writer thread).
+        var (sender, receiver) = await LinkPairAsync(ringBytes: 256 * 1024);
+        using var _ = sender;
+        using var __ = receiver;
+        const int batches = 60, perBatch = 40;
+        var seen = new List<int>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Start((_, frame) =>
+        {
+            seen.Add(BitConverter.ToInt32(frame[14..]));
+            if (seen.Count == batches * perBatch) done.TrySetResult();
+        });
+        sender.Start((_, _) => { });
+        var frame = new byte[1514];
+        for (int b = 0; b < batches; b++)
+        {
+            // As the capture thread does around each dispatch: back to back, so all but the first are "under load".
+            TunnelSender.BeginBatch();
+            try
+            {
+                for (int i = 0; i < perBatch; i++)
+                {
+                    BitConverter.TryWriteBytes(frame.AsSpan(14), b * perBatch + i);
+                    Assert.True(sender.TrySendFrame(frame, 0x8864));
+                }
+            }
+            finally { TunnelSender.EndBatch(); }
+            Assert.Equal(0, sender.QueuedBytes); // written at the batch's end, not left for a thread
+            if (b % 3 == 0) Pause(TimeSpan.FromMicroseconds(300));
+        }
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, batches * perBatch), seen);
+        Assert.False(sender.HasSenderThread, "a writer thread was started: a hand-off per batch");
+        Assert.True(sender.HasRingBuffer, "the frames never went through the ring");
+    }
+
+    [Fact]
     public async Task APeerThatStopsReadingFillsTheRingButNeverBlocksTheProducer()
     {
         var (sender, receiver) = await LinkPairAsync(ringBytes: 256 * 1024);
