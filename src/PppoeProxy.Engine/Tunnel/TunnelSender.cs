@@ -4,8 +4,9 @@ namespace PppoeProxy.Engine.Tunnel;
 
 /// <summary>
 /// The sending half of a tunnel (Kestrel's socket sender is the model): encoded records go out either
-/// directly on the producer's thread at light load, or through a ring that the sender's own thread
-/// drains in one write. Frames come from one producer (the capture thread) without locks; control
+/// directly on the producer's thread at light load, or through a ring: drained in one write by the
+/// producer at the end of its capture batch (see <see cref="BeginBatch"/>), or by the sender's own
+/// thread when the socket is full or a backlog waits. Frames come from one producer (the capture thread) without locks; control
 /// records (ping, pong, goodbye) are written directly too when the transport is free, else they take a
 /// small locked queue (rare, from other threads). The sender's thread and the ring's buffer exist only
 /// once something had to be queued: an idle or light tunnel costs no thread and no 4 MiB ring.
@@ -220,7 +221,7 @@ internal sealed class TunnelSender
         finally { Volatile.Write(ref _writeOwner, 0); }
     }
 
-    // The producer holds the transport for one record at most: spin (no 1-ms sleeps) until it is done.
+    // The producer holds the transport for one record or one batch (<= BatchWriteLimitBytes): spin (no 1-ms sleeps) until it is done.
     private void AcquireWriteOwner()
     {
         var spin = new SpinWait();
