@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace PppoeProxy.Engine.Capture;
@@ -27,7 +28,6 @@ public sealed unsafe class FrameBatch : IDisposable
         _msgs = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(MMsgHdr)));
         for (int i = 0; i < capacity; i++)
         {
-            _iov[i].Base = _frames + (long)i * slotBytes;
             _msgs[i].Header.Iov = &_iov[i];
             _msgs[i].Header.IovLength = 1;
         }
@@ -43,7 +43,24 @@ public sealed unsafe class FrameBatch : IDisposable
     public bool TryAdd(ReadOnlySpan<byte> frame)
     {
         if (Count == Capacity || frame.Length > _slotBytes || _frames == null) return false;
-        frame.CopyTo(new Span<byte>(_iov[Count].Base, _slotBytes));
+        var slot = _frames + (long)Count * _slotBytes;
+        frame.CopyTo(new Span<byte>(slot, _slotBytes));
+        _iov[Count].Base = slot;
+        _iov[Count].Length = (nuint)frame.Length;
+        Count++;
+        return true;
+    }
+
+    /// <summary>
+    /// Adds a frame without copying it: the batch keeps a pointer to <paramref name="frame"/>, so its memory
+    /// must be pinned (or native) and unchanged until the batch is sent or cleared. Why: the server's tunnel
+    /// reader copied every frame from its read buffer into a slot only for sendmmsg to copy it again.
+    /// False when the batch is full.
+    /// </summary>
+    public bool TryAddInPlace(ReadOnlySpan<byte> frame)
+    {
+        if (Count == Capacity || _frames == null) return false;
+        _iov[Count].Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(frame));
         _iov[Count].Length = (nuint)frame.Length;
         Count++;
         return true;

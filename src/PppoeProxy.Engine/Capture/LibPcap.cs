@@ -32,6 +32,7 @@ internal static unsafe class LibPcap
     internal static delegate* unmanaged<nint, BpfProgram*, int> SetFilter;
     internal static delegate* unmanaged<BpfProgram*, void> FreeCode;
     internal static delegate* unmanaged<nint, PacketHeader**, byte**, int> NextEx;
+    internal static delegate* unmanaged<nint, int, delegate* unmanaged<byte*, PacketHeader*, byte*, void>, byte*, int> Dispatch;
     internal static delegate* unmanaged<nint, byte*, nuint, int> Inject;
     internal static delegate* unmanaged<nint, byte*> GetErr;
     internal static delegate* unmanaged<int, byte*> StatusToStr;
@@ -121,6 +122,7 @@ internal static unsafe class LibPcap
             SetFilter = (delegate* unmanaged<nint, BpfProgram*, int>)NativeLibrary.GetExport(lib, "pcap_setfilter");
             FreeCode = (delegate* unmanaged<BpfProgram*, void>)NativeLibrary.GetExport(lib, "pcap_freecode");
             NextEx = (delegate* unmanaged<nint, PacketHeader**, byte**, int>)NativeLibrary.GetExport(lib, "pcap_next_ex");
+            Dispatch = (delegate* unmanaged<nint, int, delegate* unmanaged<byte*, PacketHeader*, byte*, void>, byte*, int>)NativeLibrary.GetExport(lib, "pcap_dispatch");
             Inject = (delegate* unmanaged<nint, byte*, nuint, int>)NativeLibrary.GetExport(lib, "pcap_inject");
             GetErr = (delegate* unmanaged<nint, byte*>)NativeLibrary.GetExport(lib, "pcap_geterr");
             StatusToStr = (delegate* unmanaged<int, byte*>)NativeLibrary.GetExport(lib, "pcap_statustostr");

@@ -20,15 +20,17 @@ internal sealed class LinkInjector : IDisposable
         _counters = counters;
     }
 
-    public void Add(ReadOnlySpan<byte> frame)
+    /// <param name="inPlace">The frame's memory is pinned and stays unchanged until <see cref="Flush"/> (the
+    /// link's read buffer): the batch points at it instead of copying it.</param>
+    public void Add(ReadOnlySpan<byte> frame, bool inPlace = false)
     {
         var batch = _batch ??= new FrameBatch(slotBytes: _capture.Options.SnapLength);
-        if (batch.TryAdd(frame))
+        if (inPlace ? batch.TryAddInPlace(frame) : batch.TryAdd(frame))
         {
             if (batch.IsFull) Flush();
             return;
         }
-        Flush(); // larger than a slot: keep the order, send it alone
+        Flush(); // larger than a slot (copied frames only): keep the order, send it alone
         try { _capture.Inject(frame); }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { _counters.Drop(DropReason.InjectFailed); }
     }

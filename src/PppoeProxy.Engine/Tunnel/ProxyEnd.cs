@@ -58,7 +58,8 @@ public abstract class ProxyEnd : IProxyEnd
     /// <summary>After the capture opened, before its thread starts: sockets, routing state.</summary>
     private protected virtual void OnStarting() { }
     private protected virtual void OnStarted() { }
-    /// <summary>On the capture thread: one whole frame (cut frames are dropped before).</summary>
+    /// <summary>On the capture thread: one whole frame (cut frames are dropped before). The bytes are libpcap's
+    /// ring, valid only during the call: whatever must outlive it (a held discovery) is copied.</summary>
     private protected abstract void OnCaptured(ReadOnlySpan<byte> frame, DateTimeOffset time);
     /// <summary>Runs until <paramref name="stop"/> (the caller's token, or a fatal capture failure).</summary>
     private protected abstract Task ServeAsync(CancellationToken stop);
@@ -122,14 +123,16 @@ public abstract class ProxyEnd : IProxyEnd
     private void CaptureLoop()
     {
         var capture = _capture!;
+        CapturedFrameHandler onFrame = OnFrame; // once: a method group converted in the loop would allocate per batch
         try
         {
             while (!_stopCapture.IsCancellationRequested)
             {
                 Guard?.Poll();
-                if (!capture.TryRead(out var captured)) continue;
-                if (captured.IsTruncated) { EndCounters.Drop(DropReason.Malformed); continue; } // never relay a cut frame
-                OnCaptured(captured.Data, captured.Timestamp);
+                // Frames are read where libpcap's ring holds them, a batch at a time (see LiveCapture.Dispatch).
+                TunnelSender.BeginBatch();
+                try { capture.Dispatch(onFrame, CaptureBatchFrames); }
+                finally { TunnelSender.EndBatch(); }
             }
         }
         catch (CaptureException error) when (!_stopCapture.IsCancellationRequested)
@@ -139,6 +142,15 @@ public abstract class ProxyEnd : IProxyEnd
             _captureFailed.Cancel();
         }
         catch (Exception e) when (e is CaptureException or ObjectDisposedException) { }
+    }
+
+    // Bounds the work between two checks of the guard and of the stop.
+    private const int CaptureBatchFrames = 64;
+
+    private void OnFrame(CapturedFrame captured)
+    {
+        if (captured.IsTruncated) { EndCounters.Drop(DropReason.Malformed); return; } // never relay a cut frame
+        OnCaptured(captured.Data, captured.Timestamp);
     }
 
     /// <summary>
@@ -155,7 +167,8 @@ public abstract class ProxyEnd : IProxyEnd
         byte[]? scratch = scratchBytes > 0 ? null : Array.Empty<byte>();
         link.Start((l, frame) =>
         {
-            if (route(l, frame, scratch ??= new byte[scratchBytes], out var toInject)) injector.Add(toInject);
+            // A frame left where the tunnel read it is injected from there (no staging copy); an edit in scratch is copied.
+            if (route(l, frame, scratch ??= new byte[scratchBytes], out var toInject)) injector.Add(toInject, l.IsInReadBuffer(toInject));
         }, _ => injector.Flush(), _ => injector.Dispose());
     }
 

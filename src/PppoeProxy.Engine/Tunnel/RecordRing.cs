@@ -35,8 +35,8 @@ public sealed class RecordRing
     public bool IsAllocated => Volatile.Read(ref _buffer) is not null;
     public long QueuedBytes => Volatile.Read(ref _tail) - Volatile.Read(ref _head);
 
-    /// <summary>Copies one encoded record in; false (and nothing written) when it does not fit.</summary>
-    public bool TryWrite(ReadOnlySpan<byte> record)
+    /// <summary>Copies one encoded record in; false (and nothing written) when it does not fit. <paramref name="wake"/> as for <see cref="Commit"/>.</summary>
+    public bool TryWrite(ReadOnlySpan<byte> record, bool wake = true)
     {
         long tail = _tail;
         long free = _capacity - (tail - Volatile.Read(ref _head));
@@ -48,8 +48,33 @@ public sealed class RecordRing
         record[..first].CopyTo(buffer.AsSpan(start));
         record[first..].CopyTo(buffer);
         Volatile.Write(ref _tail, tail + record.Length);
-        WakeConsumer();
+        if (wake) WakeConsumer();
         return true;
+    }
+
+    /// <summary>
+    /// Room for one record of up to <paramref name="size"/> bytes, contiguous at the tail, for the producer
+    /// to encode into in place (no staging copy); empty when the free space is short or wraps (then
+    /// encode elsewhere and use <see cref="TryWrite"/>, which splits). Publish with <see cref="Commit"/>.
+    /// </summary>
+    public Span<byte> TryReserve(int size)
+    {
+        long tail = _tail;
+        if (size > _capacity - (tail - Volatile.Read(ref _head))) return default;
+        int start = (int)(tail & _mask);
+        if (size > _capacity - start) return default;
+        var buffer = _buffer ?? Allocate();
+        return buffer is null ? default : buffer.AsSpan(start, size);
+    }
+
+    /// <summary>
+    /// Publishes the first <paramref name="length"/> bytes of the span <see cref="TryReserve"/> gave; without
+    /// <paramref name="wake"/> a waiting consumer is not woken (the producer drains or wakes it at the end of its batch).
+    /// </summary>
+    public void Commit(int length, bool wake = true)
+    {
+        Volatile.Write(ref _tail, _tail + length);
+        if (wake) WakeConsumer();
     }
 
     // Once per link at most (until released): the producer's first queued record.
@@ -70,7 +95,8 @@ public sealed class RecordRing
         Volatile.Write(ref _buffer, null);
     }
 
-    private void WakeConsumer()
+    /// <summary>Wakes the consumer if it waits (after commits that did not).</summary>
+    public void WakeConsumer()
     {
         if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1)
             _signal.Set();

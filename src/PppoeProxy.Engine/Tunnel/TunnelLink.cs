@@ -19,6 +19,7 @@ public sealed class TunnelLink : IDisposable
     private readonly TunnelSender _sender;
     private readonly ILogger _log;
     private byte[]? _frameScratch; // the producer's own, allocated by its first frame
+    private byte[]? _readBuffer; // the reader thread's
     private LinkFrameHandler? _onFrame;
     private Action<TunnelLink>? _afterRecords;
     private Action<TunnelLink>? _readerDone;
@@ -91,8 +92,7 @@ public sealed class TunnelLink : IDisposable
         if (!IsOpen) return Dropped(DropReason.Disconnected);
         if (frame.Length > _transport.MaxFrameLength) return Dropped(DropReason.Malformed);
         var scratch = _frameScratch ??= new byte[_transport.MaxRecordSize];
-        int length = _transport.WriteFrame(scratch, frame, etherType);
-        if (!_sender.TrySend(scratch.AsSpan(0, length))) return Dropped(DropReason.QueueFull);
+        if (!_sender.TrySendFrame(frame, etherType, scratch)) return Dropped(DropReason.QueueFull);
         Counters.CountToTunnel(frame.Length);
         return true;
     }
@@ -153,8 +153,7 @@ public sealed class TunnelLink : IDisposable
     private void ReadRecords()
     {
         // One record's room is enough for an idle or light tunnel; a read that fills it means load, and only then the big buffer.
-        var buffer = new byte[Math.Min(_transport.MaxRecordSize, ReadBufferBytes)];
-        Volatile.Write(ref _readBufferSize, buffer.Length);
+        var buffer = NewReadBuffer(Math.Min(_transport.MaxRecordSize, ReadBufferBytes));
         int filled = 0;
         try
         {
@@ -203,10 +202,9 @@ public sealed class TunnelLink : IDisposable
                 }
                 if (full && buffer.Length < ReadBufferBytes)
                 {
-                    var larger = new byte[ReadBufferBytes];
+                    var larger = NewReadBuffer(ReadBufferBytes);
                     buffer.AsSpan(0, filled).CopyTo(larger);
                     buffer = larger;
-                    Volatile.Write(ref _readBufferSize, buffer.Length);
                 }
             }
         }
@@ -215,6 +213,22 @@ public sealed class TunnelLink : IDisposable
             Shutdown(IsOpen ? error.Message : CloseReason ?? "closed");
         }
     }
+
+    // Pinned so the end can inject frames from it without copying them (see IsInReadBuffer); the reader's only.
+    private byte[] NewReadBuffer(int size)
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(size, pinned: true);
+        _readBuffer = buffer;
+        Volatile.Write(ref _readBufferSize, buffer.Length);
+        return buffer;
+    }
+
+    /// <summary>
+    /// On the reader thread, for a frame the link delivered: whether <paramref name="bytes"/> lie in the read
+    /// buffer, which is pinned and keeps what one read brought unchanged until the after-records callback
+    /// returns: until then a batch may point at them instead of copying them.
+    /// </summary>
+    internal bool IsInReadBuffer(ReadOnlySpan<byte> bytes) => _readBuffer is { } buffer && buffer.AsSpan().Overlaps(bytes, out int offset) && offset >= 0 && offset + bytes.Length <= buffer.Length;
 
     private void Dispatch(TunnelRecordKind kind, ReadOnlySpan<byte> payload)
     {

@@ -4,8 +4,9 @@ namespace PppoeProxy.Engine.Tunnel;
 
 /// <summary>
 /// The sending half of a tunnel (Kestrel's socket sender is the model): encoded records go out either
-/// directly on the producer's thread at light load, or through a ring that the sender's own thread
-/// drains in one write. Frames come from one producer (the capture thread) without locks; control
+/// directly on the producer's thread at light load, or through a ring: drained in one write by the
+/// producer at the end of its capture batch (see <see cref="BeginBatch"/>), or by the sender's own
+/// thread when the socket is full or a backlog waits. Frames come from one producer (the capture thread) without locks; control
 /// records (ping, pong, goodbye) are written directly too when the transport is free, else they take a
 /// small locked queue (rare, from other threads). The sender's thread and the ring's buffer exist only
 /// once something had to be queued: an idle or light tunnel costs no thread and no 4 MiB ring.
@@ -15,6 +16,10 @@ internal sealed class TunnelSender
 {
     // A frame that follows the previous one by more than this is "light load": see TrySend.
     private static readonly long DirectWriteGapTicks = Stopwatch.Frequency / 10_000; // 100 µs
+
+    // The most the producer writes itself at the end of a batch: a batch of full-size frames (64 x 1518 B)
+    // with room to spare, well under the socket's send buffer, so a writable socket takes it without blocking.
+    private const int BatchWriteLimitBytes = 256 * 1024;
 
     private readonly ITunnelTransport _transport;
     private readonly RecordRing _ring;
@@ -28,6 +33,7 @@ internal sealed class TunnelSender
     private int _threadStarted;
     private int _writeOwner; // 1 while a thread (the sender's, or the producer writing directly) uses the transport
     private long _lastFrameTimestamp;
+    private readonly int _recordOverhead; // a frame record's bytes beyond the frame's
 
     public TunnelSender(ITunnelTransport transport, int ringBytes, Action<TunnelTransportException> failed)
     {
@@ -35,6 +41,7 @@ internal sealed class TunnelSender
         _ring = new RecordRing(ringBytes);
         _failed = failed;
         _writePiece = piece => _transport.Send(piece.Span);
+        _recordOverhead = transport.MaxRecordSize - transport.MaxFrameLength;
     }
 
     public long QueuedBytes => _ring.QueuedBytes;
@@ -66,10 +73,115 @@ internal sealed class TunnelSender
         // Light load (nothing queued, previous frame long ago): write it ourselves and spare the hand-off
         // to the sender thread, one thread wake-up (~45 µs on the bench VM) per frame each way. Under
         // load frames go through the ring, so many share one write.
+        return Send(record, IsLight());
+    }
+
+    private bool Send(ReadOnlySpan<byte> record, bool light)
+    {
+        if (light && TryWriteDirect(record)) return true;
+        bool batched = t_batching; // in the capture thread's batch: EndBatch writes or hands over the lot
+        if (!_ring.TryWrite(record, wake: !batched)) return false;
+        if (batched) Pending();
+        return batched || EnsureThread();
+    }
+
+    /// <summary>
+    /// The same for a frame not yet encoded: under load it is encoded straight into the ring (one copy
+    /// of the frame fewer than encoding elsewhere and queueing that); <paramref name="scratch"/> holds
+    /// the record for the light-load direct write and when the ring's free space wraps.
+    /// </summary>
+    public bool TrySendFrame(ReadOnlySpan<byte> frame, ushort etherType, Span<byte> scratch)
+    {
+        bool light = IsLight();
+        if (!light)
+        {
+            var room = _ring.TryReserve(frame.Length + _recordOverhead);
+            if (!room.IsEmpty)
+            {
+                bool batched = t_batching;
+                _ring.Commit(_transport.WriteFrame(room, frame, etherType), wake: !batched);
+                if (batched) Pending();
+                return batched || EnsureThread();
+            }
+        }
+        return Send(scratch[.._transport.WriteFrame(scratch, frame, etherType)], light);
+    }
+
+    // The producer's batch (see BeginBatch): senders with frames committed but not yet written or handed over.
+    [ThreadStatic] private static bool t_batching;
+    [ThreadStatic] private static TunnelSender?[]? t_pending;
+    [ThreadStatic] private static int t_pendingCount;
+    private bool _isPending; // the producer's
+
+    /// <summary>
+    /// On the producer's thread, around a batch of captured frames: frames queued meanwhile wake no writer
+    /// thread; <see cref="EndBatch"/> writes them on this thread when the transport can take them now, else
+    /// hands them to the writer thread. Why: under load every hand-off was a futex wake-up and a thread
+    /// switch on each end (a quarter of the time at 1514 B), and the C relay, one thread, pays none; with
+    /// TLS it also makes one write, so full TLS records, of each batch.
+    /// </summary>
+    public static void BeginBatch() => t_batching = true;
+
+    public static void EndBatch()
+    {
+        t_batching = false;
+        var pending = t_pending;
+        for (int i = 0; i < t_pendingCount; i++)
+        {
+            var sender = pending![i]!;
+            pending[i] = null;
+            sender._isPending = false;
+            sender.WriteBatch();
+        }
+        t_pendingCount = 0;
+    }
+
+    private void Pending()
+    {
+        if (_isPending) return;
+        var pending = t_pending ??= new TunnelSender?[8];
+        if (t_pendingCount == pending.Length) Array.Resize(ref t_pending, pending.Length * 2); // once per new high of links in a batch
+        t_pending![t_pendingCount++] = this;
+        _isPending = true;
+    }
+
+    // The batch's records go out on this thread unless the writer thread holds the transport or the socket is full.
+    private void WriteBatch()
+    {
+        long queued = _ring.QueuedBytes;
+        if (queued == 0) return;
+        // A backlog the writer thread left is its to write: the capture thread must not block on it.
+        if (queued <= BatchWriteLimitBytes && !_stop.IsCancellationRequested && Interlocked.CompareExchange(ref _writeOwner, 1, 0) == 0)
+        {
+            bool written = false;
+            try
+            {
+                if (_transport.CanSendNow)
+                {
+                    _ring.Drain(_writePiece);
+                    _transport.Flush();
+                    written = true;
+                }
+            }
+            catch (TunnelTransportException error)
+            {
+                _failed(error);
+                return;
+            }
+            finally { Volatile.Write(ref _writeOwner, 0); }
+            if (written) return;
+        }
+        EnsureThread();
+        _ring.WakeConsumer();
+    }
+
+    // Stamps this frame's time; true when the ring is empty and the previous frame was long ago.
+    private bool IsLight()
+    {
         long now = Stopwatch.GetTimestamp();
         bool light = now - _lastFrameTimestamp > DirectWriteGapTicks;
         _lastFrameTimestamp = now;
-        return (light && _ring.QueuedBytes == 0 && TryWriteDirect(record)) || (_ring.TryWrite(record) && EnsureThread());
+        return light && _ring.QueuedBytes == 0;
     }
 
     public void QueueControl(byte[] record)
@@ -109,7 +221,7 @@ internal sealed class TunnelSender
         finally { Volatile.Write(ref _writeOwner, 0); }
     }
 
-    // The producer holds the transport for one record at most: spin (no 1-ms sleeps) until it is done.
+    // The producer holds the transport for one record or one batch (<= BatchWriteLimitBytes): spin (no 1-ms sleeps) until it is done.
     private void AcquireWriteOwner()
     {
         var spin = new SpinWait();

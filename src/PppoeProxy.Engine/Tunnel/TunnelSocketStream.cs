@@ -25,16 +25,35 @@ internal sealed class TunnelSocketStream : NetworkStream
         return base.Read(buffer, offset, count);
     }
 
+    // The span overloads go to the socket themselves: NetworkStream sends them to Stream's fallback for any
+    // derived type (it cannot know we did not override the array overloads), which rents a pooled array and
+    // copies every byte through it: a copy per byte each way (SslStream reads and writes through these too),
+    // and an allocation whenever the pool had no array that large (seen in TunnelLinkWriteTests).
     public override int Read(Span<byte> buffer)
     {
         WaitReadable(CancellationToken.None);
-        return base.Read(buffer);
+        int read = Socket.Receive(buffer, SocketFlags.None, out var error);
+        return error == SocketError.Success ? read : throw Failed("read", error);
     }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int sent = Socket.Send(buffer, SocketFlags.None, out var error);
+            if (error != SocketError.Success) throw Failed("write", error);
+            buffer = buffer[sent..];
+        }
+    }
+
+    // As NetworkStream reports socket errors: an IOException around the SocketException.
+    private static IOException Failed(string what, SocketError error) =>
+        new($"Unable to {what} data on the transport connection: {new SocketException((int)error).Message}.", new SocketException((int)error));
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         WaitReadable(cancellationToken);
-        return ValueTask.FromResult(base.Read(buffer.Span));
+        return ValueTask.FromResult(Read(buffer.Span));
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -43,7 +62,7 @@ internal sealed class TunnelSocketStream : NetworkStream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        base.Write(buffer.Span);
+        Write(buffer.Span);
         return ValueTask.CompletedTask;
     }
 

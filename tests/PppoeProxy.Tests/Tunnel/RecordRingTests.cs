@@ -80,4 +80,25 @@ public class RecordRingTests
         Assert.True(woken.Wait(TimeSpan.FromSeconds(5)));
         Assert.False(woken.Result); // woken with nothing queued: the writer then looks at its control records
     }
+
+    [Fact]
+    public void ReservedRoomIsContiguousAtTheTailAndRefusedWhenTheFreeSpaceWraps()
+    {
+        var ring = new RecordRing(16);
+        var room = ring.TryReserve(10);
+        Assert.Equal(10, room.Length);
+        new byte[] { 1, 2, 3, 4, 5, 6 }.CopyTo(room);
+        Assert.Equal(0, ring.QueuedBytes); // nothing is published before the commit
+        ring.Commit(6); // less than reserved: only what the record took
+        Assert.Equal(6, ring.QueuedBytes);
+        Assert.True(ring.TryReserve(11).IsEmpty); // more than is free
+        Assert.Equal(6, ring.Drain(_ => { }));
+        // 10 bytes free at the end, 16 in all: room that would wrap is refused, TryWrite splits instead.
+        Assert.True(ring.TryReserve(12).IsEmpty);
+        Assert.True(ring.TryWrite(new byte[] { 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18 }));
+        var output = new List<byte>();
+        ring.Drain(m => output.AddRange(m.ToArray()));
+        Assert.Equal(Enumerable.Range(7, 12).Select(i => (byte)i), output);
+        Assert.Equal(4, ring.TryReserve(4).Length); // after the wrap, at the front again
+    }
 }

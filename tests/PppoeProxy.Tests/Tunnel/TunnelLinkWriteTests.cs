@@ -42,6 +42,84 @@ public class TunnelLinkWriteTests
     }
 
     [Fact]
+    public async Task FramesEncodedStraightIntoASmallRingArriveExactlyAcrossEveryWrap()
+    {
+        // Under load frames are encoded in place at the ring's tail, or elsewhere and split when the room wraps;
+        // a 16 KiB ring and frames of every length wrap it at every offset.
+        var (sender, receiver) = await LinkPairAsync(ringBytes: 16 * 1024);
+        using var _ = sender;
+        using var __ = receiver;
+        const int count = 20_000;
+        var seen = new List<byte[]>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Start((_, frame) =>
+        {
+            seen.Add(frame.ToArray());
+            if (seen.Count == count) done.TrySetResult();
+        });
+        sender.Start((_, _) => { });
+        var frames = Enumerable.Range(0, count).Select(Frame).ToArray();
+        foreach (var frame in frames)
+            while (!sender.TrySendFrame(frame, 0x8864)) Thread.Yield(); // ring full: wait for the writer
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(frames, seen);
+        Assert.True(sender.HasRingBuffer, "the frames never went through the ring");
+
+        static byte[] Frame(int i)
+        {
+            var frame = new byte[60 + i * 7 % 1455];
+            for (int b = 0; b < frame.Length; b++) frame[b] = (byte)(i + b);
+            return frame;
+        }
+    }
+
+    [Fact]
+    public async Task FramesOfACaptureBatchAreWrittenByTheProducerAtItsEndWithoutTheWriterThread()
+    {
+        // A small ring so records also wrap it; ~3.6 MB in all, which the sockets' buffers hold even if the reader stalls
+        // (a socket too full to write now would rightly hand the batch to the writer thread).
+        var (sender, receiver) = await LinkPairAsync(ringBytes: 256 * 1024);
+        using var _ = sender;
+        using var __ = receiver;
+        const int batches = 60, perBatch = 40;
+        var seen = new List<int>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Start((_, frame) =>
+        {
+            seen.Add(BitConverter.ToInt32(frame[14..]));
+            if (seen.Count == batches * perBatch) done.TrySetResult();
+        });
+        sender.Start((_, _) => { });
+        var frame = new byte[1514];
+        long allocatedBefore = 0;
+        int leftQueued = 0, refused = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            if (b == 10) allocatedBefore = GC.GetAllocatedBytesForCurrentThread(); // after the warm-up (ring, scratch, JIT)
+            // As the capture thread does around each dispatch: back to back, so all but the first are "under load".
+            TunnelSender.BeginBatch();
+            try
+            {
+                for (int i = 0; i < perBatch; i++)
+                {
+                    BitConverter.TryWriteBytes(frame.AsSpan(14), b * perBatch + i);
+                    if (!sender.TrySendFrame(frame, 0x8864)) refused++;
+                }
+            }
+            finally { TunnelSender.EndBatch(); }
+            if (sender.QueuedBytes != 0) leftQueued++; // counted, not asserted here: xUnit's asserts allocate
+            if (b % 3 == 0) Pause(TimeSpan.FromMicroseconds(300));
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore); // the producer's hot path allocates nothing
+        Assert.Equal(0, leftQueued); // each batch written at its end, not left for a thread
+        Assert.Equal(0, refused);
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, batches * perBatch), seen);
+        Assert.False(sender.HasSenderThread, "a writer thread was started: a hand-off per batch");
+        Assert.True(sender.HasRingBuffer, "the frames never went through the ring");
+    }
+
+    [Fact]
     public async Task APeerThatStopsReadingFillsTheRingButNeverBlocksTheProducer()
     {
         var (sender, receiver) = await LinkPairAsync(ringBytes: 256 * 1024);
