@@ -43,7 +43,7 @@ public sealed class LimitFlagsTests
         {
             var r = CliRunner.Run("server", "--config", path, "--status-socket", "none");
             Assert.Equal(ExitCodes.UsageError, r.ExitCode);
-            Assert.Contains("--max-handshakes: '8:30:4'", r.Error);
+            Assert.Contains($"{path}:4: max-handshakes: '8:30:4'", r.Error); // the line to fix, not a flag never typed
         }
         finally { File.Delete(path); }
     }

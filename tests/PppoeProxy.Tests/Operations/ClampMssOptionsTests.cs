@@ -56,7 +56,7 @@ public class ClampMssOptionsTests
         {
             var r = CliRunner.Run("server", "--config", path);
             Assert.Equal(ExitCodes.UsageError, r.ExitCode);
-            Assert.Contains("--clamp-mss: '100' is not auto, off or an MSS", r.Error);
+            Assert.Contains($"{path}:5: clamp-mss: '100' is not auto, off or an MSS", r.Error);
         }
         finally { File.Delete(path); }
     }

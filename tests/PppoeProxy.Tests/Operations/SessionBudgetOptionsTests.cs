@@ -49,7 +49,7 @@ public class SessionBudgetOptionsTests
         {
             var r = CliRunner.Run("server", "--config", path);
             Assert.Equal(ExitCodes.UsageError, r.ExitCode);
-            Assert.Contains("--max-sessions", r.Error);
+            Assert.Contains($"{path}:5: max-sessions", r.Error);
         }
         finally { File.Delete(path); }
         var help = CliRunner.Run("server", "--help");

@@ -51,7 +51,7 @@ public class SessionLimitOptionsTests
         {
             var r = CliRunner.Run("server", "--config", path);
             Assert.Equal(ExitCodes.UsageError, r.ExitCode);
-            Assert.Contains("--max-tracked-sessions", r.Error);
+            Assert.Contains($"{path}:5: max-tracked-sessions", r.Error);
         }
         finally { File.Delete(path); }
     }
