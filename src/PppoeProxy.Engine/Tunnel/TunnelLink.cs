@@ -37,13 +37,23 @@ public sealed class TunnelLink : IDisposable
         _transport = transport;
         _sender = new TunnelSender(transport, ringBytes, failed => Shutdown(IsOpen ? failed.Message : CloseReason ?? "closed"));
         _log = logger;
-        PeerName = peerName;
+        _peerName = peerName;
         PeerFingerprint = peerFingerprint;
         Id = Interlocked.Increment(ref _nextId);
     }
 
     public long Id { get; }
-    public string PeerName { get; }
+    private string _peerName;
+    /// <summary>The peer's address, and the name its certificate or hello gave: "ADDR" or "ADDR (NAME)".</summary>
+    public string PeerName => Volatile.Read(ref _peerName);
+
+    /// <summary>A datagram tunnel's client moved (NAT rebinding, roaming): status and logs name where it is now.</summary>
+    internal void PeerMovedTo(string address)
+    {
+        var name = PeerName;
+        int named = name.IndexOf(" (", StringComparison.Ordinal);
+        Volatile.Write(ref _peerName, named < 0 ? address : address + name[named..]);
+    }
     /// <summary>The peer's pinned certificate fingerprint; null for plain-text tunnels.</summary>
     public string? PeerFingerprint { get; }
     public TunnelCounters Counters { get; } = new();

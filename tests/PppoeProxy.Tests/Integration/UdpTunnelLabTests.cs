@@ -129,7 +129,8 @@ public sealed class UdpTunnelLabTests(ITestOutputHelper output)
     public void AClientWhoseAddressChangesMidSessionKeepsItsSession()
     {
         using var t = new TunnelLab();
-        var server = t.StartServer(Wire.Tls, extra: Udp);
+        var socket = Path.Combine(t.Dir, "server.sock");
+        var server = t.StartServer(Wire.Tls, extra: Udp.Concat(new[] { "--status-socket", socket }).ToArray());
         using var relay = new UdpRelay(new IPEndPoint(IPAddress.Loopback, t.Port), IPAddress.Loopback);
         var client = t.Run("client", "client", "--interface", t.Lab.ClientSideIf, "--server", $"127.0.0.1:{relay.Port}",
             "--grace", "5", "--keepalive", "1", "--transport", "udp", "--stats", "1",
@@ -153,6 +154,11 @@ public sealed class UdpTunnelLabTests(ITestOutputHelper output)
         Assert.Equal(1, server.CountLog("tunnel connected:"));
         Assert.False(server.HasLog("tunnel disconnected"), server.ToString());
         Assert.False(client.HasLog("tunnel to .* lost"), client.ToString());
+        // The status names the tunnel by where it is now, not where it started.
+        var status = PppoeProxy.Tests.Cli.CliRunner.Run("status", "--socket", socket, "--json");
+        Assert.True(status.ExitCode == 0, status.Error);
+        var peer = Assert.Single(System.Text.Json.JsonDocument.Parse(status.OutLines[0]).RootElement.GetProperty("peers").EnumerateArray());
+        Assert.StartsWith(moved.ToString(), peer.GetProperty("name").GetString());
     }
 
     [RootFact]

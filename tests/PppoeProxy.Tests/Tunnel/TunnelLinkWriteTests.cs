@@ -76,6 +76,15 @@ public class TunnelLinkWriteTests
     [Fact]
     public async Task FramesOfACaptureBatchAreWrittenByTheProducerAtItsEndWithoutTheWriterThread()
     {
+        // A socket that could not take a batch at once rightly hands it to the writer thread (which allocates):
+        // on a machine busy with other tests that can happen; three runs in a row that all meet it is a failure.
+        for (int attempt = 1; ; attempt++)
+            if (await ProducerWritesItsBatchesAsync(lastAttempt: attempt == 3)) return;
+    }
+
+    // False when the socket pushed back (the run proved nothing either way) and this is not the last attempt.
+    private static async Task<bool> ProducerWritesItsBatchesAsync(bool lastAttempt)
+    {
         // A small ring so records also wrap it; ~3.6 MB in all, which the sockets' buffers hold even if the reader stalls
         // (a socket too full to write now would rightly hand the batch to the writer thread).
         var (sender, receiver) = await LinkPairAsync(ringBytes: 256 * 1024);
@@ -110,13 +119,16 @@ public class TunnelLinkWriteTests
             if (sender.QueuedBytes != 0) leftQueued++; // counted, not asserted here: xUnit's asserts allocate
             if (b % 3 == 0) Pause(TimeSpan.FromMicroseconds(300));
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore); // the producer's hot path allocates nothing
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        if ((leftQueued > 0 || sender.HasSenderThread) && !lastAttempt) return false;
+        Assert.Equal(0, allocated); // the producer's hot path allocates nothing
         Assert.Equal(0, leftQueued); // each batch written at its end, not left for a thread
         Assert.Equal(0, refused);
         await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(Enumerable.Range(0, batches * perBatch), seen);
         Assert.False(sender.HasSenderThread, "a writer thread was started: a hand-off per batch");
         Assert.True(sender.HasRingBuffer, "the frames never went through the ring");
+        return true;
     }
 
     [Fact]

@@ -210,6 +210,7 @@ internal sealed class UdpTunnelListener : IDisposable
                 Interlocked.Increment(ref _addressChanges);
                 // Rate-limited: an on-path attacker forwarding fresh records could make it flip back and forth.
                 _limitedLog.Information("udp-moved", "tunnel {Peer} moved to {Address} (an authenticated record came from there)", link.PeerName, moved);
+                link.PeerMovedTo(moved.ToString());
             };
         }
         channel.Counters = link.Counters;
