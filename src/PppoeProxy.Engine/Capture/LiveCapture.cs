@@ -206,7 +206,7 @@ public sealed unsafe class LiveCapture : IDisposable
             {
                 int sent = batch.Send(_selectableFd, done + refused);
                 if (sent > 0) done += sent;
-                else if (sent < 0 && Marshal.GetLastPInvokeError() == EintrErrno) continue;
+                else if (sent < 0 && Marshal.GetLastPInvokeError() == Errno.Interrupted) continue;
                 else refused++; // skip the frame the kernel refused, keep sending the rest
             }
             return refused;
@@ -217,8 +217,6 @@ public sealed unsafe class LiveCapture : IDisposable
             Exit();
         }
     }
-
-    private const int EintrErrno = 4;
 
     public CaptureStatistics GetStatistics()
     {

@@ -129,11 +129,6 @@ internal abstract class UdpChannel : DatagramTransport
         finally { batch.Clear(); }
     }
 
-    private static class Errno
-    {
-        public const int Interrupted = 4, WouldBlock = 11, MessageSize = 90, NetworkUnreachable = 101, NoBuffers = 105, ConnectionRefused = 111, HostUnreachable = 113;
-    }
-
     public virtual void Close()
     {
         Volatile.Write(ref _closed, 1);
