@@ -25,9 +25,9 @@ while (($#)); do case $1 in
   --quick) QUICK=1 ;; --only) ONLY=$2; shift ;; *) echo "usage: $0 [--quick] [--only bridge,relay,plain,tls]" >&2; exit 2 ;; esac; shift; done
 [[ $(id -u) -eq 0 ]] || { echo "run.sh: needs root (namespaces, AF_PACKET)" >&2; exit 1; }
 
-TRIAL_S=3; STEPS=7; TWICE=1; OVER_S=10; LAT_S=10; LAT_REPS=3
+TRIAL_S=3; STEPS=7; TWICE=1; OVER_S=10; LAT_S=10; LAT_REPS=${PXB_LAT_REPS:-3}; WARM_S=${PXB_WARM_S:-30}
 SUST_S=60; SCREEN_S=10; SUST_TRIES=2; SUST_LENS=${PXB_SUSTAIN_LENS:-1476 1514}
-((QUICK)) && { STEPS=3; TWICE=0; OVER_S=5; LAT_S=3; LAT_REPS=2; SUST_S=20; SCREEN_S=5; SUST_LENS=${PXB_SUSTAIN_LENS:-1476}; }
+((QUICK)) && { STEPS=3; TWICE=0; OVER_S=5; LAT_S=3; LAT_REPS=2; WARM_S=${PXB_WARM_S:-10}; SUST_S=20; SCREEN_S=5; SUST_LENS=${PXB_SUSTAIN_LENS:-1476}; }
 PORT=${PXB_PORT:-39471}
 WORK=$(mktemp -d /tmp/pxbench.XXXXXX)
 BIN=$WORK/pxbench
@@ -42,10 +42,11 @@ cleanup() {
   set +e
   stop_proxies
   relay_off
+  pair_relay_off
   ip netns pids pxb-home 2>/dev/null | xargs -r kill -9 2>/dev/null
   ip netns pids pxb-ac 2>/dev/null | xargs -r kill -9 2>/dev/null
   ip netns del pxb-home 2>/dev/null; ip netns del pxb-ac 2>/dev/null
-  for i in pxb-c pxb-s pxb-br; do ip link del "$i" 2>/dev/null; done
+  for i in pxb-c pxb-s pxb-c2 pxb-s2 pxb-br; do ip link del "$i" 2>/dev/null; done
   [[ ${PXB_KEEP:-0} == 1 ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -68,12 +69,20 @@ lab_up() {
   done
   for i in pxb-c pxb-s; do sysctl -qw net.ipv6.conf.$i.disable_ipv6=1; ip link set $i up; done
   ip -n pxb-home link set pxb-h up; ip -n pxb-ac link set pxb-a up
+  # A second lane (pxb-h2 <-> pxb-c2 ... pxb-s2 <-> pxb-a2) for the reference relay during a proxy's
+  # latency windows: both paths measured at the same moments (see latency).
+  ip link add pxb-h2 netns pxb-home type veth peer name pxb-c2
+  ip link add pxb-a2 netns pxb-ac type veth peer name pxb-s2
+  for i in pxb-c2 pxb-s2; do sysctl -qw net.ipv6.conf.$i.disable_ipv6=1; ip link set $i up; done
+  ip -n pxb-home link set pxb-h2 up; ip -n pxb-ac link set pxb-a2 up
+  HMAC2=$(ip -n pxb-home -o link show pxb-h2 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+  AMAC2=$(ip -n pxb-ac -o link show pxb-a2 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
   HMAC=$(ip -n pxb-home -o link show pxb-h | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
   AMAC=$(ip -n pxb-ac -o link show pxb-a | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 }
 cleanup_lab_only() {
   ip netns del pxb-home 2>/dev/null || true; ip netns del pxb-ac 2>/dev/null || true
-  for i in pxb-c pxb-s pxb-br; do ip link del "$i" 2>/dev/null || true; done
+  for i in pxb-c pxb-s pxb-c2 pxb-s2 pxb-br; do ip link del "$i" 2>/dev/null || true; done
 }
 
 bridge_on() {
@@ -200,26 +209,50 @@ sustain() {
   return 0
 }
 
-latency() {  # latency NAME: 1,000 frames/s echoed by the sink, LAT_REPS times; the medians are the result
-  local rep out p50s="" p99s="" echoed=0 spid
-  # Warm-up first: a freshly started proxy is still JIT-compiling its forwarding path; a service
-  # that runs for months is not, and that steady state is what the target is about.
-  ip netns exec pxb-ac timeout 15 "$BIN" sink pxb-a 8 3000 reflect >/dev/null &
+latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REPS times; the medians are the result
+  local rep out p50s="" p99s="" echoed=0 spid spid2 ppid rout rp50s="" rp99s="" rechoed=0 paired=${2:-}
+  # paired: the reference relay forwards on the second lane meanwhile and is pinged in the same
+  # windows, so both see the same moments of this shared VM (a 10-s window's p99 swings several ms
+  # from one window to the next, for the relay too); the ratio is taken window by window.
+  [[ -n $paired ]] && pair_relay_on
+  # Warm-up first: a freshly started proxy spends its first ~25 s JIT-compiling (tiered compilation,
+  # seen with perf sched); a service that runs for months does not, and that steady state is what the
+  # target is about. The first window after the warm-up is no longer an outlier.
+  ip netns exec pxb-ac timeout $((WARM_S + 12)) "$BIN" sink pxb-a $((WARM_S + 5)) 3000 reflect >/dev/null &
   spid=$!; sleep 0.3
-  ip netns exec pxb-home timeout 10 "$BIN" ping pxb-h "$HMAC" "$AMAC" 1000 3 >/dev/null || true
+  ip netns exec pxb-home timeout $((WARM_S + 7)) "$BIN" ping pxb-h "$HMAC" "$AMAC" 1000 "$WARM_S" >/dev/null || true
   kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
   # Repeated because one 10-s window on a shared 2-vCPU VM swings p99 by several ms.
   for ((rep = 1; rep <= LAT_REPS; rep++)); do
     ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a $((LAT_S + 5)) 3000 reflect >/dev/null &
-    spid=$!; sleep 0.3
+    spid=$!
+    if [[ -n $paired ]]; then
+      ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a2 $((LAT_S + 5)) 3000 reflect >/dev/null &
+      spid2=$!; sleep 0.3
+      PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-relay-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) \
+        "$BIN" ping pxb-h2 "$HMAC2" "$AMAC2" 1000 "$LAT_S" >"$WORK/ping-relay.out" &
+      ppid=$!
+    else sleep 0.3; fi
     out=$(PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) "$BIN" ping pxb-h "$HMAC" "$AMAC" 1000 "$LAT_S")
     kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
     log "$1 latency ($rep/$LAT_REPS): $out"
     p50s+="$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$out") "
     p99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$out") "
     echoed=$((echoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$out")))
+    if [[ -n $paired ]]; then
+      wait "$ppid" || true; kill "$spid2" 2>/dev/null; wait "$spid2" 2>/dev/null || true
+      rout=$(cat "$WORK/ping-relay.out")
+      log "  relay in the same window: $rout"
+      rp50s+="$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$rout") "
+      rp99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$rout") "
+      rechoed=$((rechoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$rout")))
+    fi
   done
   printf 'latency\t%s\t%s\t%s\t%s\t%s\n' "$1" "$p50s" "$p99s" "$echoed" "$LAT_REPS" >>"$RESULTS"
+  if [[ -n $paired ]]; then
+    printf 'latency_pair\t%s\t%s\t%s\t%s\t%s\n' "$1" "$rp50s" "$rp99s" "$rechoed" "$LAT_REPS" >>"$RESULTS"
+    pair_relay_off
+  fi
 }
 
 # The reference relay (pxbench relay): one C thread per end, poll() on both sockets. What a userspace
@@ -235,6 +268,19 @@ relay_on() {
 relay_off() {
   kill "${RELAY_C:-}" "${RELAY_S:-}" 2>/dev/null || true; wait "${RELAY_C:-}" "${RELAY_S:-}" 2>/dev/null || true
   RELAY_C="" RELAY_S=""
+}
+# The same relay on the second lane, beside a proxy on the first (paired latency windows).
+pair_relay_on() {
+  "$BIN" relay pxb-s2 listen $((PORT + 2)) >"$WORK/relay2-s.log" 2>&1 &
+  RELAY2_S=$!
+  for _ in $(seq 50); do grep -q ready "$WORK/relay2-s.log" && break; sleep 0.05; done
+  "$BIN" relay pxb-c2 connect $((PORT + 2)) >"$WORK/relay2-c.log" 2>&1 &
+  RELAY2_C=$!
+  for _ in $(seq 50); do grep -q connected "$WORK/relay2-c.log" && break; sleep 0.05; done
+}
+pair_relay_off() {
+  kill "${RELAY2_C:-}" "${RELAY2_S:-}" 2>/dev/null || true; wait "${RELAY2_C:-}" "${RELAY2_S:-}" 2>/dev/null || true
+  RELAY2_C="" RELAY2_S=""
 }
 
 # Drop counters of the latest --stats block of a proxy log: its "stats" line, whose drops are the
@@ -315,7 +361,7 @@ fi
 for mode in plain tls; do
   [[ ,$ONLY, == *,$mode,* ]] || continue
   start_proxies $mode
-  latency $mode
+  latency $mode paired
   [[ -n ${PXB_LATENCY_ONLY:-} ]] && { stop_proxies; continue; }
   rates $mode
   # 10x the 1514-byte rate; if no 1514-byte step was loss-free (a loaded machine), 10x the 1476-byte one

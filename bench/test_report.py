@@ -87,5 +87,46 @@ class ReportTests(unittest.TestCase):
         self.assertIn("| tls | 1476 | 180,000 (60 s) | 0.90 |", md)
 
 
+class PairedLatencyTests(unittest.TestCase):
+    """A proxy's windows paired with the relay's on the second lane: the ratio is per window, then the median."""
+
+    def run_report(self, rows):
+        with tempfile.TemporaryDirectory() as d:
+            tsv = os.path.join(d, "results.tsv")
+            with open(tsv, "w") as fh:
+                fh.write("\n".join(rows) + "\n")
+            with redirect_stdout(StringIO()):
+                report.main(tsv, os.path.join(d, "r.json"))
+            with open(os.path.join(d, "r.json")) as fh:
+                r = json.load(fh)
+        return r, {c["check"]: c for c in r["done_when"]}
+
+    def test_the_same_windows_decide_not_the_relays_own_run(self):
+        # The relay's own (quiet) run says 400 us; the VM was noisy during the tls windows, for both lanes.
+        rows = [ROWS[0], "latency\trelay\t150 150 150 \t400 410 420 \t30000\t3",
+                "latency\ttls\t200 200 200 \t2500 900 3000 \t30000\t3",
+                "latency_pair\ttls\t190 190 190 \t2400 1000 2800 \t30000\t3"]
+        r, checks = self.run_report(rows)
+        tls = r["latency"]["tls"]
+        self.assertEqual(tls["ratio_p99_to_relay_each"], [1.04, 0.9, 1.07])
+        self.assertEqual(tls["ratio_p99_to_relay"], 1.04)
+        self.assertIs(checks["RTT p99 tls <= 1.1x relay"]["met"], True)
+        self.assertIn("same windows", checks["RTT p99 tls <= 1.1x relay"]["figures"])
+
+    def test_a_proxy_slower_than_the_relay_in_its_own_windows_fails(self):
+        rows = [ROWS[0], "latency\trelay\t150 150 150 \t2400 2400 2400 \t30000\t3",
+                "latency\tplain\t200 200 200 \t800 700 900 \t30000\t3",
+                "latency_pair\tplain\t190 190 190 \t400 500 420 \t30000\t3"]
+        r, checks = self.run_report(rows)
+        self.assertEqual(r["latency"]["plain"]["ratio_p99_to_relay"], 2.0)
+        self.assertIs(checks["RTT p99 plain <= 1.1x relay"]["met"], False)
+
+    def test_without_paired_windows_the_relays_own_run_is_the_reference(self):
+        rows = [ROWS[0], "latency\trelay\t150 150 \t400 400 \t20000\t2", "latency\tplain\t200 200 \t420 420 \t20000\t2"]
+        r, checks = self.run_report(rows)
+        self.assertEqual(r["latency"]["plain"]["ratio_p99_to_relay"], 1.05)
+        self.assertNotIn("relay_same_windows", r["latency"]["plain"])
+
+
 if __name__ == "__main__":
     unittest.main()
