@@ -80,9 +80,15 @@ internal sealed class TunnelSender
     {
         if (light && TryWriteDirect(record)) return true;
         bool batched = t_batching; // in the capture thread's batch: EndBatch writes or hands over the lot
-        if (!_ring.TryWrite(record, wake: !batched)) return false;
-        if (batched) Pending();
-        return batched || EnsureThread();
+        return _ring.TryWrite(record, wake: !batched) && Queued(batched);
+    }
+
+    // A record is in the ring: the batch's end writes it, or else the sender's thread (started if need be).
+    private bool Queued(bool batched)
+    {
+        if (!batched) return EnsureThread();
+        Pending();
+        return true;
     }
 
     /// <summary>
@@ -100,8 +106,7 @@ internal sealed class TunnelSender
             {
                 bool batched = t_batching;
                 _ring.Commit(_transport.WriteFrame(room, frame, etherType), wake: !batched);
-                if (batched) Pending();
-                return batched || EnsureThread();
+                return Queued(batched);
             }
         }
         return Send(scratch[.._transport.WriteFrame(scratch, frame, etherType)], light);
