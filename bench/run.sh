@@ -257,31 +257,26 @@ latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REP
 
 # The reference relay (pxbench relay): one C thread per end, poll() on both sockets. What a userspace
 # hop over loopback TCP costs on this machine, measured in the same run as the proxy.
-relay_on() {
-  "$BIN" relay pxb-s listen $((PORT + 1)) >"$WORK/relay-s.log" 2>&1 &
-  RELAY_S=$!
-  for _ in $(seq 50); do grep -q ready "$WORK/relay-s.log" && break; sleep 0.05; done
-  "$BIN" relay pxb-c connect $((PORT + 1)) >"$WORK/relay-c.log" 2>&1 &
-  RELAY_C=$!
-  for _ in $(seq 50); do grep -q connected "$WORK/relay-c.log" && break; sleep 0.05; done
+# relay_start LANE ("" or 2): the relay on pxb-c$LANE/pxb-s$LANE, port PORT+1+LANE; sets RELAY${LANE}_C/_S.
+relay_start() {
+  local lane=$1 port=$((PORT + 1 + ${1:-0}))
+  "$BIN" relay pxb-s$lane listen $port >"$WORK/relay$lane-s.log" 2>&1 &
+  printf -v "RELAY${lane}_S" %s $!
+  for _ in $(seq 50); do grep -q ready "$WORK/relay$lane-s.log" && break; sleep 0.05; done
+  "$BIN" relay pxb-c$lane connect $port >"$WORK/relay$lane-c.log" 2>&1 &
+  printf -v "RELAY${lane}_C" %s $!
+  for _ in $(seq 50); do grep -q connected "$WORK/relay$lane-c.log" && break; sleep 0.05; done
 }
-relay_off() {
-  kill "${RELAY_C:-}" "${RELAY_S:-}" 2>/dev/null || true; wait "${RELAY_C:-}" "${RELAY_S:-}" 2>/dev/null || true
-  RELAY_C="" RELAY_S=""
+relay_stop() {
+  local c="RELAY${1}_C" s="RELAY${1}_S"
+  kill "${!c:-}" "${!s:-}" 2>/dev/null || true; wait "${!c:-}" "${!s:-}" 2>/dev/null || true
+  printf -v "$c" %s ""; printf -v "$s" %s ""
 }
+relay_on() { relay_start ""; }
+relay_off() { relay_stop ""; }
 # The same relay on the second lane, beside a proxy on the first (paired latency windows).
-pair_relay_on() {
-  "$BIN" relay pxb-s2 listen $((PORT + 2)) >"$WORK/relay2-s.log" 2>&1 &
-  RELAY2_S=$!
-  for _ in $(seq 50); do grep -q ready "$WORK/relay2-s.log" && break; sleep 0.05; done
-  "$BIN" relay pxb-c2 connect $((PORT + 2)) >"$WORK/relay2-c.log" 2>&1 &
-  RELAY2_C=$!
-  for _ in $(seq 50); do grep -q connected "$WORK/relay2-c.log" && break; sleep 0.05; done
-}
-pair_relay_off() {
-  kill "${RELAY2_C:-}" "${RELAY2_S:-}" 2>/dev/null || true; wait "${RELAY2_C:-}" "${RELAY2_S:-}" 2>/dev/null || true
-  RELAY2_C="" RELAY2_S=""
-}
+pair_relay_on() { relay_start 2; }
+pair_relay_off() { relay_stop 2; }
 
 # Drop counters of the latest --stats block of a proxy log: its "stats" line, whose drops are the
 # end's totals (every tunnel's included; builds before 2026-12-02 counted tunnel drops only on the
