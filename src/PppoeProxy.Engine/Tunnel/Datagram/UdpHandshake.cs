@@ -50,6 +50,7 @@ public static class UdpHandshake
                 var dtls = new DtlsClientProtocol().Connect(dtlsClient, watch);
                 session = new DtlsDatagramSession(dtls, channel, watch);
                 watch.Established = true;
+                watch.ShortestRecord = DtlsReplayWatch.ShortestRecordOf(dtlsClient.CipherSuite);
             }
             else session = new PlainDatagramSession(channel);
 
@@ -130,6 +131,7 @@ public static class UdpHandshake
                 var dtls = new DtlsServerProtocol().Accept(dtlsServer, watch, request);
                 session = new DtlsDatagramSession(dtls, channel, watch);
                 watch.Established = true;
+                watch.ShortestRecord = DtlsReplayWatch.ShortestRecordOf(dtlsServer.CipherSuite);
             }
             else session = new PlainDatagramSession(channel);
 
