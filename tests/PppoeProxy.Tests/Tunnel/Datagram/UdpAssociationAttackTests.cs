@@ -45,11 +45,14 @@ public class UdpAssociationAttackTests(TunnelIdentities ids) : IClassFixture<Tun
             WaitFor(() => Volatile.Read(ref Server) is not null, "the server never registered the client");
             Thread.Sleep(300);
             Assert.True(Client.IsOpen && ServerLink.IsOpen, $"client: {Client.CloseReason}; server: {ServerLink.CloseReason}");
+            _ = ClientEndPoint;
         }
 
         public TunnelLink ServerLink => Volatile.Read(ref Server)!;
         public ClientUdpChannel ClientChannel => (ClientUdpChannel)((DatagramTunnelTransport)Client.Transport).Session.Channel;
-        public IPEndPoint ClientEndPoint => (IPEndPoint)ClientChannel.Socket.LocalEndPoint!;
+        /// <summary>Read once: a killed client has no socket left to ask.</summary>
+        public IPEndPoint ClientEndPoint => _clientEndPoint ??= (IPEndPoint)ClientChannel.Socket.LocalEndPoint!;
+        private IPEndPoint? _clientEndPoint;
         public ulong ConnectionId => ClientChannel.ConnectionId;
 
         /// <summary>Frames the server delivered after the client sent <paramref name="count"/> more: the tunnel still carries traffic.</summary>
@@ -132,8 +135,16 @@ public class UdpAssociationAttackTests(TunnelIdentities ids) : IClassFixture<Tun
                     Spoof(raw, pair.ClientEndPoint, server, WithHeader(pair.ConnectionId, DtlsShaped(type, epoch, (ulong)random.NextInt64(0, 1000), body, random)));
                     sent++;
                 }
+        // The same records the other way, as from the server's address to the client's port: the client end has the same record layer.
+        int toClient = 0;
+        foreach (int body in new[] { 0, 1, 8, 15, 16, 23, 40 })
+        {
+            Spoof(raw, server, pair.ClientEndPoint, WithHeader(pair.ConnectionId, DtlsShaped(23, 1, (ulong)random.NextInt64(0, 1000), body, random)));
+            toClient++;
+        }
         pair.AssertStillCarries();
-        Assert.True(pair.Client.IsOpen && pair.ServerLink.IsOpen, $"closed: {pair.ServerLink.CloseReason}");
+        Assert.True(pair.Client.IsOpen && pair.ServerLink.IsOpen, $"closed: client {pair.Client.CloseReason}, server {pair.ServerLink.CloseReason}");
+        WaitFor(() => pair.Client.Counters.Drops(DropReason.Unauthenticated) >= toClient, $"{toClient} injected at the client, counted: {pair.Client.Counters}");
         var drops = pair.ServerLink.Counters;
         // Every datagram counted (the cipher or the watch), none handed on as a frame.
         WaitFor(() => drops.Drops(DropReason.Unauthenticated) + drops.Drops(DropReason.Replayed) >= sent - 5,
