@@ -108,6 +108,53 @@ public sealed class UdpServerAttackTests(ITestOutputHelper output)
         Assert.False(server.Process.HasExited, server.Process.ToString());
     }
 
+    [RootFact]
+    public void RepeatedUntrustedCertificatesFromManySourcesAreCountedLoggedOnceASecondAndALegitimateClientGetsIn()
+    {
+        using var ids = new Tunnel.TunnelIdentities();
+        string Prefix(string name) => Path.Combine(ids.Directory, name);
+        using var server = new LimitsServer(extra: new[] { "--transport", "udp", "--cert", Prefix("server") + ".crt", "--key", Prefix("server") + ".key",
+            "--trust", ids.Client.Fingerprint });
+        var trusted = TunnelSecurity.Load(Prefix("client") + ".crt", Prefix("client") + ".key", new[] { ids.Server.Fingerprint });
+        var stranger = new TunnelSecurity(ids.Stranger.Cert, new HashSet<string> { ids.Server.Fingerprint });
+        Thread.Sleep(500);
+        int threadsBefore = server.Threads;
+        int linesBefore = server.Process.StderrLines.Count;
+        var stop = Environment.TickCount64 + 5000;
+        long refused = 0, other = 0;
+        // Two clients at a time from each of 8 addresses: under every per-source limit, so each handshake runs to the certificate.
+        var attackers = Enumerable.Range(0, 16).Select(i => new Thread(() =>
+        {
+            var source = IPAddress.Parse($"127.3.0.{i % 8 + 1}");
+            while (Environment.TickCount64 < stop)
+            {
+                try { UdpHandshake.Connect("127.0.0.1", server.Port, stranger, "stranger", NullLogger.Instance, TimeSpan.FromSeconds(2), CancellationToken.None, false, source).Dispose(); }
+                catch (TunnelHandshakeException e) when (e.Message.Contains("not trusted")) { Interlocked.Increment(ref refused); }
+                catch (TunnelHandshakeException) { Interlocked.Increment(ref other); }
+            }
+        })).ToList();
+        int threadsMax = threadsBefore;
+        var sampler = new Thread(() => { while (Environment.TickCount64 < stop) { threadsMax = Math.Max(threadsMax, server.Threads); Thread.Sleep(100); } });
+        attackers.ForEach(t => t.Start());
+        sampler.Start();
+        Thread.Sleep(1500);
+        string during = Dial(server.Port, trusted, null, TimeSpan.FromSeconds(5));
+        attackers.ForEach(t => t.Join());
+        sampler.Join();
+        Thread.Sleep(1500);
+        int lines = server.Process.StderrLines.Count - linesBefore;
+        var refusals = server.Refusals();
+        output.WriteLine($"5 s: {refused} untrusted refused as such, {other} otherwise; legitimate client {during}; threads {threadsBefore} -> max {threadsMax}; {lines} log lines");
+        output.WriteLine("refusals: " + string.Join(", ", refusals.Select(r => $"{r.Key}={r.Value}")));
+
+        Assert.StartsWith("in after", during);
+        Assert.True(refused > 20, "the attack never got going");
+        Assert.True(refusals.GetValueOrDefault("refused-handshake") >= refused, $"{refused} untrusted, counted {refusals.GetValueOrDefault("refused-handshake")}");
+        Assert.True(threadsMax <= threadsBefore + 16 + 8, $"threads {threadsBefore} -> {threadsMax}");
+        Assert.True(lines <= 12 + 6 * 7, $"{lines} log lines\n" + server.Process);
+        Assert.True(server.Process.HasLog("more like it|more lines of kind refused-handshake"), server.Process.ToString());
+    }
+
     private static string Dial(int port, TunnelSecurity security, IPAddress? source, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
