@@ -183,9 +183,17 @@ public class UdpAssociationAttackTests(TunnelIdentities ids) : IClassFixture<Tun
         int delivered = Volatile.Read(ref pair.FramesAtServer);
         using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Udp);
         for (int round = 0; round < 3; round++) foreach (var datagram in captured) Spoof(raw, pair.ClientEndPoint, server, datagram);
+        // And from another address: an authenticated record, but not the newest, must not move the association there.
+        using (var elsewhere = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            elsewhere.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.3"), 0));
+            foreach (var datagram in captured) elsewhere.SendTo(datagram, server);
+        }
         var drops = pair.ServerLink.Counters;
-        WaitFor(() => drops.Drops(DropReason.Replayed) >= 3 * captured.Count, $"{3 * captured.Count} replayed, counted: {drops}");
+        WaitFor(() => drops.Drops(DropReason.Replayed) >= 4 * captured.Count, $"{4 * captured.Count} replayed, counted: {drops}");
         Assert.Equal(delivered, Volatile.Read(ref pair.FramesAtServer));
+        Assert.Equal(0, pair.Listener.AddressChanges);
+        Assert.Equal(pair.ClientEndPoint, ((ServerUdpChannel)((DatagramTunnelTransport)pair.ServerLink.Transport).Session.Channel).PeerEndPoint);
         pair.AssertStillCarries();
         Assert.True(pair.ServerLink.IsOpen, $"closed: {pair.ServerLink.CloseReason}");
     }
