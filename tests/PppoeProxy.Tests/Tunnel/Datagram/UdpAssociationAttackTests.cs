@@ -135,6 +135,13 @@ public class UdpAssociationAttackTests(TunnelIdentities ids) : IClassFixture<Tun
                     Spoof(raw, pair.ClientEndPoint, server, WithHeader(pair.ConnectionId, DtlsShaped(type, epoch, (ulong)random.NextInt64(0, 1000), body, random)));
                     sent++;
                 }
+        // A well-formed record followed by a stub shorter than a record header (BouncyCastle queues what follows a record).
+        foreach (int stub in new[] { 1, 5, 12 })
+        {
+            var record = DtlsShaped(23, 1, (ulong)random.NextInt64(0, 1000), 40, random);
+            Spoof(raw, pair.ClientEndPoint, server, WithHeader(pair.ConnectionId, [.. record, .. RandomBytes(random, stub)]));
+            sent++;
+        }
         // The same records the other way, as from the server's address to the client's port: the client end has the same record layer.
         int toClient = 0;
         foreach (int body in new[] { 0, 1, 8, 15, 16, 23, 40 })
