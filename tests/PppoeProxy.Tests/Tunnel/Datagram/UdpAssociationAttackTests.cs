@@ -234,6 +234,37 @@ public class UdpAssociationAttackTests(TunnelIdentities ids) : IClassFixture<Tun
         return frame;
     }
 
+    [Fact]
+    public void AFloodWithTheTunnelsIdFromAnotherAddressDoesNotCrowdOutTheClientsDatagrams()
+    {
+        using var pair = new Pair(ServerSecurity, ClientSecurity);
+        var random = new Random(3);
+        using var attacker = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        attacker.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        // Records that pass every header check and cost the reader a decryption each: the id is all it takes.
+        var junk = WithHeader(pair.ConnectionId, DtlsShaped(23, 1, 5_000_000, 1000, random));
+        int before = Volatile.Read(ref pair.FramesAtServer);
+        var stop = Environment.TickCount64 + 2000;
+        long flood = 0;
+        var flooder = new Thread(() => { while (Environment.TickCount64 < stop) { attacker.SendTo(junk, pair.Listener.LocalEndpoint); flood++; } });
+        flooder.Start();
+        var frame = Frame(200);
+        int sent = 0;
+        while (Environment.TickCount64 < stop)
+        {
+            if (pair.Client.TrySendFrame(frame, 0x8864)) sent++;
+            Thread.Sleep(1);
+        }
+        flooder.Join();
+        Thread.Sleep(500);
+        int delivered = Volatile.Read(ref pair.FramesAtServer) - before;
+        var counted = pair.ServerLink.Counters.Drops(DropReason.Unauthenticated) + pair.Refusals.Snapshot().GetValueOrDefault("udp-foreign-source");
+        string what = $"{flood} junk datagrams in 2 s; {delivered} of {sent} frames delivered; server {pair.ServerLink.Counters}, refusals {string.Join(", ", pair.Refusals.Snapshot())}";
+        Assert.True(delivered >= sent * 95 / 100, what);
+        Assert.True(counted > 0, what);
+        Assert.True(pair.ServerLink.IsOpen, what);
+    }
+
     private static byte[] RandomBytes(Random random, int length)
     {
         var bytes = new byte[length];
