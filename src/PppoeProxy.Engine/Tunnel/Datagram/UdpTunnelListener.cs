@@ -116,7 +116,9 @@ internal sealed class UdpTunnelListener : IDisposable
         {
             // Plain text cannot prove a new address is the same client: it keeps the one it came from.
             bool fromPeer = source.Equals(known.Peer);
-            if (!fromPeer && (_identity is null || !_allow.Allows(EndPointOf(source).Address)))
+            // Another address may hold the client that moved, so DTLS lets it try; but only into a quarter of the
+            // queue: else anyone who saw the id could crowd the client's own datagrams out of it.
+            if (!fromPeer && (_identity is null || known.Queue.Count >= known.Queue.Limit / 4 || !_allow.Allows(EndPointOf(source).Address)))
             {
                 _refusals.Count("udp-foreign-source");
                 return;

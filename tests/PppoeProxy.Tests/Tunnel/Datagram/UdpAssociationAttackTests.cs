@@ -8,6 +8,7 @@ using PppoeProxy.Engine.Tunnel.Datagram;
 using PppoeProxy.Engine.Tunnel.Limits;
 using PppoeProxy.Engine.Tunnel.Security;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace PppoeProxy.Tests.Tunnel.Datagram;
 
@@ -17,7 +18,7 @@ namespace PppoeProxy.Tests.Tunnel.Datagram;
 /// "moved client" from another address that cannot authenticate. Each must be counted on the
 /// tunnel, never delivered, and leave the tunnel and its address as they were.
 /// </summary>
-public class UdpAssociationAttackTests(TunnelIdentities ids) : IClassFixture<TunnelIdentities>
+public class UdpAssociationAttackTests(TunnelIdentities ids, ITestOutputHelper output) : IClassFixture<TunnelIdentities>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -260,7 +261,11 @@ public class UdpAssociationAttackTests(TunnelIdentities ids) : IClassFixture<Tun
         int delivered = Volatile.Read(ref pair.FramesAtServer) - before;
         var counted = pair.ServerLink.Counters.Drops(DropReason.Unauthenticated) + pair.Refusals.Snapshot().GetValueOrDefault("udp-foreign-source");
         string what = $"{flood} junk datagrams in 2 s; {delivered} of {sent} frames delivered; server {pair.ServerLink.Counters}, refusals {string.Join(", ", pair.Refusals.Snapshot())}";
-        Assert.True(delivered >= sent * 95 / 100, what);
+        // The queue is never what drops the client's datagrams. The shared socket's kernel buffer still may under a
+        // flood the dispatcher cannot keep up with (counted as Lost): 4-11 % here on a busy machine, 45-60 % before.
+        output.WriteLine(what);
+        Assert.Equal(0, pair.ServerLink.Counters.Drops(DropReason.QueueFull));
+        Assert.True(delivered >= sent * 80 / 100, what);
         Assert.True(counted > 0, what);
         Assert.True(pair.ServerLink.IsOpen, what);
     }
