@@ -47,6 +47,39 @@ public class UdpAmplificationTests(TunnelIdentities ids, ITestOutputHelper outpu
         return hello;
     }
 
+    [Fact]
+    public void MutatedClientHellosAreEachAnsweredWithACookieOrCounted()
+    {
+        var refusals = new RefusalCounters();
+        var log = new PppoeProxy.Tests.Diagnostics.RecordingLogger();
+        using var listener = new UdpTunnelListener(new IPEndPoint(IPAddress.Loopback, 0), new TunnelSecurity(ids.Server.Cert, new HashSet<string> { ids.Client.Fingerprint }),
+            CidrAllowList.LoopbackOnly, new ConnectionLimiter(HandshakeLimit.Default, 4, 32, 4), TimeSpan.FromSeconds(5), NullLogger.Instance,
+            new RateLimitedLog(log), refusals, (link, _) => link.Dispose());
+        listener.Start();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var random = new Random(9);
+        var hello = MinimalClientHello(3, true);
+        const int Sent = 3000;
+        for (int i = 0; i < Sent; i++)
+        {
+            var mutated = (byte[])hello.Clone();
+            for (int flips = random.Next(1, 4); flips > 0; flips--) mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            var datagram = new byte[DatagramFormat.OuterHeaderSize + mutated.Length];
+            DatagramFormat.WriteOuter(datagram, DatagramFormat.MarkerDtls, (ulong)random.NextInt64(1, long.MaxValue));
+            mutated.CopyTo(datagram.AsSpan(DatagramFormat.OuterHeaderSize));
+            socket.SendTo(datagram, listener.LocalEndpoint);
+            if (i % 100 == 99) Thread.Sleep(10); // the dispatcher keeps up: we count outcomes, not socket drops
+        }
+        long Outcomes() => listener.CookiesSent + refusals.Snapshot().Values.Sum();
+        var until = Environment.TickCount64 + 10_000;
+        while (Outcomes() < Sent && Environment.TickCount64 < until) Thread.Sleep(50);
+        output.WriteLine($"{listener.CookiesSent} cookies, refusals {string.Join(", ", refusals.Snapshot())}");
+        foreach (var line in log.Lines) output.WriteLine(line.Text);
+        Assert.Equal(Sent, Outcomes());
+        Assert.Equal(0, listener.Associations);
+    }
+
     private static void WriteUInt24(Span<byte> to, int value)
     {
         to[0] = (byte)(value >> 16);
