@@ -90,6 +90,7 @@ internal sealed class UdpTunnelListener : IDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Whatever one datagram does, the socket keeps serving the others.
+                _refusals.Count("udp-dispatch-error");
                 _limitedLog.Warning("udp-dispatch-error", "udp: a datagram could not be handled: {Error}", e.Message.ReplaceLineEndings(" "));
             }
         }
@@ -147,7 +148,9 @@ internal sealed class UdpTunnelListener : IDisposable
             BinaryPrimitives.WriteUInt64BigEndian(clientId.AsSpan(source.Size), id);
             var copy = content.ToArray();
             _cookieSender.Target(source, id);
-            request = _verifier.VerifyRequest(clientId, copy, 0, copy.Length, _cookieSender);
+            // BouncyCastle throws for some malformed hellos (a reserved version, say) where it returns null for others: both are garbage.
+            try { request = _verifier.VerifyRequest(clientId, copy, 0, copy.Length, _cookieSender); }
+            catch (Exception e) when (e is not OutOfMemoryException) { request = null; }
             if (request is null)
             {
                 if (_cookieSender.SentOne) Interlocked.Increment(ref _cookiesSent);
