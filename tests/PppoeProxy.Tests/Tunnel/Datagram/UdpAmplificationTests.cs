@@ -16,6 +16,7 @@ namespace PppoeProxy.Tests.Tunnel.Datagram;
 /// A spoofed source must not turn the server into an amplifier: the only answer an unverified source
 /// gets is the HelloVerifyRequest, and it is never larger than the datagram that asked for it, even
 /// for the smallest ClientHello BouncyCastle will parse (the real client's hellos are ~4x larger).
+/// And a hello that is not quite one gets a cookie or is counted, never left to an error log.
 /// </summary>
 public class UdpAmplificationTests(TunnelIdentities ids, ITestOutputHelper output) : IClassFixture<TunnelIdentities>
 {
