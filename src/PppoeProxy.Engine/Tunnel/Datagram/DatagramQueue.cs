@@ -54,6 +54,8 @@ internal sealed class DatagramQueue
 
     /// <summary>The peer authenticated: its datagrams may use every slot from now on.</summary>
     public void Widen() => Volatile.Write(ref _limit, _slots.Length);
+    /// <summary>Datagrams waiting (producer side: exact for the dispatcher, which alone adds).</summary>
+    public int Count => (int)(Volatile.Read(ref _tail) - Volatile.Read(ref _head));
     /// <summary>Slots holding a buffer now (tests: a quiet association must not hold them all).</summary>
     public int AllocatedSlots => _slots.Count(s => s is not null);
 

@@ -7,7 +7,10 @@ namespace PppoeProxy.Engine.Tunnel.Datagram;
 /// Sits between BouncyCastle and the channel: notes each datagram's DTLS epoch and sequence, and
 /// when the next one is asked for without the previous having produced an authenticated record,
 /// counts the previous as discarded: Replayed when its sequence was already authenticated, else
-/// Unauthenticated. Mirrors BouncyCastle's 64-record window, for counting only.
+/// Unauthenticated. Mirrors BouncyCastle's 64-record window, for counting only. It also discards,
+/// before BouncyCastle sees them, datagrams with an encrypted record too short to hold the AEAD's
+/// nonce and tag: BouncyCastle answers those with a fatal decode_error, so one forged datagram with
+/// a tunnel's id would end the tunnel on both sides (a wrong tag, by contrast, it just discards).
 /// </summary>
 internal sealed class DtlsReplayWatch(UdpChannel inner) : DatagramTransport
 {
@@ -23,6 +26,12 @@ internal sealed class DtlsReplayWatch(UdpChannel inner) : DatagramTransport
     public DtlsDatagramSession? Session { get; set; }
     /// <summary>Counting starts once the handshake is over (handshake retransmissions are normal).</summary>
     public bool Established { get; set; }
+    /// <summary>Shortest encrypted record the negotiated suite can decode (<see cref="ShortestRecordOf"/>); 0: no check yet.</summary>
+    public int ShortestRecord { get; set; }
+
+    /// <summary>Explicit nonce and tag of the suite: 8 + 16 for AES-GCM (RFC 5288), 16 for ChaCha20-Poly1305 (RFC 7905).</summary>
+    public static int ShortestRecordOf(int cipherSuite) =>
+        cipherSuite is CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 or CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ? 16 : 24;
 
     public int GetReceiveLimit() => inner.GetReceiveLimit();
     public int GetSendLimit() => inner.GetSendLimit();
@@ -35,6 +44,11 @@ internal sealed class DtlsReplayWatch(UdpChannel inner) : DatagramTransport
     {
         Judge();
         int length = inner.Receive(buffer, waitMillis);
+        while (length >= 0 && ShortestRecord > 0 && HasTruncatedRecord(buffer[..length]))
+        {
+            Session?.Counters?.Drop(DropReason.Unauthenticated);
+            length = inner.Receive(buffer, waitMillis);
+        }
         if (length >= DtlsHeader)
         {
             _pending = true;
@@ -44,6 +58,19 @@ internal sealed class DtlsReplayWatch(UdpChannel inner) : DatagramTransport
         }
         else if (length >= 0 && Established) Session?.Counters?.Drop(DropReason.Unauthenticated);
         return length;
+    }
+
+    // Every record of the datagram (BouncyCastle reads on past the first): an encrypted one (epoch > 0) shorter than the suite's overhead.
+    private bool HasTruncatedRecord(ReadOnlySpan<byte> datagram)
+    {
+        while (datagram.Length >= DtlsHeader)
+        {
+            int epoch = BinaryPrimitives.ReadUInt16BigEndian(datagram[3..]);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(datagram[11..]);
+            if (epoch != 0 && length < ShortestRecord) return true;
+            datagram = datagram[Math.Min(datagram.Length, DtlsHeader + length)..];
+        }
+        return false;
     }
 
     public void Authenticated()

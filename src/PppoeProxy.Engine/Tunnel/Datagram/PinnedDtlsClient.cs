@@ -12,6 +12,9 @@ internal sealed class PinnedDtlsClient(DtlsIdentity identity, string pinnedServe
     /// <summary>The server sent a fatal alert during the handshake (e.g. our certificate is not trusted there).</summary>
     public short? AlertReceived { get; private set; }
 
+    /// <summary>The suite the handshake agreed on (once it is over).</summary>
+    public int CipherSuite => m_context.SecurityParameters.CipherSuite;
+
     protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.DTLSv12.Only();
     protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, DtlsIdentity.CipherSuites);
     public override int GetHandshakeTimeoutMillis() => handshakeTimeoutMillis;

@@ -10,6 +10,9 @@ internal sealed class PinnedDtlsServer(DtlsIdentity identity, int handshakeTimeo
     /// <summary>Why the client was refused, for the log line.</summary>
     public string? Refusal { get; private set; }
 
+    /// <summary>The suite the handshake agreed on (once it is over).</summary>
+    public int CipherSuite => m_context.SecurityParameters.CipherSuite;
+
     protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.DTLSv12.Only();
     protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, DtlsIdentity.CipherSuites);
     public override int GetHandshakeTimeoutMillis() => handshakeTimeoutMillis;

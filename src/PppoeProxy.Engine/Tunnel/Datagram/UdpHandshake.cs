@@ -23,8 +23,9 @@ public static class UdpHandshake
         Task.Factory.StartNew(() => Connect(host, port, security, clientName, logger, timeout, cancellationToken, offerClaims),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+    /// <param name="localAddress">Tests: the source address to send from (an attacker's, say); null: the kernel's choice.</param>
     internal static TunnelLink Connect(string host, int port, TunnelSecurity? security, string clientName, ILogger logger,
-        TimeSpan timeout, CancellationToken cancellationToken, bool offerClaims)
+        TimeSpan timeout, CancellationToken cancellationToken, bool offerClaims, IPAddress? localAddress = null)
     {
         string server = $"{host}:{port}";
         IPAddress address;
@@ -32,6 +33,7 @@ public static class UdpHandshake
         catch (Exception e) when (e is SocketException or InvalidOperationException) { throw new TunnelHandshakeException($"{server}: cannot resolve {host}: {e.Message}", e); }
         var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         Tune(socket);
+        if (localAddress is not null) socket.Bind(new IPEndPoint(localAddress, 0));
         socket.Connect(new IPEndPoint(address, port));
         ulong id;
         do id = (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue); while (id == 0);
@@ -50,6 +52,7 @@ public static class UdpHandshake
                 var dtls = new DtlsClientProtocol().Connect(dtlsClient, watch);
                 session = new DtlsDatagramSession(dtls, channel, watch);
                 watch.Established = true;
+                watch.ShortestRecord = DtlsReplayWatch.ShortestRecordOf(dtlsClient.CipherSuite);
             }
             else session = new PlainDatagramSession(channel);
 
@@ -130,6 +133,7 @@ public static class UdpHandshake
                 var dtls = new DtlsServerProtocol().Accept(dtlsServer, watch, request);
                 session = new DtlsDatagramSession(dtls, channel, watch);
                 watch.Established = true;
+                watch.ShortestRecord = DtlsReplayWatch.ShortestRecordOf(dtlsServer.CipherSuite);
             }
             else session = new PlainDatagramSession(channel);
 

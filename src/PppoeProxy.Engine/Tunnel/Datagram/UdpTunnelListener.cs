@@ -90,6 +90,7 @@ internal sealed class UdpTunnelListener : IDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Whatever one datagram does, the socket keeps serving the others.
+                _refusals.Count("udp-dispatch-error");
                 _limitedLog.Warning("udp-dispatch-error", "udp: a datagram could not be handled: {Error}", e.Message.ReplaceLineEndings(" "));
             }
         }
@@ -116,7 +117,9 @@ internal sealed class UdpTunnelListener : IDisposable
         {
             // Plain text cannot prove a new address is the same client: it keeps the one it came from.
             bool fromPeer = source.Equals(known.Peer);
-            if (!fromPeer && (_identity is null || !_allow.Allows(EndPointOf(source).Address)))
+            // Another address may hold the client that moved, so DTLS lets it try; but only into a quarter of the
+            // queue: else anyone who saw the id could crowd the client's own datagrams out of it.
+            if (!fromPeer && (_identity is null || known.Queue.Count >= known.Queue.Limit / 4 || !_allow.Allows(EndPointOf(source).Address)))
             {
                 _refusals.Count("udp-foreign-source");
                 return;
@@ -145,7 +148,9 @@ internal sealed class UdpTunnelListener : IDisposable
             BinaryPrimitives.WriteUInt64BigEndian(clientId.AsSpan(source.Size), id);
             var copy = content.ToArray();
             _cookieSender.Target(source, id);
-            request = _verifier.VerifyRequest(clientId, copy, 0, copy.Length, _cookieSender);
+            // BouncyCastle throws for some malformed hellos (a reserved version, say) where it returns null for others: both are garbage.
+            try { request = _verifier.VerifyRequest(clientId, copy, 0, copy.Length, _cookieSender); }
+            catch (Exception e) when (e is not OutOfMemoryException) { request = null; }
             if (request is null)
             {
                 if (_cookieSender.SentOne) Interlocked.Increment(ref _cookiesSent);
