@@ -52,6 +52,8 @@ internal sealed class ServerUdpChannel : UdpChannel
         return content;
     }
 
+    public override bool HasPending => Queue.HasPending;
+
     protected override void SendDatagram(ReadOnlySpan<byte> datagram) => Socket.SendTo(datagram, SocketFlags.None, Peer);
 
     protected override ReadOnlySpan<byte> BatchDestination

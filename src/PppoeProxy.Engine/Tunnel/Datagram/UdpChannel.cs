@@ -74,6 +74,9 @@ internal abstract class UdpChannel : DatagramTransport
     /// <summary>One datagram's content after the outer header; -1 when <paramref name="waitMillis"/> (0: none) passed.</summary>
     public abstract int Receive(Span<byte> buffer, int waitMillis);
 
+    /// <summary>Reader: a datagram is already there, so a receive now would not wait for the network.</summary>
+    public abstract bool HasPending { get; }
+
     protected abstract void SendDatagram(ReadOnlySpan<byte> datagram);
 
     /// <summary>The raw sockaddr every batched datagram goes to; empty for a connected socket.</summary>
