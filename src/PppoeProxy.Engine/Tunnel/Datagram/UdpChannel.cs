@@ -79,6 +79,9 @@ internal abstract class UdpChannel : DatagramTransport
 
     protected abstract void SendDatagram(ReadOnlySpan<byte> datagram);
 
+    /// <summary>The socket batched datagrams leave from.</summary>
+    protected virtual Socket SendSocket => Socket;
+
     /// <summary>The raw sockaddr every batched datagram goes to; empty for a connected socket.</summary>
     protected abstract ReadOnlySpan<byte> BatchDestination { get; }
 
@@ -108,7 +111,7 @@ internal abstract class UdpChannel : DatagramTransport
             while (start < batch.Count)
             {
                 if (IsClosed) throw new IOException("the tunnel's channel is closed");
-                int sent = batch.Send((int)Socket.SafeHandle.DangerousGetHandle(), start);
+                int sent = batch.Send((int)SendSocket.SafeHandle.DangerousGetHandle(), start);
                 if (sent > 0)
                 {
                     start += sent;

@@ -42,6 +42,13 @@ internal sealed class UdpTunnelListener : IDisposable
         _socket = new Socket(listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (listen.Address.Equals(IPAddress.IPv6Any)) _socket.DualMode = true;
         UdpHandshake.Tune(_socket);
+        if (OperatingSystem.IsLinux())
+        {
+            // Associations get their own sockets on this port (SO_REUSEPORT); a port another program
+            // (or another pppoeproxy) holds must still fail here as before, so it is tried without first.
+            if (listen.Port != 0) ProbeFree(listen);
+            ServerUdpChannel.EnableReusePort(_socket);
+        }
         _socket.Bind(listen);
         LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
         if (security is not null)
@@ -58,6 +65,13 @@ internal sealed class UdpTunnelListener : IDisposable
         _refusals = refusals;
         _onLink = onLink;
         _cookieSender = new CookieReplySender(_socket, _marker);
+    }
+
+    private static void ProbeFree(IPEndPoint listen)
+    {
+        using var probe = new Socket(listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (listen.Address.Equals(IPAddress.IPv6Any)) probe.DualMode = true;
+        probe.Bind(listen);
     }
 
     public IPEndPoint LocalEndpoint { get; }
@@ -215,6 +229,9 @@ internal sealed class UdpTunnelListener : IDisposable
         }
         channel.Counters = link.Counters;
         channel.Queue.Widen();
+        channel.Refused = _refusals.Count;
+        if (channel.TryOwnSocket(LocalEndpoint, out int handover))
+            for (int i = 0; i < handover; i++) _refusals.Count("udp-handover");
         link.Closed += (closed, reason) =>
         {
             _associations.TryRemove(channel.ConnectionId, out _);
