@@ -80,6 +80,9 @@ internal sealed class UdpTunnelListener : IDisposable
     /// <summary>HelloVerifyRequests sent: ClientHellos that came without a valid cookie.</summary>
     public long CookiesSent => Interlocked.Read(ref _cookiesSent);
     private long _cookiesSent;
+    /// <summary>Datagrams the dispatcher queued for an existing association (tests: an authenticated one reads its own socket instead).</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+    private long _queued;
     /// <summary>Times an association followed its client to a new address.</summary>
     public long AddressChanges => Interlocked.Read(ref _addressChanges);
     private long _addressChanges;
@@ -135,7 +138,8 @@ internal sealed class UdpTunnelListener : IDisposable
                 _refusals.Count("udp-foreign-source");
                 return;
             }
-            if (!known.Queue.TryEnqueue(datagram, source))
+            if (known.Queue.TryEnqueue(datagram, source)) _queued++; // the dispatcher's own; read as a whole long on 64-bit
+            else
             {
                 if (known.Counters is { } counters) counters.Drop(DropReason.QueueFull);
                 else known.QueueFull++;
