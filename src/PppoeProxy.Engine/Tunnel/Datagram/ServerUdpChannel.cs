@@ -15,7 +15,11 @@ namespace PppoeProxy.Engine.Tunnel.Datagram;
 /// </summary>
 internal sealed class ServerUdpChannel : UdpChannel
 {
-    private const int SoReusePort = 15, SolSocket = 1;
+    private const int SoReusePort = 15, SolSocket = 1, SoRcvBufForce = 33;
+    // The dispatcher's queue (2,048 datagrams) was depth on top of the shared socket's buffer: a reader off
+    // its CPU for tens of ms on a busy box lost nothing. Its own socket gets that depth back as buffer,
+    // past net.core.rmem_max where the server may (CAP_NET_ADMIN), else what SO_RCVBUF allows.
+    private const int OwnReceiveBufferBytes = 2 * TunnelHandshake.SocketBufferBytes;
     // The longest the reader sleeps on its own socket before it looks at the queue again: only a
     // moved client's first datagrams (at the listener until one authenticates) wait that long.
     private const int QueueCheckMillis = 50;
@@ -76,6 +80,8 @@ internal sealed class ServerUdpChannel : UdpChannel
             if (Socket.AddressFamily == AddressFamily.InterNetworkV6) own.DualMode = Socket.DualMode;
             EnableReusePort(own);
             UdpHandshake.Tune(own);
+            try { own.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(OwnReceiveBufferBytes)); }
+            catch (SocketException) { } // not privileged: the 4 MiB Tune asked for (as far as rmem_max allows)
             own.Bind(local);
             own.Connect(PeerEndPoint);
             var from = new SocketAddress(own.AddressFamily);
