@@ -3,5 +3,5 @@ namespace PppoeProxy.Engine.Capture;
 /// <summary>The Linux errno values our own syscalls (sendmmsg on packet and UDP sockets) tell apart.</summary>
 internal static class Errno
 {
-    public const int Interrupted = 4, WouldBlock = 11, MessageSize = 90, NetworkUnreachable = 101, NoBuffers = 105, ConnectionRefused = 111, HostUnreachable = 113;
+    public const int InputOutput = 5, InvalidArgument = 22, NoProtocolOption = 92, Interrupted = 4, WouldBlock = 11, MessageSize = 90, NetworkUnreachable = 101, NoBuffers = 105, ConnectionRefused = 111, HostUnreachable = 113;
 }

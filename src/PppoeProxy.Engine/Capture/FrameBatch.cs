@@ -18,6 +18,10 @@ public sealed unsafe class FrameBatch : IDisposable
     private IoVec* _iov;
     private MMsgHdr* _msgs;
     private byte* _name; // the destination (sockaddr) of every frame, for an unconnected UDP socket; null: none
+    private uint _nameLength;
+    private MMsgHdr* _runs;  // SendSegmented's messages: one per run of equal-size datagrams (allocated by its first use)
+    private byte* _controls; // and their UDP_SEGMENT control messages
+    private int[]? _runLengths; // datagrams in each of those runs
 
     public FrameBatch(int capacity = DefaultCapacity, int slotBytes = 2048)
     {
@@ -74,6 +78,7 @@ public sealed unsafe class FrameBatch : IDisposable
         if (sockaddr.Length > NameBytes || _msgs == null) throw new ArgumentOutOfRangeException(nameof(sockaddr));
         if (_name == null) _name = (byte*)NativeMemory.AllocZeroed(NameBytes);
         sockaddr.CopyTo(new Span<byte>(_name, NameBytes));
+        _nameLength = (uint)sockaddr.Length;
         for (int i = 0; i < Capacity; i++)
         {
             _msgs[i].Header.Name = _name;
@@ -83,6 +88,68 @@ public sealed unsafe class FrameBatch : IDisposable
 
     /// <summary>sendmmsg on <paramref name="fd"/> from <paramref name="start"/>: frames sent, or -1 (errno is kept).</summary>
     internal int Send(int fd, int start) => SendMmsg(fd, _msgs + start, (uint)(Count - start), 0);
+
+    // struct cmsghdr (16 bytes on 64-bit) + a u16 segment size, padded to 8: CMSG_SPACE(2).
+    private const int ControlBytes = 24, SolUdp = 17, UdpSegment = 103, MaxSegments = 64, MaxSegmentedBytes = 65000;
+
+    /// <summary>
+    /// Like <see cref="Send"/>, for UDP: each run of equal-size datagrams (the last one may be shorter) goes
+    /// as one message with UDP_SEGMENT (GSO): the kernel walks the UDP/IP send path once per run, not once
+    /// per datagram, and cuts it into the same datagrams. Datagrams sent, or -1 (errno kept; EIO or EINVAL:
+    /// the kernel or the route cannot segment, use <see cref="Send"/>).
+    /// </summary>
+    internal int SendSegmented(int fd, int start)
+    {
+        if (_msgs == null) return 0;
+        if (_runs == null)
+        {
+            _runs = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(Capacity * sizeof(MMsgHdr)));
+            _controls = (byte*)NativeMemory.AllocZeroed((nuint)(Capacity * ControlBytes));
+            _runLengths = new int[Capacity];
+        }
+        int runs = 0;
+        for (int i = start; i < Count; runs++)
+        {
+            nuint size = _iov[i].Length;
+            int end = i + 1;
+            nuint bytes = size;
+            while (end < Count && end - i < MaxSegments && bytes + _iov[end].Length <= MaxSegmentedBytes && _iov[end].Length <= size)
+            {
+                bytes += _iov[end].Length;
+                bool shorter = _iov[end].Length < size;
+                end++;
+                if (shorter) break; // only the last may be shorter
+            }
+            ref var run = ref _runs[runs];
+            run.Header.Name = _name;
+            run.Header.NameLength = _name == null ? 0 : _nameLength;
+            run.Header.Iov = &_iov[i];
+            run.Header.IovLength = (nuint)(end - i);
+            run.Header.Flags = 0;
+            if (end - i > 1)
+            {
+                var control = _controls + (long)runs * ControlBytes;
+                *(ulong*)control = 16 + 2;                  // cmsg_len = CMSG_LEN(2)
+                *(int*)(control + 8) = SolUdp;              // cmsg_level
+                *(int*)(control + 12) = UdpSegment;         // cmsg_type
+                *(ushort*)(control + 16) = (ushort)size;    // the segment size
+                run.Header.Control = control;
+                run.Header.ControlLength = ControlBytes;
+            }
+            else
+            {
+                run.Header.Control = null;
+                run.Header.ControlLength = 0;
+            }
+            _runLengths![runs] = end - i;
+            i = end;
+        }
+        int sent = SendMmsg(fd, _runs, (uint)runs, 0);
+        if (sent <= 0) return sent;
+        int datagrams = 0;
+        for (int r = 0; r < sent; r++) datagrams += _runLengths![r];
+        return datagrams;
+    }
 
     public void Dispose()
     {
@@ -96,6 +163,8 @@ public sealed unsafe class FrameBatch : IDisposable
         NativeMemory.Free(_iov); _iov = null;
         NativeMemory.Free(_msgs); _msgs = null;
         NativeMemory.Free(_name); _name = null;
+        NativeMemory.Free(_runs); _runs = null;
+        NativeMemory.Free(_controls); _controls = null;
         Count = 0;
     }
 

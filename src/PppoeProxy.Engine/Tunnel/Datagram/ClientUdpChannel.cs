@@ -49,6 +49,15 @@ internal sealed class ClientUdpChannel : UdpChannel
         }
     }
 
+    public override bool HasPending
+    {
+        get
+        {
+            try { return Socket.Available > 0; }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { return false; }
+        }
+    }
+
     protected override void SendDatagram(ReadOnlySpan<byte> datagram) => Socket.Send(datagram, SocketFlags.None);
 
     protected override ReadOnlySpan<byte> BatchDestination => default; // connected

@@ -48,6 +48,8 @@ internal sealed class DatagramQueue
     }
 
     public bool IsClosed => Volatile.Read(ref _closed) == 1;
+    /// <summary>Consumer: a datagram waits (<see cref="Dequeue"/> would not block).</summary>
+    public bool HasPending => Volatile.Read(ref _tail) != _head;
     public int Capacity => _slots.Length;
     /// <summary>Slots usable now: <see cref="HandshakeSlots"/> until <see cref="Widen"/>, then all.</summary>
     public int Limit => Volatile.Read(ref _limit);

@@ -22,6 +22,8 @@ internal abstract class UdpChannel : DatagramTransport
     // from other threads (BouncyCastle's own, the reader's replies) are sent at once as before.
     private FrameBatch? _batch;
     private int _batchThread;
+    // UDP GSO until the kernel says it cannot (EIO, EINVAL: older than 6.11 without checksum offload, or a route through IPsec).
+    private bool _segment = true;
 
     protected UdpChannel(Socket socket, ulong connectionId, byte marker, int maxDatagram)
     {
@@ -74,7 +76,13 @@ internal abstract class UdpChannel : DatagramTransport
     /// <summary>One datagram's content after the outer header; -1 when <paramref name="waitMillis"/> (0: none) passed.</summary>
     public abstract int Receive(Span<byte> buffer, int waitMillis);
 
+    /// <summary>Reader: a datagram is already there, so a receive now would not wait for the network.</summary>
+    public abstract bool HasPending { get; }
+
     protected abstract void SendDatagram(ReadOnlySpan<byte> datagram);
+
+    /// <summary>The socket batched datagrams leave from.</summary>
+    protected virtual Socket SendSocket => Socket;
 
     /// <summary>The raw sockaddr every batched datagram goes to; empty for a connected socket.</summary>
     protected abstract ReadOnlySpan<byte> BatchDestination { get; }
@@ -105,13 +113,27 @@ internal abstract class UdpChannel : DatagramTransport
             while (start < batch.Count)
             {
                 if (IsClosed) throw new IOException("the tunnel's channel is closed");
-                int sent = batch.Send((int)Socket.SafeHandle.DangerousGetHandle(), start);
+                int fd = (int)SendSocket.SafeHandle.DangerousGetHandle();
+                bool segmented = _segment;
+                int sent = segmented ? batch.SendSegmented(fd, start) : batch.Send(fd, start);
                 if (sent > 0)
                 {
                     start += sent;
                     continue;
                 }
                 int errno = Marshal.GetLastPInvokeError();
+                if (segmented && errno is not (Errno.Interrupted or Errno.WouldBlock))
+                {
+                    // One datagram at a time tells which one failed and why (counted below); GSO stays off where the kernel refuses it.
+                    if (errno is Errno.InputOutput or Errno.InvalidArgument or Errno.NoProtocolOption) _segment = false;
+                    sent = batch.Send(fd, start);
+                    if (sent > 0)
+                    {
+                        start += sent;
+                        continue;
+                    }
+                    errno = Marshal.GetLastPInvokeError();
+                }
                 switch (errno)
                 {
                     case Errno.Interrupted: continue;

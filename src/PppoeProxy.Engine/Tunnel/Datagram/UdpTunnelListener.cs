@@ -42,6 +42,13 @@ internal sealed class UdpTunnelListener : IDisposable
         _socket = new Socket(listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (listen.Address.Equals(IPAddress.IPv6Any)) _socket.DualMode = true;
         UdpHandshake.Tune(_socket);
+        if (OperatingSystem.IsLinux())
+        {
+            // Associations get their own sockets on this port (SO_REUSEPORT); a port another program
+            // (or another pppoeproxy) holds must still fail here as before, so it is tried without first.
+            if (listen.Port != 0) ProbeFree(listen);
+            ServerUdpChannel.EnableReusePort(_socket);
+        }
         _socket.Bind(listen);
         LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
         if (security is not null)
@@ -60,12 +67,22 @@ internal sealed class UdpTunnelListener : IDisposable
         _cookieSender = new CookieReplySender(_socket, _marker);
     }
 
+    private static void ProbeFree(IPEndPoint listen)
+    {
+        using var probe = new Socket(listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (listen.Address.Equals(IPAddress.IPv6Any)) probe.DualMode = true;
+        probe.Bind(listen);
+    }
+
     public IPEndPoint LocalEndpoint { get; }
     /// <summary>Associations in their handshake or carrying a tunnel (tests: a cookie-less flood must leave none).</summary>
     public int Associations => _associations.Count;
     /// <summary>HelloVerifyRequests sent: ClientHellos that came without a valid cookie.</summary>
     public long CookiesSent => Interlocked.Read(ref _cookiesSent);
     private long _cookiesSent;
+    /// <summary>Datagrams the dispatcher queued for an existing association (tests: an authenticated one reads its own socket instead).</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+    private long _queued;
     /// <summary>Times an association followed its client to a new address.</summary>
     public long AddressChanges => Interlocked.Read(ref _addressChanges);
     private long _addressChanges;
@@ -124,7 +141,8 @@ internal sealed class UdpTunnelListener : IDisposable
                 _refusals.Count("udp-foreign-source");
                 return;
             }
-            if (!known.Queue.TryEnqueue(datagram, source))
+            if (known.Queue.TryEnqueue(datagram, source)) _queued++; // the dispatcher's own; read as a whole long on 64-bit
+            else
             {
                 if (known.Counters is { } counters) counters.Drop(DropReason.QueueFull);
                 else known.QueueFull++;
@@ -220,6 +238,9 @@ internal sealed class UdpTunnelListener : IDisposable
         }
         channel.Counters = link.Counters;
         channel.Queue.Widen();
+        channel.Refused = _refusals.Count;
+        if (channel.TryOwnSocket(LocalEndpoint, out int handover))
+            for (int i = 0; i < handover; i++) _refusals.Count("udp-handover");
         link.Closed += (closed, reason) =>
         {
             _associations.TryRemove(channel.ConnectionId, out _);
