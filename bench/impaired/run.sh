@@ -33,10 +33,10 @@ for t in gcc nft ethtool; do command -v $t >/dev/null || { echo "run.sh: needs $
 
 P=${PXW_PREFIX:-pxw}; [[ -n $CHECK ]] && P=${PXW_PREFIX:-pxwt}  # the smoke test never meets a bench run
 RATE=${PXW_RATE:-5000} LEN=${PXW_LEN:-1514} CC=${PXW_CC:-cubic}
-TRIAL_S=8 SEARCH_S=3 STEPS=6 REPEAT=${PXW_REPEAT:-2} WARM_S=${PXW_WARM_S:-25} RECOVER_S=3 IDLE_MS=1500
+TRIAL_S=8 SEARCH_S=3 STEPS=6 REPEAT=${PXW_REPEAT:-2} WARM_S=${PXW_WARM_S:-20} IDLE_MS=1500
 HI1514=100000 HI64=400000
 # Quick: searches start lower (a rate found loss-free at the start is reported as a lower bound, "≥").
-((QUICK)) && { TRIAL_S=3; SEARCH_S=2; STEPS=3; REPEAT=${PXW_REPEAT:-0}; WARM_S=${PXW_WARM_S:-8}; RECOVER_S=2; IDLE_MS=1000; HI1514=40000 HI64=100000; }
+((QUICK)) && { TRIAL_S=3; SEARCH_S=2; STEPS=3; REPEAT=${PXW_REPEAT:-0}; WARM_S=${PXW_WARM_S:-8}; IDLE_MS=1000; HI1514=40000 HI64=100000; }
 PORT=${PXW_PORT:-39481}
 # The WAN stage, generator and sink run SCHED_FIFO (they sleep in poll/nanosleep between batches) so
 # that on a busy VM a stall or a late frame is the tunnel's, not the measuring tools'. Not during the
@@ -167,9 +167,9 @@ start_proxies() {  # start_proxies tcp|udp: TLS or DTLS with pinned certificates
   grep -q "tunnel connected" "$WORK/server-$t.log" || { cat "$WORK"/*-$t.log >&2; echo "tunnel ($t) did not come up" >&2; exit 1; }
   # The server learns the client MAC from the first frames; the JIT warms up on the next ones.
   ip netns exec ${P}home "$WORK/pxbench" gen ${P}h "$HMAC" "$AMAC" 60 1000 0.2 >/dev/null
-  # Then an unmeasured warm-up on the clean WAN: a fresh .NET process spends its first ~25 s
-  # JIT-compiling (tiered compilation, seen with perf sched in bench/run.sh's latency windows), and
-  # a 1.5-s warm-up left that inside every cell's trial: UDP stalled 73 ms on a clean path.
+  # Then an unmeasured warm-up (the caller keeps the WAN clean meanwhile): a fresh .NET process spends
+  # its first ~25 s JIT-compiling (tiered compilation, seen with perf sched in bench/run.sh's latency
+  # windows), and the 1.5-s warm-up of before left that inside every cell: UDP stalled 73 ms on a clean path.
   log "  $t: ${WARM_S}-s warm-up"
   ip netns exec ${P}home "$WORK/pxbench" gen ${P}h "$HMAC" "$AMAC" "$LEN" 2000 "$WARM_S" >/dev/null
   sleep 0.3
@@ -258,19 +258,19 @@ search direct 1514 $HI1514; printf 'rate\tdirect\t1514\t%s\t%s\t%s\n' "$BEST" "$
   wan 0 $((rtt / 2)); trial direct "$LEN" "$RATE" "$TRIAL_S"; record wan direct 0 "$rtt"
 done
 
-# The cells share one warm pair of proxies per transport (a fresh process would still be compiling).
-# A TCP tunnel that fell behind at 2 % loss holds seconds of frames in its buffers, and CUBIC leaves
-# the loss with a small window: after each cell the WAN is clean again and the offered load runs
-# RECOVER_S more seconds (unmeasured) so the backlog drains and the window grows back before the next
-# cell's sink starts; the next cell never sees the last one's frames.
+# Each cell gets a fresh tunnel (new processes, so a new TCP connection): a TCP tunnel that fell behind
+# at 2 % loss holds seconds of frames in its buffers, and CUBIC leaves the loss with a small window
+# that takes tens of seconds to grow back at 60 ms (tried: one warm pair for all cells delivered half
+# the frames of a clean 60-ms cell that followed the 2 % ones). The warm-up runs on the clean WAN,
+# long enough for the runtime's JIT, and the cell's loss and delay are set only after it.
 cell() {  # cell T LOSS RTT KIND
-  wan "$2" $(($3 / 2))
-  log "$1: loss $2 %, RTT $3 ms${4/cell/}"
-  trial proxy "$LEN" "$RATE" "$TRIAL_S"; record "$4" "$1" "$2" "$3"
-  log "  drops so far: client [$(drops_of "$WORK/client-$1.log")] server [$(drops_of "$WORK/server-$1.log")]"
   wan 0 0
-  ip netns exec ${P}home "$WORK/pxbench" gen ${P}h "$HMAC" "$AMAC" "$LEN" "$RATE" "$RECOVER_S" >/dev/null
-  sleep 1
+  log "$1: loss $2 %, RTT $3 ms${4/cell/}"
+  start_proxies "$1"
+  wan "$2" $(($3 / 2))
+  trial proxy "$LEN" "$RATE" "$TRIAL_S"; record "$4" "$1" "$2" "$3"
+  log "  drops: client [$(drops_of "$WORK/client-$1.log")] server [$(drops_of "$WORK/server-$1.log")]"
+  stop_proxies
 }
 for t in "${TRS[@]}"; do
   wan 0 0
@@ -279,8 +279,8 @@ for t in "${TRS[@]}"; do
   search proxy 1514 $HI1514; printf 'rate\t%s\t1514\t%s\t%s\t%s\n' "$t" "$BEST" "$BEST_SENT" "$CAPPED" >>"$RESULTS"
   search proxy 64 $HI64; printf 'rate\t%s\t64\t%s\t%s\t%s\n' "$t" "$BEST" "$BEST_SENT" "$CAPPED" >>"$RESULTS"
   log "  drops: client [$(drops_of "$WORK/client-$t.log")] server [$(drops_of "$WORK/server-$t.log")]"
-  ((CLEAN)) && { stop_proxies; continue; }
-  sleep 1  # the searches overloaded the tunnel: let it drain before the first cell
+  stop_proxies
+  ((CLEAN)) && continue
   for rtt in $RTTS; do
     for loss in $LOSSES; do
       cell "$t" "$loss" "$rtt" cell
@@ -288,7 +288,6 @@ for t in "${TRS[@]}"; do
       if [[ $loss == 2 && $rtt == 20 ]]; then for ((r = 0; r < REPEAT; r++)); do cell "$t" "$loss" "$rtt" repeat; done; fi
     done
   done
-  stop_proxies
 done
 stage_stop
 if ((CLEAN)); then grep '^rate' "$RESULTS"; exit 0; fi
