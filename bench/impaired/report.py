@@ -68,7 +68,7 @@ def main(tsv, out):
         lines.append(f"  udp/tcp at 1514 B: {ratio} (done-when: >= 0.8)")
     lines.append("")
     lines.append(f"Impaired path: {meta.get('offered_fps')} frames/s of {meta.get('frame_bytes')} B offered for "
-                 f"{meta.get('trial_s')} s per cell, each on a fresh tunnel after a 20-s warm-up; delivered = arrived by 5 s after")
+                 f"{meta.get('trial_s')} s per cell, each on a fresh tunnel after a warm-up (JIT); delivered = arrived by 5 s after")
     lines.append("  the last frame was sent; latency one way home->AC, added = minus the WAN's own one way at that RTT;")
     lines.append("  stall = the longest time no frame arrived while the generator was sending; on-time stall = the same")
     lines.append("  counting only frames at most 1 s later than the fastest (later ones the TCP inside has given up on)")
