@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+using static PppoeProxy.Engine.Capture.SocketMessage;
+
 namespace PppoeProxy.Engine.Capture;
 
 /// <summary>
@@ -170,20 +172,4 @@ public sealed unsafe class FrameBatch : IDisposable
 
     [DllImport("libc.so.6", EntryPoint = "sendmmsg", SetLastError = true)] // as LibPcap.Poll: "libc.so" is only a linker script, and only where libc6-dev is installed
     private static extern int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec { public byte* Base; public nuint Length; }
-
-    // struct msghdr / mmsghdr for 64-bit Linux (natural alignment gives the C layout: 56 and 64 bytes).
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name; public uint NameLength;
-        public IoVec* Iov; public nuint IovLength;
-        public void* Control; public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr { public MsgHdr Header; public uint Length; }
 }

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using static PppoeProxy.Engine.Capture.SocketMessage;
+
 namespace PppoeProxy.Engine.Tunnel.Datagram;
 
 /// <summary>
@@ -77,20 +79,4 @@ internal sealed unsafe class DatagramReceiveBatch : IDisposable
 
     [DllImport("libc.so.6", EntryPoint = "recvmmsg", SetLastError = true)] // as FrameBatch: "libc.so" is only a linker script
     private static extern int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec { public byte* Base; public nuint Length; }
-
-    // struct msghdr / mmsghdr for 64-bit Linux, as in FrameBatch.
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name; public uint NameLength;
-        public IoVec* Iov; public nuint IovLength;
-        public void* Control; public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr { public MsgHdr Header; public uint Length; }
 }
