@@ -122,14 +122,13 @@ internal sealed class ServerUdpChannel : UdpChannel
                 if (_inbound!.HasNext || ReadOwn(own) > 0)
                 {
                     var datagram = _inbound.Take(out bool truncated);
-                    if (truncated || datagram.Length > DatagramFormat.MaxReceiveDatagram
+                    int content = datagram.Length - DatagramFormat.OuterHeaderSize;
+                    if (truncated || datagram.Length > DatagramFormat.MaxReceiveDatagram || content > buffer.Length
                         || !DatagramFormat.TryReadOuter(datagram, out byte marker, out ulong id) || marker != Marker || id != ConnectionId)
                     {
-                        Refused?.Invoke("udp-garbage");
+                        Refused?.Invoke("udp-garbage"); // over the receive limit too: not one of ours
                         continue;
                     }
-                    int content = datagram.Length - DatagramFormat.OuterHeaderSize;
-                    if (content > buffer.Length) continue; // over the receive limit: not ours
                     DatagramQueue.CopyAddress(Peer, _lastSource); // connected: only the peer's datagrams come here
                     datagram[DatagramFormat.OuterHeaderSize..].CopyTo(buffer);
                     return content;
@@ -155,8 +154,7 @@ internal sealed class ServerUdpChannel : UdpChannel
                 int read = _inbound!.Read((int)handle.DangerousGetHandle());
                 if (read >= 0) return read;
                 int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                // An ICMP error for an earlier send (the peer's port gone): keepalives decide, reading goes on.
-                if (errno is Capture.Errno.Interrupted or Capture.Errno.ConnectionRefused or Capture.Errno.HostUnreachable or Capture.Errno.NetworkUnreachable) continue;
+                if (errno == Capture.Errno.Interrupted || Capture.Errno.IsPeerUnreachable(errno)) continue;
                 throw new IOException($"receive failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}");
             }
         }

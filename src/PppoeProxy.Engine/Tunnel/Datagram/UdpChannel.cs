@@ -140,8 +140,7 @@ internal abstract class UdpChannel : DatagramTransport
                     case Errno.WouldBlock: Socket.Poll(100_000, SelectMode.SelectWrite); continue;
                     case Errno.MessageSize: Interlocked.Increment(ref TooLarge); break;
                     case Errno.NoBuffers: Interlocked.Increment(ref NoBuffers); break;
-                    // A peer's port that is gone answers with ICMP unreachable: a datagram tunnel just goes on (keepalives decide).
-                    case Errno.ConnectionRefused or Errno.HostUnreachable or Errno.NetworkUnreachable: break;
+                    case var icmp when Errno.IsPeerUnreachable(icmp): break;
                     default: throw new IOException($"send failed: {Marshal.GetPInvokeErrorMessage(errno)}");
                 }
                 start++; // that datagram is dropped (counted above); the rest still go
