@@ -17,13 +17,13 @@ internal sealed class TunnelSocketStream : NetworkStream
     // A waiting reader re-checks cancellation and disposal at least this often.
     private const int PollSliceMicros = 50_000;
 
+    // Set when a wait already saw data (or EOF) that no receive has taken yet: the next read needs no poll.
+    // Only the link's one reader thread reads.
+    private bool _readableSeen;
+
     public TunnelSocketStream(Socket socket) : base(socket, ownsSocket: true) { }
 
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        WaitReadable(CancellationToken.None);
-        return base.Read(buffer, offset, count);
-    }
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     // The span overloads go to the socket themselves: NetworkStream sends them to Stream's fallback for any
     // derived type (it cannot know we did not override the array overloads), which rents a pooled array and
@@ -31,7 +31,12 @@ internal sealed class TunnelSocketStream : NetworkStream
     // and an allocation whenever the pool had no array that large (seen in TunnelLinkWriteTests).
     public override int Read(Span<byte> buffer)
     {
-        WaitReadable(CancellationToken.None);
+        if (!_readableSeen) WaitReadable(CancellationToken.None);
+        // SslStream reads zero bytes first to learn that a record is coming before it takes a buffer: the
+        // socket answers that with a one-byte MSG_PEEK recv, and the record's read then polled again. The wait
+        // alone answers it: per TLS record two syscalls fewer than poll, peek, poll, recv.
+        _readableSeen = buffer.IsEmpty;
+        if (buffer.IsEmpty) return 0;
         int read = Socket.Receive(buffer, SocketFlags.None, out var error);
         return error == SocketError.Success ? read : throw Failed("read", error);
     }
@@ -52,7 +57,8 @@ internal sealed class TunnelSocketStream : NetworkStream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        WaitReadable(cancellationToken);
+        if (!_readableSeen) WaitReadable(cancellationToken);
+        _readableSeen = true; // the wait above (or an earlier one) saw data: Read need not poll again
         return ValueTask.FromResult(Read(buffer.Span));
     }
 
