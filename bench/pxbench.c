@@ -5,7 +5,9 @@
  *   pxbench sink IF MAXSECS IDLEMS [reflect]      count until IDLEMS without frames (after the
  *                                                 first) or MAXSECS; reflect echoes with MACs swapped
  *   pxbench ping IF SRCMAC DSTMAC RATE SECS       timestamped frames, RTT of the echoes: p50/p99 in us
- *   pxbench relay IF listen|connect PORT          minimal one-thread relay over loopback TCP (reference)
+ *   pxbench relay IF listen|connect PORT [CERT]   minimal one-thread relay over loopback TCP (reference);
+ *                                                 with CERT (CERT.crt, CERT.key; built with -DPXB_TLS
+ *                                                 -lssl -lcrypto) the same over TLS 1.3 with OpenSSL
  *
  * Frames: Ethernet | PPPoE session (0x8864, sid 0x1234) | PPP 0x0021 | IPv4 (proto 253, RFC 3692
  * experimental) | seq u64 @42 | send time ns u64 @50. LEN 60 is the 64-byte frame without FCS.
@@ -30,6 +32,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef PXB_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#endif
 
 #define ETH_P_PPPOE_SES 0x8864
 #define SEQ_OFF 42
@@ -274,17 +280,46 @@ static int cmd_ping(char **a) {
     return 0;
 }
 
-/* relay IF listen|connect PORT: the smallest userspace PPPoE-over-TCP relay we can write (one thread,
- * poll on both sockets, a 2-byte length before each frame, TCP_NODELAY). Not a product: the
- * reference for what a userspace TCP hop costs on this machine, measured in the same run. */
-static int cmd_relay(char **a) {
+/* relay IF listen|connect PORT [CERT]: the smallest userspace PPPoE-over-TCP relay we can write (one
+ * thread, poll on both sockets, a 2-byte length before each frame, TCP_NODELAY). Not a product: the
+ * reference for what a userspace TCP hop costs on this machine, measured in the same run. With CERT,
+ * TLS 1.3 through OpenSSL (mutual certificates, one record per frame as the proxy writes at light
+ * load): what encryption adds to that hop here, with the proxy's own cipher (TLS_AES_256_GCM_SHA384). */
+#ifdef PXB_TLS
+static int accept_any(int ok, X509_STORE_CTX *ctx) { (void)ok; (void)ctx; return 1; } /* pinning costs per handshake, not per record */
+static SSL *tls_start(int fd, const char *cert, int server) {
+    char crt[512], key[512];
+    snprintf(crt, sizeof crt, "%s.crt", cert);
+    snprintf(key, sizeof key, "%s.key", cert);
+    SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+    if (SSL_CTX_use_certificate_file(ctx, crt, SSL_FILETYPE_PEM) != 1 || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+        ERR_print_errors_fp(stderr);
+        exit(2);
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+    /* A read must return after a record that carries no data (else it blocks for the next one while a frame
+     * waits to go the other way); and no session tickets, which are such records. */
+    SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
+    if (server) SSL_CTX_set_num_tickets(ctx, 0);
+    SSL *ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if ((server ? SSL_accept(ssl) : SSL_connect(ssl)) != 1) {
+        ERR_print_errors_fp(stderr);
+        exit(2);
+    }
+    return ssl;
+}
+#endif
+
+static int cmd_relay(char **a, const char *cert) {
     int ifindex;
     int pfd = open_socket(a[0], &ifindex);
     struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_PROMISC };
     setsockopt(pfd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr);
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(atoi(a[2])), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    int one = 1, tfd;
-    if (!strcmp(a[1], "listen")) {
+    int one = 1, tfd, server = !strcmp(a[1], "listen");
+    if (server) {
         int l = socket(AF_INET, SOCK_STREAM, 0);
         setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(l, (struct sockaddr *)&addr, sizeof addr) || listen(l, 1)) die("listen");
@@ -297,22 +332,36 @@ static int cmd_relay(char **a) {
     }
     if (tfd < 0) die("accept");
     setsockopt(tfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+#ifdef PXB_TLS
+    SSL *ssl = cert ? tls_start(tfd, cert, server) : NULL;
+#define TUN_WRITE(b, n) (ssl ? SSL_write(ssl, b, n) : write(tfd, b, n))
+#define TUN_READ(b, n) (ssl ? SSL_read(ssl, b, n) : read(tfd, b, n))
+#define TUN_PENDING() (ssl ? SSL_pending(ssl) : 0)
+#else
+    if (cert) { fprintf(stderr, "built without TLS (-DPXB_TLS -lssl -lcrypto)\n"); exit(2); }
+#define TUN_WRITE(b, n) write(tfd, b, n)
+#define TUN_READ(b, n) read(tfd, b, n)
+#define TUN_PENDING() 0
+#endif
     struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = ifindex, .sll_halen = 6 };
     static uint8_t out[2 + 2048], in[1 << 16];
     size_t have = 0;
     printf("connected\n");
     while (!stop_flag) {
         struct pollfd p[2] = { { .fd = pfd, .events = POLLIN }, { .fd = tfd, .events = POLLIN } };
-        if (poll(p, 2, 200) <= 0) continue;
+        if (!TUN_PENDING() && poll(p, 2, 200) <= 0) continue;
         if (p[0].revents & POLLIN) {
             int n;
             while ((n = recv(pfd, out + 2, sizeof out - 2, MSG_DONTWAIT)) > 0) {
                 out[0] = n >> 8; out[1] = n & 255;
-                if (write(tfd, out, n + 2) != n + 2) die("tcp write");
+                if (TUN_WRITE(out, n + 2) != n + 2) die("tcp write");
             }
         }
-        if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-            ssize_t n = read(tfd, in + have, sizeof in - have);
+        if ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || TUN_PENDING()) {
+            ssize_t n = TUN_READ(in + have, sizeof in - have);
+#ifdef PXB_TLS
+            if (n <= 0 && ssl && SSL_get_error(ssl, (int)n) == SSL_ERROR_WANT_READ) continue; /* a record without data */
+#endif
             if (n <= 0) break;
             have += n;
             size_t off = 0;
@@ -338,7 +387,7 @@ int main(int argc, char **argv) {
     if (argc >= 8 && !strcmp(argv[1], "gen")) return cmd_gen(argv + 2);
     if (argc >= 5 && !strcmp(argv[1], "sink")) return cmd_sink(argv + 2, argc >= 6 && !strcmp(argv[5], "reflect"));
     if (argc >= 7 && !strcmp(argv[1], "ping")) return cmd_ping(argv + 2);
-    if (argc >= 5 && !strcmp(argv[1], "relay")) return cmd_relay(argv + 2);
-    fprintf(stderr, "usage: pxbench gen IF SRCMAC DSTMAC LEN RATE SECS | sink IF MAXSECS IDLEMS [reflect] | ping IF SRCMAC DSTMAC RATE SECS | relay IF listen|connect PORT\n");
+    if (argc >= 5 && !strcmp(argv[1], "relay")) return cmd_relay(argv + 2, argc >= 6 ? argv[5] : NULL);
+    fprintf(stderr, "usage: pxbench gen IF SRCMAC DSTMAC LEN RATE SECS | sink IF MAXSECS IDLEMS [reflect] | ping IF SRCMAC DSTMAC RATE SECS | relay IF listen|connect PORT [CERT]\n");
     return 2;
 }

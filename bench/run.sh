@@ -46,7 +46,7 @@ cleanup() {
   ip netns pids pxb-home 2>/dev/null | xargs -r kill -9 2>/dev/null
   ip netns pids pxb-ac 2>/dev/null | xargs -r kill -9 2>/dev/null
   ip netns del pxb-home 2>/dev/null; ip netns del pxb-ac 2>/dev/null
-  for i in pxb-c pxb-s pxb-c2 pxb-s2 pxb-br; do ip link del "$i" 2>/dev/null; done
+  for i in pxb-c pxb-s pxb-c2 pxb-s2 pxb-c3 pxb-s3 pxb-br; do ip link del "$i" 2>/dev/null; done
   [[ ${PXB_KEEP:-0} == 1 ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -54,7 +54,16 @@ trap 'exit 130' INT TERM
 
 build() {
   log "building (Release) and compiling the generator"
-  gcc -O2 -Wall -o "$BIN" "$HERE/pxbench.c"
+  # The relay's TLS mode (the encryption floor beside the proxy's TLS latency) needs OpenSSL's headers.
+  if [[ ! -e /usr/include/openssl/ssl.h ]] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq libssl-dev >/dev/null 2>&1 || true
+  fi
+  if [[ -e /usr/include/openssl/ssl.h ]]; then
+    gcc -O2 -Wall -DPXB_TLS -o "$BIN" "$HERE/pxbench.c" -lssl -lcrypto; TLS_RELAY=1
+  else
+    log "no OpenSSL headers (apt-get install libssl-dev): the C relay runs without its TLS mode"
+    gcc -O2 -Wall -o "$BIN" "$HERE/pxbench.c"; TLS_RELAY=0
+  fi
   dotnet build "$REPO/src/PppoeProxy.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 }
 
@@ -75,6 +84,14 @@ lab_up() {
   ip link add pxb-a2 netns pxb-ac type veth peer name pxb-s2
   for i in pxb-c2 pxb-s2; do sysctl -qw net.ipv6.conf.$i.disable_ipv6=1; ip link set $i up; done
   ip -n pxb-home link set pxb-h2 up; ip -n pxb-ac link set pxb-a2 up
+  # A third lane for the C relay over TLS during the tls proxy's windows: the encryption floor, measured
+  # at the same moments as the proxy and the plain relay.
+  ip link add pxb-h3 netns pxb-home type veth peer name pxb-c3
+  ip link add pxb-a3 netns pxb-ac type veth peer name pxb-s3
+  for i in pxb-c3 pxb-s3; do sysctl -qw net.ipv6.conf.$i.disable_ipv6=1; ip link set $i up; done
+  ip -n pxb-home link set pxb-h3 up; ip -n pxb-ac link set pxb-a3 up
+  HMAC3=$(ip -n pxb-home -o link show pxb-h3 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+  AMAC3=$(ip -n pxb-ac -o link show pxb-a3 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
   HMAC2=$(ip -n pxb-home -o link show pxb-h2 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
   AMAC2=$(ip -n pxb-ac -o link show pxb-a2 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
   HMAC=$(ip -n pxb-home -o link show pxb-h | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
@@ -82,7 +99,7 @@ lab_up() {
 }
 cleanup_lab_only() {
   ip netns del pxb-home 2>/dev/null || true; ip netns del pxb-ac 2>/dev/null || true
-  for i in pxb-c pxb-s pxb-c2 pxb-s2 pxb-br; do ip link del "$i" 2>/dev/null || true; done
+  for i in pxb-c pxb-s pxb-c2 pxb-s2 pxb-c3 pxb-s3 pxb-br; do ip link del "$i" 2>/dev/null || true; done
 }
 
 bridge_on() {
@@ -211,6 +228,8 @@ sustain() {
 
 latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REPS times; the medians are the result
   local rep out p50s="" p99s="" echoed=0 spid spid2 ppid rout rp50s="" rp99s="" rechoed=0 paired=${2:-}
+  local spid3 ppid3 tout tp50s="" tp99s="" techoed=0 tlslane=""
+  [[ -n $paired && $1 == tls && $TLS_RELAY == 1 ]] && { tlslane=1; certs; relay_start 3 tls; }
   # paired: the reference relay forwards on the second lane meanwhile and is pinged in the same
   # windows, so both see the same moments of this shared VM (a 10-s window's p99 swings several ms
   # from one window to the next, for the relay too); the ratio is taken window by window.
@@ -232,6 +251,13 @@ latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REP
       PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-relay-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) \
         "$BIN" ping pxb-h2 "$HMAC2" "$AMAC2" 1000 "$LAT_S" >"$WORK/ping-relay.out" &
       ppid=$!
+      if [[ -n $tlslane ]]; then
+        ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a3 $((LAT_S + 5)) 3000 reflect >/dev/null &
+        spid3=$!; sleep 0.3
+        PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-tlsrelay-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) \
+          "$BIN" ping pxb-h3 "$HMAC3" "$AMAC3" 1000 "$LAT_S" >"$WORK/ping-tlsrelay.out" &
+        ppid3=$!
+      fi
     else sleep 0.3; fi
     out=$(PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) "$BIN" ping pxb-h "$HMAC" "$AMAC" 1000 "$LAT_S")
     kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
@@ -247,7 +273,19 @@ latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REP
       rp99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$rout") "
       rechoed=$((rechoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$rout")))
     fi
+    if [[ -n $tlslane ]]; then
+      wait "$ppid3" || true; kill "$spid3" 2>/dev/null; wait "$spid3" 2>/dev/null || true
+      tout=$(cat "$WORK/ping-tlsrelay.out")
+      log "  relay over TLS in the same window: $tout"
+      tp50s+="$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$tout") "
+      tp99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$tout") "
+      techoed=$((techoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$tout")))
+    fi
   done
+  if [[ -n $tlslane ]]; then
+    printf 'latency_pair_tls\t%s\t%s\t%s\t%s\t%s\n' "$1" "$tp50s" "$tp99s" "$techoed" "$LAT_REPS" >>"$RESULTS"
+    relay_stop 3
+  fi
   printf 'latency\t%s\t%s\t%s\t%s\t%s\n' "$1" "$p50s" "$p99s" "$echoed" "$LAT_REPS" >>"$RESULTS"
   if [[ -n $paired ]]; then
     printf 'latency_pair\t%s\t%s\t%s\t%s\t%s\n' "$1" "$rp50s" "$rp99s" "$rechoed" "$LAT_REPS" >>"$RESULTS"
@@ -257,13 +295,15 @@ latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REP
 
 # The reference relay (pxbench relay): one C thread per end, poll() on both sockets. What a userspace
 # hop over loopback TCP costs on this machine, measured in the same run as the proxy.
-# relay_start LANE ("" or 2): the relay on pxb-c$LANE/pxb-s$LANE, port PORT+1+LANE; sets RELAY${LANE}_C/_S.
+# relay_start LANE ("", 2 or 3) [tls]: the relay on pxb-c$LANE/pxb-s$LANE, port PORT+1+LANE, over TLS with
+# the bench's certificates when asked; sets RELAY${LANE}_C/_S.
 relay_start() {
-  local lane=$1 port=$((PORT + 1 + ${1:-0}))
-  "$BIN" relay pxb-s$lane listen $port >"$WORK/relay$lane-s.log" 2>&1 &
+  local lane=$1 port=$((PORT + 1 + ${1:-0})) cs=() cc=()
+  [[ ${2:-} == tls ]] && { cs=("$WORK/srv"); cc=("$WORK/cli"); }
+  "$BIN" relay pxb-s$lane listen $port "${cs[@]}" >"$WORK/relay$lane-s.log" 2>&1 &
   printf -v "RELAY${lane}_S" %s $!
   for _ in $(seq 50); do grep -q ready "$WORK/relay$lane-s.log" && break; sleep 0.05; done
-  "$BIN" relay pxb-c$lane connect $port >"$WORK/relay$lane-c.log" 2>&1 &
+  "$BIN" relay pxb-c$lane connect $port "${cc[@]}" >"$WORK/relay$lane-c.log" 2>&1 &
   printf -v "RELAY${lane}_C" %s $!
   for _ in $(seq 50); do grep -q connected "$WORK/relay$lane-c.log" && break; sleep 0.05; done
 }

@@ -127,6 +127,23 @@ class PairedLatencyTests(unittest.TestCase):
         self.assertEqual(r["latency"]["plain"]["ratio_p99_to_relay"], 1.05)
         self.assertNotIn("relay_same_windows", r["latency"]["plain"])
 
+    def test_the_tls_relay_lane_gives_the_floor_beside_the_issues_check(self):
+        # tls misses 1.1x the plain relay, but is within 1.1x of the C relay over TLS in the same windows,
+        # which is itself 1.5x the plain relay: the issue's check stays NOT met, the floor check is met.
+        rows = [ROWS[0], "latency\trelay\t150 150 150 \t400 400 400 \t30000\t3",
+                "latency\ttls\t220 230 240 \t600 660 620 \t30000\t3",
+                "latency_pair\ttls\t130 130 130 \t400 400 400 \t30000\t3",
+                "latency_pair_tls\ttls\t200 210 220 \t600 600 620 \t30000\t3"]
+        r, checks = self.run_report(rows)
+        tls = r["latency"]["tls"]
+        self.assertEqual(tls["ratio_p99_to_relay"], 1.55)
+        self.assertEqual(tls["ratio_p99_to_tls_relay_each"], [1.0, 1.1, 1.0])
+        self.assertEqual(tls["ratio_p99_to_tls_relay"], 1.0)
+        self.assertEqual(tls["tls_relay_ratio_p99_to_relay"], 1.5)
+        self.assertIs(checks["RTT p99 tls <= 1.1x relay"]["met"], False)
+        self.assertIs(checks["  (floor) RTT p99 tls <= 1.1x the C relay over TLS"]["met"], True)
+        self.assertNotIn("  (floor) RTT p99 plain <= 1.1x the C relay over TLS", checks)
+
 
 if __name__ == "__main__":
     unittest.main()
