@@ -35,6 +35,9 @@ public sealed class PppoeProxyJob : Job
     private Task? _run;
     private int _finished;
     private volatile bool _stopRequested;
+    // Set once the finished state is published: MarkFinished's loser (Stop-Job racing the run's own end) waits
+    // for it, so Remove-Job right after Stop-Job never sees "Stopping".
+    private readonly ManualResetEventSlim _finishedStateSet = new();
 
     internal PppoeProxyJob(string command, string? name, Func<ILogger, IProxyEnd> createEnd, int outputLimit, bool includeData)
         : base(command, name)
@@ -101,7 +104,12 @@ public sealed class PppoeProxyJob : Job
     public override void StopJob()
     {
         _stopRequested = true;
-        if (Volatile.Read(ref _finished) != 0 || _run is null) return;
+        if (_run is null) return;
+        if (Volatile.Read(ref _finished) != 0)
+        {
+            _finishedStateSet.Wait(StopTimeout); // the run's own end may still be publishing its state
+            return;
+        }
         SetJobState(JobState.Stopping);
         _cancel.Cancel();
         // The engine's stop is bounded; this bound is the backstop so Stop-Job never hangs the shell.
@@ -109,6 +117,7 @@ public sealed class PppoeProxyJob : Job
         catch (AggregateException) { } // a failure while stopping still ends in Stopped
         // Set the state here, not only in the continuation, so Get-Job right after Stop-Job says Stopped.
         MarkFinished(JobState.Stopped, null);
+        _finishedStateSet.Wait(StopTimeout);
     }
 
     /// <summary>Stops the job because the shell is going away; returns a line saying what was done.</summary>
@@ -138,6 +147,12 @@ public sealed class PppoeProxyJob : Job
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
         ProxyJobExit.Forget(this);
+        try { PublishState(state, reason); }
+        finally { _finishedStateSet.Set(); }
+    }
+
+    private void PublishState(JobState state, Exception? reason)
+    {
         if (reason is not null && SetJobStateWithReason is not null)
         {
             try
@@ -186,6 +201,7 @@ public sealed class PppoeProxyJob : Job
             _end.Tap = null;
             _end.Dispose();
             _cancel.Dispose();
+            _finishedStateSet.Dispose();
         }
         base.Dispose(disposing);
     }
