@@ -105,19 +105,18 @@ public sealed class PppoeProxyJob : Job
     {
         _stopRequested = true;
         if (_run is null) return;
-        if (Volatile.Read(ref _finished) != 0)
+        if (Volatile.Read(ref _finished) == 0)
         {
-            _finishedStateSet.Wait(StopTimeout); // the run's own end may still be publishing its state
-            return;
+            SetJobState(JobState.Stopping);
+            _cancel.Cancel();
+            // The engine's stop is bounded; this bound is the backstop so Stop-Job never hangs the shell.
+            try { _run.Wait(StopTimeout); }
+            catch (AggregateException) { } // a failure while stopping still ends in Stopped
+            // Set the state here, not only in the continuation, so Get-Job right after Stop-Job says Stopped.
+            MarkFinished(JobState.Stopped, null);
         }
-        SetJobState(JobState.Stopping);
-        _cancel.Cancel();
-        // The engine's stop is bounded; this bound is the backstop so Stop-Job never hangs the shell.
-        try { _run.Wait(StopTimeout); }
-        catch (AggregateException) { } // a failure while stopping still ends in Stopped
-        // Set the state here, not only in the continuation, so Get-Job right after Stop-Job says Stopped.
-        MarkFinished(JobState.Stopped, null);
-        _finishedStateSet.Wait(StopTimeout);
+        // The run's own end may have won MarkFinished and still be publishing its state.
+        if (!_finishedStateSet.IsSet) _finishedStateSet.Wait(StopTimeout);
     }
 
     /// <summary>Stops the job because the shell is going away; returns a line saying what was done.</summary>
