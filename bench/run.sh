@@ -226,9 +226,30 @@ sustain() {
   return 0
 }
 
+# A reference lane's window beside the proxy's: lane_ping LANE FILE DUMP HMAC AMAC starts its sink and ping (sets
+# LANE_SINK, LANE_PING); lane_collect FILE LABEL PREFIX SINK PING waits for them and appends the window's figures
+# to the caller's PREFIX_p50s, PREFIX_p99s, PREFIX_echoed.
+lane_ping() {
+  ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a$1 $((LAT_S + 5)) 3000 reflect >/dev/null &
+  LANE_SINK=$!; sleep 0.3
+  PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$3.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) \
+    "$BIN" ping pxb-h$1 "$4" "$5" 1000 "$LAT_S" >"$WORK/ping-$2.out" &
+  LANE_PING=$!
+}
+lane_collect() {
+  local out
+  wait "$5" || true; kill "$4" 2>/dev/null; wait "$4" 2>/dev/null || true
+  out=$(cat "$WORK/ping-$1.out")
+  log "  $2 in the same window: $out"
+  local -n p50s=$3_p50s p99s=$3_p99s echoed=$3_echoed
+  p50s+="$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$out") "
+  p99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$out") "
+  echoed=$((echoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$out")))
+}
+
 latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REPS times; the medians are the result
-  local rep out p50s="" p99s="" echoed=0 spid spid2 ppid rout rp50s="" rp99s="" rechoed=0 paired=${2:-}
-  local spid3 ppid3 tout tp50s="" tp99s="" techoed=0 tlslane=""
+  local rep out p50s="" p99s="" echoed=0 spid paired=${2:-} tlslane=""
+  local r_sink r_ping r_p50s="" r_p99s="" r_echoed=0 t_sink t_ping t_p50s="" t_p99s="" t_echoed=0
   [[ -n $paired && $1 == tls && $TLS_RELAY == 1 ]] && { tlslane=1; certs; relay_start 3 tls; }
   # paired: the reference relay forwards on the second lane meanwhile and is pinged in the same
   # windows, so both see the same moments of this shared VM (a 10-s window's p99 swings several ms
@@ -246,18 +267,8 @@ latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REP
     ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a $((LAT_S + 5)) 3000 reflect >/dev/null &
     spid=$!
     if [[ -n $paired ]]; then
-      ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a2 $((LAT_S + 5)) 3000 reflect >/dev/null &
-      spid2=$!; sleep 0.3
-      PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-relay-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) \
-        "$BIN" ping pxb-h2 "$HMAC2" "$AMAC2" 1000 "$LAT_S" >"$WORK/ping-relay.out" &
-      ppid=$!
-      if [[ -n $tlslane ]]; then
-        ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a3 $((LAT_S + 5)) 3000 reflect >/dev/null &
-        spid3=$!; sleep 0.3
-        PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-tlsrelay-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) \
-          "$BIN" ping pxb-h3 "$HMAC3" "$AMAC3" 1000 "$LAT_S" >"$WORK/ping-tlsrelay.out" &
-        ppid3=$!
-      fi
+      lane_ping 2 relay "$1-relay-$rep" "$HMAC2" "$AMAC2"; r_sink=$LANE_SINK r_ping=$LANE_PING
+      [[ -n $tlslane ]] && { lane_ping 3 tlsrelay "$1-tlsrelay-$rep" "$HMAC3" "$AMAC3"; t_sink=$LANE_SINK t_ping=$LANE_PING; }
     else sleep 0.3; fi
     out=$(PXB_RTT_DUMP=${PXB_RTT_DIR:+$PXB_RTT_DIR/rtt-$1-$rep.txt} ip netns exec pxb-home timeout $((LAT_S + 5)) "$BIN" ping pxb-h "$HMAC" "$AMAC" 1000 "$LAT_S")
     kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
@@ -265,30 +276,16 @@ latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REP
     p50s+="$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$out") "
     p99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$out") "
     echoed=$((echoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$out")))
-    if [[ -n $paired ]]; then
-      wait "$ppid" || true; kill "$spid2" 2>/dev/null; wait "$spid2" 2>/dev/null || true
-      rout=$(cat "$WORK/ping-relay.out")
-      log "  relay in the same window: $rout"
-      rp50s+="$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$rout") "
-      rp99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$rout") "
-      rechoed=$((rechoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$rout")))
-    fi
-    if [[ -n $tlslane ]]; then
-      wait "$ppid3" || true; kill "$spid3" 2>/dev/null; wait "$spid3" 2>/dev/null || true
-      tout=$(cat "$WORK/ping-tlsrelay.out")
-      log "  relay over TLS in the same window: $tout"
-      tp50s+="$(sed -n 's/.*p50_us=\([0-9.-]*\).*/\1/p' <<<"$tout") "
-      tp99s+="$(sed -n 's/.*p99_us=\([0-9.-]*\).*/\1/p' <<<"$tout") "
-      techoed=$((techoed + $(sed -n 's/.*echoed=\([0-9]*\).*/\1/p' <<<"$tout")))
-    fi
+    [[ -n $paired ]] && lane_collect relay relay r "$r_sink" "$r_ping"
+    [[ -n $tlslane ]] && lane_collect tlsrelay "relay over TLS" t "$t_sink" "$t_ping"
   done
   if [[ -n $tlslane ]]; then
-    printf 'latency_pair_tls\t%s\t%s\t%s\t%s\t%s\n' "$1" "$tp50s" "$tp99s" "$techoed" "$LAT_REPS" >>"$RESULTS"
+    printf 'latency_pair_tls\t%s\t%s\t%s\t%s\t%s\n' "$1" "$t_p50s" "$t_p99s" "$t_echoed" "$LAT_REPS" >>"$RESULTS"
     relay_stop 3
   fi
   printf 'latency\t%s\t%s\t%s\t%s\t%s\n' "$1" "$p50s" "$p99s" "$echoed" "$LAT_REPS" >>"$RESULTS"
   if [[ -n $paired ]]; then
-    printf 'latency_pair\t%s\t%s\t%s\t%s\t%s\n' "$1" "$rp50s" "$rp99s" "$rechoed" "$LAT_REPS" >>"$RESULTS"
+    printf 'latency_pair\t%s\t%s\t%s\t%s\t%s\n' "$1" "$r_p50s" "$r_p99s" "$r_echoed" "$LAT_REPS" >>"$RESULTS"
     pair_relay_off
   fi
 }
