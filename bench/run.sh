@@ -15,6 +15,8 @@
 #   --only LIST    comma list of bridge,relay,plain,tls (default all; relay = the C reference relay)
 # PXB_LATENCY_ONLY=1 runs only the latency probes; PXB_RTT_DIR=DIR also keeps every RTT sample there.
 # PXB_SUSTAIN_LENS="64 1476 1514" chooses the frame sizes of the sustained search (default 1476 1514).
+# PXB_TRIALS="tls:1476:95000:60 ..." runs only those trials (MODE:LEN:RATE:SECS, MODE plain, tls or relay) after
+# a warm-up, each with the drops it caused by reason on both ends and on the veths: where a loss happens.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
@@ -26,7 +28,7 @@ while (($#)); do case $1 in
 [[ $(id -u) -eq 0 ]] || { echo "run.sh: needs root (namespaces, AF_PACKET)" >&2; exit 1; }
 
 TRIAL_S=3; STEPS=7; TWICE=1; OVER_S=10; LAT_S=10; LAT_REPS=${PXB_LAT_REPS:-3}; WARM_S=${PXB_WARM_S:-30}
-SUST_S=60; SCREEN_S=10; SUST_TRIES=2; SUST_LENS=${PXB_SUSTAIN_LENS:-1476 1514}
+SUST_S=60; SCREEN_S=10; SUST_TRIES=3; SUST_LENS=${PXB_SUSTAIN_LENS:-1476 1514}
 ((QUICK)) && { STEPS=3; TWICE=0; OVER_S=5; LAT_S=3; LAT_REPS=2; WARM_S=${PXB_WARM_S:-10}; SUST_S=20; SCREEN_S=5; SUST_LENS=${PXB_SUSTAIN_LENS:-1476}; }
 PORT=${PXB_PORT:-39471}
 WORK=$(mktemp -d /tmp/pxbench.XXXXXX)
@@ -199,14 +201,16 @@ search() {
 # sustain NAME LEN FROM: the highest rate losing < 0.01 % over SUST_S seconds, starting at FROM (the
 # 3-s loss-free step). SCREEN_S-s trials step down first (they are cheap and the 3-s figure is known to
 # lose over minutes), then SUST_S-s trials at the top steps, at most SUST_TRIES of them; a missed screen
-# steps down 10 % (20 % when it lost more than 1 %), a missed long trial 20 % (30 %). If none holds, the result is 0 with the last rate
-# tried and its loss.
+# steps down 10 % (20 % when it lost more than 1 %), a missed long trial 10 % when it lost under 0.1 % (one
+# stall's worth: the edge is near, and 20 % steps made the figure a coin toss between paths), else 20 % (30 %
+# past 1 %). If none holds, the result is 0 with the last rate tried and its loss.
 sustain() {
   local name=$1 len=$2 rate=$(( $3 / 1000 * 1000 )) i ok=0 tries=0 screens=0 best=0 step=0 cpu_c=0 cpu_s=0 last_loss=NA
   log "$name, $len-byte frames: sustained search from $rate frames/s (${SCREEN_S}-s screens, then ${SUST_S}-s trials)"
   RSS_LINE=""
-  # down [LONG]: after a missed long trial the step is steeper, since only SUST_TRIES of them are allowed.
-  down() { awk -v r="$rate" -v l="$LOSS" -v long="${1:-0}" 'BEGIN { f = l > 1 ? 0.8 : 0.9; if (long) f -= 0.1
+  # down [LONG]: after a missed long trial that lost more than a stall's worth the step is steeper, since only
+  # SUST_TRIES of them are allowed.
+  down() { awk -v r="$rate" -v l="$LOSS" -v long="${1:-0}" 'BEGIN { f = l > 1 ? 0.8 : 0.9; if (long && l >= 0.1) f -= 0.1
     printf "%d\n", int(r * f / 1000) * 1000 }'; }
   for ((i = 0; i < 5 && rate >= 1000; i++)); do
     trial "$len" "$rate" "$SCREEN_S"; screens=$((screens + 1))
@@ -356,8 +360,33 @@ overload() {  # NAME RATE: 10x RATE (1514 B); RSS must stay bounded and every lo
   printf 'overload\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$over" "$sent" "$got" "$maxc" "$maxs" "$before_c" "$before_s" "$dc" "$ds" "$vd" "${sd:-0}" >>"$RESULTS"
 }
 
+# PXB_TRIALS: one warm proxy (or relay) per mode, then each trial with the drop counters it moved.
+diagnose() {
+  local spec mode len rate secs cur="" dc ds vd
+  for spec in $PXB_TRIALS; do
+    IFS=: read -r mode len rate secs <<<"$spec"
+    if [[ $mode != "$cur" ]]; then
+      [[ $cur == relay ]] && { relay_off; CLIENT_PID="" SERVER_PID=""; }
+      [[ -n $cur && $cur != relay ]] && stop_proxies
+      if [[ $mode == relay ]]; then relay_on; CLIENT_PID=$RELAY_C SERVER_PID=$RELAY_S
+      else start_proxies "$mode"; fi
+      log "$mode: ${WARM_S}-s warm-up at 1,000 frames/s"
+      ip netns exec pxb-home "$BIN" gen pxb-h "$HMAC" "$AMAC" 1476 1000 "$WARM_S" >/dev/null
+      cur=$mode
+    fi
+    [[ $mode != relay ]] && { sleep 1.5; dc=$(drops_of "$WORK/client-$mode.log"); ds=$(drops_of "$WORK/server-$mode.log"); }
+    vd=$(veth_drops)
+    trial "$len" "$rate" "$secs"
+    [[ $mode != relay ]] && { sleep 1.5; log "  drops client [$dc] -> [$(drops_of "$WORK/client-$mode.log")], server [$ds] -> [$(drops_of "$WORK/server-$mode.log")]"; }
+    log "  kernel drops on the veths: $(( $(veth_drops) - vd ))"
+  done
+  [[ $cur == relay ]] && relay_off
+  stop_proxies
+}
+
 build
 lab_up
+[[ -n ${PXB_TRIALS:-} ]] && { diagnose; exit 0; }
 : >"$RESULTS"
 printf 'meta\t%s\t%s\t%s\t%s\t%s\n' "$(hostname)" "$(nproc)" "$(uptime | sed 's/.*load average: //')" "$QUICK" "$(git -C "$REPO" describe --always --dirty --abbrev=7)" >>"$RESULTS"
 HI1514=${PXB_HI1514:-400000} HI1476=${PXB_HI1476:-400000} HI64=${PXB_HI64:-600000}
