@@ -15,7 +15,7 @@
 #   --only LIST    comma list of bridge,relay,plain,tls (default all; relay = the C reference relay)
 # PXB_LATENCY_ONLY=1 runs only the latency probes; PXB_RTT_DIR=DIR also keeps every RTT sample there.
 # PXB_SUSTAIN_LENS="64 1476 1514" chooses the frame sizes of the sustained search (default 1476 1514).
-# PXB_TRIALS="tls:1476:95000:60 ..." runs only those trials (MODE:LEN:RATE:SECS, MODE plain, tls or relay) after
+# PXB_TRIALS="tls:1476:95000:60 ..." runs only those trials (MODE:LEN:RATE:SECS, MODE plain, tls, udp or relay) after
 # a warm-up, each with the drops it caused by reason on both ends and on the veths: where a loss happens.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -121,10 +121,12 @@ certs() {
 # the client MAC (a few frames must cross first).
 start_proxies() {
   local sec_s sec_c
-  if [[ $1 == tls ]]; then certs
+  if [[ $1 == tls || $1 == udp ]]; then certs
     sec_s=(--cert "$WORK/srv.crt" --key "$WORK/srv.key" --trust "$CFP")
     sec_c=(--cert "$WORK/cli.crt" --key "$WORK/cli.key" --trust "$SFP")
   else sec_s=(--insecure); sec_c=(--insecure); fi
+  # udp (PXB_TRIALS only): the DTLS transport over the same loopback, no WAN stage (bench/impaired has that).
+  [[ $1 == udp ]] && { sec_s+=(--transport udp); sec_c+=(--transport udp); }
   "$PROXY" server -i pxb-s --listen 127.0.0.1:$PORT --stats 1 "${sec_s[@]}" >"$WORK/server-$1.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 50); do grep -q "server listening" "$WORK/server-$1.log" && break; sleep 0.1; done
