@@ -8,7 +8,7 @@ namespace PppoeProxy.Engine.Capture;
 /// Intended pattern: one thread loops <c>while (!ct.IsCancellationRequested) if (cap.TryRead(out var f)) ...</c>;
 /// TryRead returns within <see cref="CaptureOptions.ReadTimeoutMs"/> when idle. <see cref="Inject"/> may be
 /// called from another thread (on Linux it is a plain send on the socket). Dispose may be called from any
-/// thread while the reader is inside TryRead: the reader notices within 50 ms, and Dispose waits for
+/// thread while the reader is inside TryRead: a doorbell wakes the reader at once, and Dispose waits for
 /// it to leave libpcap before closing the handle; later calls throw <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed unsafe class LiveCapture : IDisposable
@@ -16,8 +16,10 @@ public sealed unsafe class LiveCapture : IDisposable
     // How long Dispose waits for a reader to leave libpcap. The reader wakes via pcap_breakloop or,
     // at worst, its read timeout; if it's still inside after this, leaking the handle beats a crash.
     private static readonly TimeSpan DisposeWaitLimit = TimeSpan.FromSeconds(5);
-    // A waiting reader re-checks for Dispose at least this often.
+    // Without a doorbell (no eventfd), a waiting reader re-checks for Dispose at least this often.
     private const int PollSliceMs = 50;
+    // Dispose rings it: the waiting reader sleeps until a frame, the bell or its read timeout, not in 50-ms slices.
+    private readonly Doorbell? _bell = Doorbell.TryCreate();
 
     private nint _handle;
     private int _activeCalls;
@@ -163,6 +165,17 @@ public sealed unsafe class LiveCapture : IDisposable
     // True when the socket has data (or an error for pcap_next_ex to report) within the read timeout.
     private bool WaitUntilReadable()
     {
+        if (_bell is { } bell)
+        {
+            long deadline = Environment.TickCount64 + Options.ReadTimeoutMs;
+            while (Volatile.Read(ref _closing) == 0)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0) return false;
+                if (bell.Wait(_selectableFd, (int)left)) return true; // ready, or a poll error that pcap_next_ex will explain
+            }
+            return false;
+        }
         var pollFd = new LibPcap.PollFd { Fd = _selectableFd, Events = LibPcap.PollIn };
         for (int remaining = Options.ReadTimeoutMs; remaining > 0 && Volatile.Read(ref _closing) == 0; remaining -= PollSliceMs)
         {
@@ -237,6 +250,7 @@ public sealed unsafe class LiveCapture : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        _bell?.Ring();
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (Volatile.Read(ref _activeCalls) != 0)
         {
@@ -248,6 +262,7 @@ public sealed unsafe class LiveCapture : IDisposable
             Thread.Sleep(1);
         }
         CloseHandle();
+        _bell?.Dispose();
         GC.SuppressFinalize(this);
     }
 

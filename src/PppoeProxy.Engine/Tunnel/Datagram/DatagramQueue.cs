@@ -77,9 +77,33 @@ internal sealed class DatagramQueue
         // Dequeue): with plain volatile accesses both sides may read the other's old value (x86 reorders a
         // store with a later load), and the consumer sleeps on a datagram nobody wakes it for.
         Interlocked.Exchange(ref _tail, tail + 1);
-        if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1) _signal.Set();
+        if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1)
+        {
+            _signal.Set();
+            Bell?.Ring();
+        }
         return true;
     }
+
+    /// <summary>
+    /// Rung when a datagram arrives for a consumer that armed it (<see cref="ArmBell"/>): one that sleeps in
+    /// poll() on a socket of its own as well, rather than in <see cref="Dequeue"/>.
+    /// </summary>
+    public Capture.Doorbell? Bell { get; set; }
+
+    /// <summary>
+    /// Consumer, before it sleeps on <see cref="Bell"/>: the next datagram (or Close) rings it. False when one
+    /// already waits or the queue is closed: nothing armed, do not sleep. Pair with <see cref="DisarmBell"/>.
+    /// </summary>
+    public bool ArmBell()
+    {
+        Interlocked.Exchange(ref _consumerWaiting, 1); // a full fence, as in Dequeue
+        if (Volatile.Read(ref _tail) == _head && !IsClosed) return true;
+        Volatile.Write(ref _consumerWaiting, 0);
+        return false;
+    }
+
+    public void DisarmBell() => Volatile.Write(ref _consumerWaiting, 0);
 
     /// <summary>
     /// Consumer: the next datagram into <paramref name="buffer"/>, its source into
@@ -120,6 +144,7 @@ internal sealed class DatagramQueue
     {
         Volatile.Write(ref _closed, 1);
         _signal.Set();
+        Bell?.Ring();
     }
 
     public static void CopyAddress(SocketAddress from, SocketAddress to)

@@ -20,8 +20,8 @@ internal sealed class ServerUdpChannel : UdpChannel
     // its CPU for tens of ms on a busy box lost nothing. Its own socket gets that depth back as buffer,
     // past net.core.rmem_max where the server may (CAP_NET_ADMIN), else what SO_RCVBUF allows.
     private const int OwnReceiveBufferBytes = 2 * TunnelHandshake.SocketBufferBytes;
-    // The longest the reader sleeps on its own socket before it looks at the queue again: only a
-    // moved client's first datagrams (at the listener until one authenticates) wait that long.
+    // Without a doorbell (no eventfd), the longest the reader sleeps on its own socket before it looks at
+    // the queue again: only a moved client's first datagrams (at the listener until one authenticates) wait that long.
     private const int QueueCheckMillis = 50;
     private const int ReceiveBatchDatagrams = 32;
     private readonly byte[] _received = new byte[DatagramFormat.MaxReceiveDatagram];
@@ -29,6 +29,9 @@ internal sealed class ServerUdpChannel : UdpChannel
     private readonly SocketAddress _lastSource;
     private Socket? _own;
     private DatagramReceiveBatch? _inbound;
+    // Rung by the queue (a datagram at the listener) and by Close: the reader sleeps in poll() on its own
+    // socket and this, not in 50-ms slices (20 wake-ups a second per idle association).
+    private Capture.Doorbell? _bell;
 
     public ServerUdpChannel(Socket socket, ulong connectionId, byte marker, int maxDatagram, SocketAddress peer, int queueSlots = DatagramQueue.DefaultSlots)
         : base(socket, connectionId, marker, maxDatagram)
@@ -97,6 +100,8 @@ internal sealed class ServerUdpChannel : UdpChannel
             return false;
         }
         _inbound = new DatagramReceiveBatch(ReceiveBatchDatagrams, DatagramFormat.MaxReceiveDatagram + 1);
+        _bell = Capture.Doorbell.TryCreate();
+        Queue.Bell = _bell;
         _own = own;
         return true;
     }
@@ -135,7 +140,12 @@ internal sealed class ServerUdpChannel : UdpChannel
                 }
                 long left = deadline - Environment.TickCount64;
                 if (left <= 0) return -1;
-                own.Poll((int)Math.Min(left, QueueCheckMillis) * 1000, SelectMode.SelectRead);
+                if (_bell is not { } bell) own.Poll((int)Math.Min(left, QueueCheckMillis) * 1000, SelectMode.SelectRead);
+                else if (Queue.ArmBell())
+                {
+                    try { bell.Wait(own.SafeHandle, waitMillis > 0 ? (int)Math.Min(left, int.MaxValue) : -1); }
+                    finally { Queue.DisarmBell(); }
+                }
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { throw new IOException(IsClosed ? "the tunnel's channel is closed" : $"receive failed: {e.Message}", e); }
@@ -201,8 +211,9 @@ internal sealed class ServerUdpChannel : UdpChannel
     public override void Close()
     {
         base.Close();
-        Queue.Close();
+        Queue.Close(); // rings the bell: a sleeping reader wakes and finds the channel closed
         _own?.Dispose();
+        _bell?.Dispose(); // closed once the reader's wait (if any) let go of it
     }
 
     private static SocketAddress Copy(SocketAddress address)

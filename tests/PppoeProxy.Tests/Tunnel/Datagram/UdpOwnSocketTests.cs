@@ -73,4 +73,38 @@ public class UdpOwnSocketTests(TunnelIdentities ids) : IClassFixture<TunnelIdent
         Assert.Equal(queuedAfterHandshake, listener.Queued);
         lock (links) links.ForEach(l => l.Dispose());
     }
+
+    [Fact]
+    public void AnIdleAssociationsReaderSleepsUntilADatagramComes()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var links = new List<TunnelLink>();
+        int frames = 0, readerId = 0;
+        using var listener = Listener(new IPEndPoint(IPAddress.Loopback, 0), links, link => link.Start((_, _) =>
+        {
+            Volatile.Write(ref readerId, PppoeProxy.Tests.Diagnostics.ThreadSwitches.CurrentThreadId());
+            Interlocked.Increment(ref frames);
+        }));
+        listener.Start();
+        using var client = UdpHandshake.ConnectAsync("127.0.0.1", listener.LocalEndpoint.Port,
+                new TunnelSecurity(ids.Client.Cert, new HashSet<string> { ids.Server.Fingerprint }), "idle", NullLogger.Instance, Timeout, CancellationToken.None)
+            .WaitAsync(Timeout).GetAwaiter().GetResult();
+        client.Start((_, _) => { });
+        WaitFor(() => { lock (links) return links.Count == 1; }, "the server never registered the client");
+        Assert.True(links[0].Transport is DatagramTunnelTransport { Session.Channel: ServerUdpChannel { HasOwnSocket: true } });
+        Assert.True(client.TrySendFrame(new byte[60], 0x8864));
+        WaitFor(() => Volatile.Read(ref frames) == 1, "the first frame never reached the server");
+        Thread.Sleep(200);
+
+        // Idle: no frames, and keepalives are 25 s apart. Looking at the dispatcher's queue every 50 ms was ~40 here.
+        long wakeups = PppoeProxy.Tests.Diagnostics.ThreadSwitches.During(Volatile.Read(ref readerId), TimeSpan.FromSeconds(2));
+        Assert.True(wakeups <= 4, $"the idle association's reader woke {wakeups} times in 2 s");
+
+        // Still awake to what comes: a frame, and a close.
+        Assert.True(client.TrySendFrame(new byte[60], 0x8864));
+        WaitFor(() => Volatile.Read(ref frames) == 2, "the second frame never reached the server");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        lock (links) links.ForEach(l => l.Dispose());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"closing the link took {clock.Elapsed}");
+    }
 }
