@@ -121,6 +121,10 @@ public sealed class TunnelLink : IDisposable
 
     public void SendPing() => SendControl(buffer => _transport.WritePing(buffer, (ulong)Environment.TickCount64));
 
+    // Its own method: a lambda capturing a local of Dispatch's switch makes every record, each frame
+    // included, allocate the closure (the captured variable's scope is the whole switch block).
+    private void SendPong(ulong token) => SendControl(buffer => _transport.WritePong(buffer, token));
+
     private void SendControl(Func<byte[], int> write)
     {
         if (!IsOpen) return;
@@ -249,8 +253,7 @@ public sealed class TunnelLink : IDisposable
                 _onFrame!(this, payload);
                 break;
             case TunnelRecordKind.Ping:
-                ulong token = _transport.ReadPingToken(payload);
-                SendControl(buffer => _transport.WritePong(buffer, token));
+                SendPong(_transport.ReadPingToken(payload));
                 break;
             case TunnelRecordKind.Pong:
                 Volatile.Write(ref _lastPongTicks, Environment.TickCount64);
