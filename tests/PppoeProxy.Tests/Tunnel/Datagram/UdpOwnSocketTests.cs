@@ -24,6 +24,17 @@ public class UdpOwnSocketTests(TunnelIdentities ids) : IClassFixture<TunnelIdent
             new RateLimitedLog(NullLogger.Instance), new RefusalCounters(),
             (link, _) => { lock (links) links.Add(link); started?.Invoke(link); });
 
+    // A started client link, once the server has registered it in links.
+    private TunnelLink Connect(UdpTunnelListener listener, List<TunnelLink> links, string name)
+    {
+        var client = UdpHandshake.ConnectAsync("127.0.0.1", listener.LocalEndpoint.Port,
+                new TunnelSecurity(ids.Client.Cert, new HashSet<string> { ids.Server.Fingerprint }), name, NullLogger.Instance, Timeout, CancellationToken.None)
+            .WaitAsync(Timeout).GetAwaiter().GetResult();
+        client.Start((_, _) => { });
+        WaitFor(() => { lock (links) return links.Count == 1; }, "the server never registered the client");
+        return client;
+    }
+
     private static void WaitFor(Func<bool> condition, string what)
     {
         var until = Environment.TickCount64 + (long)Timeout.TotalMilliseconds;
@@ -56,11 +67,7 @@ public class UdpOwnSocketTests(TunnelIdentities ids) : IClassFixture<TunnelIdent
         int frames = 0;
         using var listener = Listener(new IPEndPoint(IPAddress.Loopback, 0), links, link => link.Start((_, _) => Interlocked.Increment(ref frames)));
         listener.Start();
-        using var client = UdpHandshake.ConnectAsync("127.0.0.1", listener.LocalEndpoint.Port,
-                new TunnelSecurity(ids.Client.Cert, new HashSet<string> { ids.Server.Fingerprint }), "own", NullLogger.Instance, Timeout, CancellationToken.None)
-            .WaitAsync(Timeout).GetAwaiter().GetResult();
-        client.Start((_, _) => { });
-        WaitFor(() => { lock (links) return links.Count == 1; }, "the server never registered the client");
+        using var client = Connect(listener, links, "own");
         long queuedAfterHandshake = listener.Queued;
 
         var frame = new byte[1500];
@@ -86,11 +93,7 @@ public class UdpOwnSocketTests(TunnelIdentities ids) : IClassFixture<TunnelIdent
             Interlocked.Increment(ref frames);
         }));
         listener.Start();
-        using var client = UdpHandshake.ConnectAsync("127.0.0.1", listener.LocalEndpoint.Port,
-                new TunnelSecurity(ids.Client.Cert, new HashSet<string> { ids.Server.Fingerprint }), "idle", NullLogger.Instance, Timeout, CancellationToken.None)
-            .WaitAsync(Timeout).GetAwaiter().GetResult();
-        client.Start((_, _) => { });
-        WaitFor(() => { lock (links) return links.Count == 1; }, "the server never registered the client");
+        using var client = Connect(listener, links, "idle");
         Assert.True(links[0].Transport is DatagramTunnelTransport { Session.Channel: ServerUdpChannel { HasOwnSocket: true } });
         Assert.True(client.TrySendFrame(new byte[60], 0x8864));
         WaitFor(() => Volatile.Read(ref frames) == 1, "the first frame never reached the server");
