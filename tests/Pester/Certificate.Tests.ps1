@@ -11,6 +11,14 @@ Describe 'New-PppoeProxyCertificate' {
         ($id | Format-Table | Out-String) | Should -Match 'Fingerprint'
     }
 
+    It 'shows its properties under the names the Start- cmdlets take them by' {
+        # The view said "Certificate" and "Key": $id.Certificate is $null, so -CertificatePath $id.Certificate failed.
+        $id = New-PppoeProxyCertificate -Path (Join-Path $TestDrive 'shown')
+        $shown = @(($id | Out-String) -split '\r?\n' | Where-Object { $_ -match '^\S+\s+:' } | ForEach-Object { ($_ -split '\s+:')[0] })
+        $shown | Should -Be @('Fingerprint', 'CertificatePath', 'KeyPath')
+        foreach ($name in $shown) { $id.$name | Should -Not -BeNullOrEmpty }
+    }
+
     It 'never overwrites an identity' {
         $path = Join-Path $TestDrive 'twice'
         New-PppoeProxyCertificate -Path $path | Out-Null

@@ -18,6 +18,14 @@ Describe '-Transport and -ClampMss parameters' {
             Should -Throw '*Tcp*Udp*'
     }
 
+    It 'has help whose default for -ClampMss holds for -Transport Udp too' {
+        # The engine clamps auto over UDP when -ClampMss is left out; help said only "Default value: off".
+        foreach ($cmdlet in 'Start-PppoeProxyServer', 'Start-PppoeProxyClient') {
+            (Get-Help $cmdlet -Parameter ClampMss).defaultValue | Should -Be 'off (auto with -Transport Udp)'
+            ((Get-Help $cmdlet -Parameter Insecure).description | Out-String) | Should -Match 'no DTLS with -Transport Udp'
+        }
+    }
+
     It 'takes auto, off or an MSS, and says what it takes otherwise' {
         foreach ($good in 'auto', 'off', '1360') {
             { Start-PppoeProxyServer -Interface lo -Listen 127.0.0.1:0 -Insecure -Transport Udp -ClampMss $good -WhatIf } | Should -Not -Throw

@@ -37,6 +37,7 @@ internal sealed class DtlsIdentity
         IsEcdsa = ecdsa is not null;
         PrivateKey = PrivateKeyFactory.CreateKey(ExportPkcs8(key));
         Trusted = security.TrustedFingerprints;
+        OwnFingerprint = security.Fingerprint;
     }
 
     public BcTlsCrypto Crypto { get; }
@@ -44,6 +45,8 @@ internal sealed class DtlsIdentity
     public AsymmetricKeyParameter PrivateKey { get; }
     public bool IsEcdsa { get; }
     public IReadOnlySet<string> Trusted { get; }
+    /// <summary>Our own certificate's, for log lines that tell the admin what the peer must pin.</summary>
+    public string OwnFingerprint { get; }
 
     private static byte[] ExportPkcs8(AsymmetricAlgorithm key)
     {

@@ -9,6 +9,8 @@ internal sealed class PinnedDtlsServer(DtlsIdentity identity, int handshakeTimeo
     public string? PeerFingerprint { get; private set; }
     /// <summary>Why the client was refused, for the log line.</summary>
     public string? Refusal { get; private set; }
+    /// <summary>The client sent a fatal alert during the handshake (e.g. it does not pin our certificate).</summary>
+    public short? AlertReceived { get; private set; }
 
     /// <summary>The suite the handshake agreed on (once it is over).</summary>
     public int CipherSuite => m_context.SecurityParameters.CipherSuite;
@@ -19,6 +21,11 @@ internal sealed class PinnedDtlsServer(DtlsIdentity identity, int handshakeTimeo
     public override bool RequiresExtendedMasterSecret() => true;
     protected override TlsCredentialedSigner GetECDsaSignerCredentials() => identity.IsEcdsa ? identity.Signer(m_context, null) : base.GetECDsaSignerCredentials();
     protected override TlsCredentialedSigner GetRsaSignerCredentials() => identity.IsEcdsa ? base.GetRsaSignerCredentials() : identity.Signer(m_context, null);
+
+    public override void NotifyAlertReceived(short alertLevel, short alertDescription)
+    {
+        if (alertLevel == AlertLevel.fatal) AlertReceived = alertDescription;
+    }
 
     public override CertificateRequest GetCertificateRequest() => new(
         new[] { ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign },

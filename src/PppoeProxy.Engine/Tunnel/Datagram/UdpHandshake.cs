@@ -62,7 +62,7 @@ public static class UdpHandshake
             if (security is null) helloLength = PlainHelloMinimum; // zero padding after the hello
             var reply = ExchangeHello(session, hello.AsSpan(0, helloLength), timeoutMillis, cancellationToken)
                 ?? throw new TunnelHandshakeException(security is null
-                    ? $"{server}: no answer within {timeout.TotalSeconds:0.#} s (server down or not UDP, server using DTLS, or our address not allowed there)"
+                    ? NoAnswer(server, port, channel, timeout, $"{server}: no answer within {timeout.TotalSeconds:0.#} s (server down or not UDP, server using DTLS, or our address not allowed there)")
                     : $"{server}: no answer to our hello within {timeout.TotalSeconds:0.#} s");
             if (!reply.IsAccepted)
                 throw new TunnelHandshakeException($"{server} {WireHandshake.Describe(reply)}")
@@ -76,6 +76,7 @@ public static class UdpHandshake
         }
         catch (Exception error)
         {
+            channel.CheckPortUnreachable(); // before the socket closes
             if (session is not null) session.Close(); else channel.Close();
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
             throw error switch
@@ -84,8 +85,8 @@ public static class UdpHandshake
                 _ when dtlsClient?.Refusal is { } refusal => new TunnelHandshakeException($"{server}: {refusal}", error),
                 _ when dtlsClient?.AlertReceived is { } alert => new TunnelHandshakeException(
                     $"{server} refused the DTLS handshake ({AlertDescription.GetText(alert)}): our certificate not trusted there?", error),
-                TlsTimeoutException => new TunnelHandshakeException(
-                    $"{server}: no DTLS answer within {timeout.TotalSeconds:0.#} s (server down or not UDP, server --insecure, or our address not allowed there)", error),
+                TlsTimeoutException => new TunnelHandshakeException(NoAnswer(server, port, channel, timeout,
+                    $"{server}: no DTLS answer within {timeout.TotalSeconds:0.#} s (server down or not UDP, server --insecure, or our address not allowed there)"), error),
                 IOException or SocketException => new TunnelHandshakeException($"{server}: {DatagramTunnelTransport.OneLine(error)}", error),
                 _ => error,
             };
@@ -181,12 +182,26 @@ public static class UdpHandshake
             {
                 TunnelHandshakeException => error,
                 _ when dtlsServer?.Refusal is { } refusal => new TunnelHandshakeException($"rejected {peer}: {refusal}", error),
+                // The client's alert, not ours: saying only "rejected PEER: bad_certificate(42)" read as if the client's certificate were bad.
+                _ when dtlsServer?.AlertReceived is { } alert => new TunnelHandshakeException(RefusedByClient(peer, alert, identity!.OwnFingerprint), error),
                 TlsTimeoutException => new TunnelHandshakeException($"rejected {peer}: DTLS handshake not completed within {timeout.TotalSeconds:0.#} s", error),
                 IOException or SocketException => new TunnelHandshakeException($"rejected {peer}: {DatagramTunnelTransport.OneLine(error)}", error),
                 _ => error,
             };
         }
     }
+
+    /// <summary>The server's line when the client ended the handshake with a fatal alert.</summary>
+    internal static string RefusedByClient(string peer, short alert, string ourFingerprint) =>
+        alert is AlertDescription.bad_certificate or AlertDescription.certificate_unknown or AlertDescription.unsupported_certificate
+            ? $"rejected {peer}: the client refused this server's certificate ({AlertDescription.GetText(alert)}): it must pin {ourFingerprint} (--trust / -TrustedFingerprint)"
+            : $"rejected {peer}: the client ended the DTLS handshake ({AlertDescription.GetText(alert)})";
+
+    /// <summary>What "no answer" means when the server's host said nothing listens on that UDP port.</summary>
+    private static string NoAnswer(string server, int port, ClientUdpChannel channel, TimeSpan timeout, string otherwise) =>
+        channel.CheckPortUnreachable()
+            ? $"{server}: nothing listens on UDP port {port} there (ICMP port unreachable, no answer within {timeout.TotalSeconds:0.#} s): server down, or not started with -Transport Udp / --transport udp"
+            : otherwise;
 
     internal static void Tune(Socket socket)
     {
