@@ -27,7 +27,7 @@ while (($#)); do case $1 in
   --quick) QUICK=1 ;; --only) ONLY=$2; shift ;; *) echo "usage: $0 [--quick] [--only bridge,relay,plain,tls]" >&2; exit 2 ;; esac; shift; done
 [[ $(id -u) -eq 0 ]] || { echo "run.sh: needs root (namespaces, AF_PACKET)" >&2; exit 1; }
 
-TRIAL_S=3; STEPS=7; TWICE=1; OVER_S=10; LAT_S=10; LAT_REPS=${PXB_LAT_REPS:-3}; WARM_S=${PXB_WARM_S:-30}
+TRIAL_S=3; STEPS=7; TWICE=1; OVER_S=10; LAT_S=10; LAT_REPS=${PXB_LAT_REPS:-5}; WARM_S=${PXB_WARM_S:-30}
 SUST_S=60; SCREEN_S=10; SUST_TRIES=3; SUST_LENS=${PXB_SUSTAIN_LENS:-1476 1514}
 ((QUICK)) && { STEPS=3; TWICE=0; OVER_S=5; LAT_S=3; LAT_REPS=2; WARM_S=${PXB_WARM_S:-10}; SUST_S=20; SCREEN_S=5; SUST_LENS=${PXB_SUSTAIN_LENS:-1476}; }
 PORT=${PXB_PORT:-39471}
@@ -268,7 +268,8 @@ latency() {  # latency NAME [paired]: 1,000 frames/s echoed by the sink, LAT_REP
   spid=$!; sleep 0.3
   ip netns exec pxb-home timeout $((WARM_S + 7)) "$BIN" ping pxb-h "$HMAC" "$AMAC" 1000 "$WARM_S" >/dev/null || true
   kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
-  # Repeated because one 10-s window on a shared 2-vCPU VM swings p99 by several ms.
+  # Repeated because one 10-s window on a shared 2-vCPU VM swings p99 by several ms, and the ratio to the
+  # paired relay by +-15-20 % from one window to the next: five windows' median is steadier than three's.
   for ((rep = 1; rep <= LAT_REPS; rep++)); do
     ip netns exec pxb-ac timeout $((LAT_S + 10)) "$BIN" sink pxb-a $((LAT_S + 5)) 3000 reflect >/dev/null &
     spid=$!
