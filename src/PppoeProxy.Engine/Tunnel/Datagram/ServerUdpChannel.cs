@@ -18,8 +18,12 @@ internal sealed class ServerUdpChannel : UdpChannel
     private const int SoReusePort = 15, SolSocket = 1, SoRcvBufForce = 33;
     // The dispatcher's queue (2,048 datagrams) was depth on top of the shared socket's buffer: a reader off
     // its CPU for tens of ms on a busy box lost nothing. Its own socket gets that depth back as buffer,
-    // past net.core.rmem_max where the server may (CAP_NET_ADMIN), else what SO_RCVBUF allows.
-    private const int OwnReceiveBufferBytes = 2 * TunnelHandshake.SocketBufferBytes;
+    // past net.core.rmem_max where the server may (CAP_NET_ADMIN), else what SO_RCVBUF allows. 32 MiB, not
+    // 8: the kernel charges each 1.4-kB datagram 2-4 kB, so 8 MiB held ~30 ms of 1514-B frames at 60k/s, and
+    // the server still lost them while its reader was off its CPU (clean-path A/B, two pairs: 1514 B 60k/69k
+    // -> 75k/73k loss-free, 64 B 218k/262k -> the generator's limit). Kernel memory only while the reader is
+    // behind, for authenticated peers only (at most --max-tunnels of them).
+    private const int OwnReceiveBufferBytes = 8 * TunnelHandshake.SocketBufferBytes;
     // Without a doorbell (no eventfd), the longest the reader sleeps on its own socket before it looks at
     // the queue again: only a moved client's first datagrams (at the listener until one authenticates) wait that long.
     private const int QueueCheckMillis = 50;
