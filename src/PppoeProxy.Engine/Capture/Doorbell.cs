@@ -64,7 +64,7 @@ internal sealed unsafe class Doorbell : IDisposable
             var fds = stackalloc LibPcap.PollFd[2];
             fds[0] = new LibPcap.PollFd { Fd = fd, Events = LibPcap.PollIn };
             fds[1] = new LibPcap.PollFd { Fd = (int)_handle.DangerousGetHandle(), Events = LibPcap.PollIn };
-            int ready = Poll(fds, 2, timeoutMs);
+            int ready = LibPcap.Poll(fds, 2, timeoutMs);
             if (ready == 0) return false;
             // An error other than a signal: "readable", so the fd's reader meets and reports it.
             if (ready < 0) return Marshal.GetLastPInvokeError() != Errno.Interrupted;
@@ -87,8 +87,6 @@ internal sealed unsafe class Doorbell : IDisposable
     }
 
     // By soname, as LibPcap.Poll: "libc.so" is only a linker script.
-    [DllImport("libc.so.6", EntryPoint = "poll", SetLastError = true)]
-    private static extern int Poll(LibPcap.PollFd* fds, nuint count, int timeoutMs);
     [DllImport("libc.so.6", EntryPoint = "eventfd")]
     private static extern int EventFd(uint initial, int flags);
     [DllImport("libc.so.6", EntryPoint = "write")]

@@ -55,7 +55,8 @@ internal static unsafe class LibPcap
     }
 
     // libc by its soname, so no resolver is needed (plain "libc" would hit the libc.so linker script).
-    [DllImport("libc.so.6", EntryPoint = "poll")]
+    // SetLastError: the doorbell's wait tells a signal (EINTR) from an error.
+    [DllImport("libc.so.6", EntryPoint = "poll", SetLastError = true)]
     internal static extern int Poll(PollFd* fds, nuint count, int timeoutMs);
 
     /// <summary>struct pcap_pkthdr: a struct timeval (two C longs on Linux) then caplen and len.</summary>
